@@ -1,0 +1,19 @@
+import type { z } from 'zod';
+import { appArgs, type AppHandlers } from './domains/app';
+import { projectArgs, type ProjectHandlers } from './domains/projects';
+
+/** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
+export type Handlers = AppHandlers & ProjectHandlers;
+export type HandlerName = keyof Handlers;
+export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
+export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
+
+/** The schema every request's arguments are validated against, at the boundary, before any handler runs. */
+export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
+  ...appArgs,
+  ...projectArgs,
+};
+
+export function isHandlerName(name: string): name is HandlerName {
+  return Object.prototype.hasOwnProperty.call(argSchemas, name);
+}

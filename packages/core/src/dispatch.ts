@@ -1,0 +1,76 @@
+import {
+  ApiFailure,
+  argSchemas,
+  isHandlerName,
+  MAX_REQUEST_BYTES,
+  type ApiError,
+  type Handlers,
+  type ResponseFrame,
+} from '@lora-studio/api';
+
+/**
+ * The one door into the services: validates the frame and its arguments against the contract, runs the handler,
+ * and always answers with a response frame. Nothing a client sends can throw past this function.
+ */
+export class Dispatcher {
+  constructor(private readonly handlers: Handlers) {}
+
+  async handleRaw(raw: string | Buffer): Promise<ResponseFrame> {
+    const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+    if (size > MAX_REQUEST_BYTES) {
+      return fail(0, {
+        code: 'payload-too-large',
+        message: `The request is ${size} bytes; the limit is ${MAX_REQUEST_BYTES}. Send files by path or upload, not inside a request.`,
+      });
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    } catch {
+      return fail(0, { code: 'invalid-request', message: 'The request is not valid JSON.' });
+    }
+    if (typeof frame !== 'object' || frame === null) {
+      return fail(0, { code: 'invalid-request', message: 'The request must be a JSON object.' });
+    }
+    const { kind, id, name, args } = frame as Record<string, unknown>;
+    const requestId = typeof id === 'number' && Number.isSafeInteger(id) ? id : 0;
+    if (kind !== 'request' || requestId === 0 || typeof name !== 'string') {
+      return fail(requestId, {
+        code: 'invalid-request',
+        message: 'A request needs kind "request", a positive integer id and a handler name.',
+      });
+    }
+    return this.call(requestId, name, args);
+  }
+
+  async call(id: number, name: string, args: unknown): Promise<ResponseFrame> {
+    if (!isHandlerName(name)) {
+      return fail(id, { code: 'unknown-handler', message: `There is no "${name}" in this version of LoRA Studio.` });
+    }
+    const parsed = argSchemas[name].safeParse(args ?? {});
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      return fail(id, {
+        code: 'invalid-request',
+        message: issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join(' '),
+        details: issues,
+      });
+    }
+    try {
+      const handler = this.handlers[name] as (a: unknown) => Promise<unknown>;
+      const result = await handler(parsed.data);
+      return { kind: 'response', id, ok: true, result: result ?? null };
+    } catch (err) {
+      if (err instanceof ApiFailure) return fail(id, err.toApiError());
+      console.error(`[lora-studio] handler ${name} failed:`, err);
+      return fail(id, {
+        code: 'internal',
+        message: `Something went wrong in ${name}: ${err instanceof Error ? err.message : String(err)}. Your data is unchanged; try again, and report it if it repeats.`,
+      });
+    }
+  }
+}
+
+function fail(id: number, error: ApiError): ResponseFrame {
+  return { kind: 'response', id, ok: false, error };
+}

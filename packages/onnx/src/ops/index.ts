@@ -1,0 +1,5 @@
+export * from './elementwise';
+export * from './layout';
+export * from './reduce';
+export * from './nn';
+export type { Operand } from './common';

@@ -1,0 +1,135 @@
+// Linear algebra and neural-network ops, plus the composed pieces (RMS norm, attention) that ONNX
+// opset 20 has no single op for.
+
+import { float, int, ints, type Tensor } from '../graph';
+import { convOutDim, convTransposeOutDim, formatShape, matmulShape, normalizeAxis, ShapeError, type Dim } from '../shape';
+import { dtypeOf, single } from './common';
+import { add, div, mul, sqrt, sub } from './elementwise';
+import { reduceMean } from './reduce';
+import { transpose } from './layout';
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  return single(a.graph, 'MatMul', [a, b], {}, dtypeOf('MatMul', [a, b]), matmulShape(a.shape, b.shape));
+}
+
+export interface GemmOptions {
+  alpha?: number;
+  beta?: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/** alpha·op(A)·op(B) + beta·C for 2-D A and B (ONNX Gemm). */
+export function gemm(a: Tensor, b: Tensor, c: Tensor | null = null, opts: GemmOptions = {}): Tensor {
+  if (a.rank !== 2 || b.rank !== 2) throw new ShapeError(`Gemm: A ${a} and B ${b} must be 2-D.`);
+  const [m, ka] = opts.transA ? [a.shape[1], a.shape[0]] : a.shape;
+  const [kb, n] = opts.transB ? [b.shape[1], b.shape[0]] : b.shape;
+  if (typeof ka === 'number' && typeof kb === 'number' && ka !== kb) {
+    throw new ShapeError(`Gemm: inner dims differ: ${a} × ${b} (transA ${!!opts.transA}, transB ${!!opts.transB}).`);
+  }
+  const attrs = {
+    alpha: float(opts.alpha ?? 1),
+    beta: float(opts.beta ?? 1),
+    transA: int(opts.transA ? 1 : 0),
+    transB: int(opts.transB ? 1 : 0),
+  };
+  return single(a.graph, 'Gemm', c ? [a, b, c] : [a, b], attrs, dtypeOf('Gemm', c ? [a, b, c] : [a, b]), [m, n]);
+}
+
+/** x · Wᵀ + b with W stored [out, in] as in PyTorch checkpoints. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  const y = matmul(x, transpose(weight));
+  return bias ? add(y, bias) : y;
+}
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  return single(x.graph, 'Softmax', [x], { axis: int(normalizeAxis(axis, x.rank, 'Softmax')) }, x.dtype, x.shape);
+}
+
+export interface NormOptions {
+  epsilon?: number;
+}
+
+/**
+ * Layer normalization over the last axis (ONNX LayerNormalization). In float64 it is composed from
+ * primitives, because onnxruntime's float64 kernel keeps its statistics in float32.
+ */
+export function layerNorm(x: Tensor, scale: Tensor | null, bias: Tensor | null, opts: NormOptions = {}): Tensor {
+  const eps = opts.epsilon ?? 1e-5;
+  if (x.dtype === 'float64' || !scale) {
+    const mean = reduceMean(x, [-1], { keepdims: true });
+    const centered = sub(x, mean);
+    const variance = reduceMean(mul(centered, centered), [-1], { keepdims: true });
+    let y = div(centered, sqrt(add(variance, eps)));
+    if (scale) y = mul(y, scale);
+    return bias ? add(y, bias) : y;
+  }
+  const inputs = bias ? [x, scale, bias] : [x, scale];
+  return single(x.graph, 'LayerNormalization', inputs, { axis: int(-1), epsilon: float(eps) }, x.dtype, x.shape);
+}
+
+/** RMS normalization over the last axis: x / sqrt(mean(x²) + eps) · scale. */
+export function rmsNorm(x: Tensor, scale: Tensor | null, opts: NormOptions = {}): Tensor {
+  const meanSquare = reduceMean(mul(x, x), [-1], { keepdims: true });
+  const y = div(x, sqrt(add(meanSquare, opts.epsilon ?? 1e-6)));
+  return scale ? mul(y, scale) : y;
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v over the last two axes; q [..., Nq, D], k and v [..., Nk, D].
+ * `mask` is added to the logits (use large negatives to hide positions).
+ */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: { scale?: number; mask?: Tensor } = {}): Tensor {
+  const d = q.shape[q.rank - 1];
+  if (opts.scale === undefined && typeof d !== 'number') throw new ShapeError('attention: head dim is named; pass scale.');
+  const perm = k.shape.map((_, i) => (i < k.rank - 2 ? i : i === k.rank - 2 ? k.rank - 1 : k.rank - 2));
+  let logits = mul(matmul(q, transpose(k, perm)), opts.scale ?? 1 / Math.sqrt(d as number));
+  if (opts.mask) logits = add(logits, opts.mask);
+  return matmul(softmax(logits, -1), v);
+}
+
+export interface ConvOptions {
+  strides?: readonly number[];
+  pads?: readonly number[];
+  dilations?: readonly number[];
+  group?: number;
+}
+
+function convAttrs(spatial: number, opts: ConvOptions & { outputPadding?: readonly number[] }, kernel: readonly number[]) {
+  const strides = opts.strides ?? Array(spatial).fill(1);
+  const pads = opts.pads ?? Array(2 * spatial).fill(0);
+  const dilations = opts.dilations ?? Array(spatial).fill(1);
+  const attrs = {
+    kernel_shape: ints(kernel), strides: ints(strides), pads: ints(pads), dilations: ints(dilations), group: int(opts.group ?? 1),
+    ...(opts.outputPadding ? { output_padding: ints(opts.outputPadding) } : {}),
+  };
+  return { strides, pads, dilations, attrs };
+}
+
+/** N-D convolution: x [N, C, ...spatial], w [M, C/group, ...kernel]. */
+export function conv(x: Tensor, w: Tensor, b: Tensor | null = null, opts: ConvOptions = {}): Tensor {
+  const spatial = x.rank - 2;
+  const kernel = w.shape.slice(2) as number[];
+  if (w.rank !== x.rank || kernel.some((k) => typeof k !== 'number')) throw new ShapeError(`Conv: weight ${w} does not fit input ${x}.`);
+  const { strides, pads, dilations, attrs } = convAttrs(spatial, opts, kernel);
+  const out: Dim[] = [x.shape[0], w.shape[0]];
+  for (let i = 0; i < spatial; i++) out.push(convOutDim(x.shape[i + 2], kernel[i], strides[i], pads[i], pads[i + spatial], dilations[i]));
+  return single(x.graph, 'Conv', b ? [x, w, b] : [x, w], attrs, dtypeOf('Conv', [x, w]), out);
+}
+
+/** Transposed convolution: x [N, C, ...spatial], w [C, M/group, ...kernel]. */
+export function convTranspose(x: Tensor, w: Tensor, b: Tensor | null = null, opts: ConvOptions & { outputPadding?: readonly number[] } = {}): Tensor {
+  const spatial = x.rank - 2;
+  const kernel = w.shape.slice(2) as number[];
+  if (w.rank !== x.rank || kernel.some((k) => typeof k !== 'number')) {
+    throw new ShapeError(`ConvTranspose: weight ${w} does not fit input ${x} (${formatShape(kernel)}).`);
+  }
+  const { strides, pads, dilations, attrs } = convAttrs(spatial, opts, kernel);
+  const outPad = opts.outputPadding ?? Array(spatial).fill(0);
+  const group = opts.group ?? 1;
+  const out: Dim[] = [x.shape[0], typeof w.shape[1] === 'number' ? w.shape[1] * group : w.shape[1]];
+  for (let i = 0; i < spatial; i++) {
+    out.push(convTransposeOutDim(x.shape[i + 2], kernel[i], strides[i], pads[i], pads[i + spatial], dilations[i], outPad[i]));
+  }
+  return single(x.graph, 'ConvTranspose', b ? [x, w, b] : [x, w], attrs, dtypeOf('ConvTranspose', [x, w]), out);
+}

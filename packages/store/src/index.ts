@@ -1,0 +1,11 @@
+export { applyMigrations, readMigrations, type Migration } from './migrations';
+export { openDatabase, type DatabaseKind } from './open';
+export { AppStore, studioHome, type RecentProjectRow } from './app-store';
+export {
+  ProjectStore,
+  ProjectFolderError,
+  isProjectFolder,
+  PROJECT_FILE,
+  PROJECT_FOLDERS,
+  type ProjectRow,
+} from './project-store';

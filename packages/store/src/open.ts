@@ -1,0 +1,23 @@
+import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { applyMigrations, readMigrations } from './migrations';
+
+const migrationsRoot = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+
+export type DatabaseKind = 'app' | 'project';
+
+/** Opens (creating if needed) a store file in WAL mode with foreign keys on, migrated to the current schema. */
+export function openDatabase(file: string, kind: DatabaseKind): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    applyMigrations(db, readMigrations(join(migrationsRoot, kind)));
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
