@@ -1,2 +1,2 @@
 export { startHost, type HostOptions, type RunningHost } from './server';
-export { CONTENT_SECURITY_POLICY } from './csp';
+export { CONTENT_SECURITY_POLICY } from '@lora-studio/api';

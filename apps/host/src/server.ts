@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
 import { safeJoin, sendFile } from './static-files';
 import { newAccessToken, TOKEN_COOKIE, tokenFromRequest, tokenMatches } from './token';
 

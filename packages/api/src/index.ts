@@ -4,3 +4,4 @@ export * from './handlers';
 export * from './protocol';
 export * from './domains/app';
 export * from './domains/projects';
+export * from './csp';

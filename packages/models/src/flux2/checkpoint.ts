@@ -1,7 +1,7 @@
 // Open a FLUX.2 transformer checkpoint in BFL or diffusers naming (one file or shards) and present it in
 // BFL naming. Only headers are read: every weight is a list of byte ranges in the files, read on demand
 // or handed to the engine as ONNX external data.
-import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsDtype } from '@lora-studio/onnx/src/safetensors';
+import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsDtype } from '../safetensors';
 import { validateFlux2Config, type Flux2Config } from './config';
 import { bflToDiffusers, bflTensorName, diffusersToBfl, isBflModule, splitTensorName } from './naming';
 import { flux2WeightSpecs } from './weights';
@@ -129,11 +129,14 @@ function buildCheckpoint(files: SafetensorsFile[], givenConfig?: Flux2Config): F
     );
   }
 
-  const read = (name: string, decode: (dtype: SafetensorsDtype, bytes: Uint8Array) => Float32Array | Float64Array) => {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const pieces = (name: string) => {
     const w = weights.get(name);
     if (!w) throw new CheckpointError(`The checkpoint has no weight "${name}".`);
-    const parts = w.pieces.map((p) => decode(p.dtype, files.find((f) => f.path === p.path)!.readBytes(p.tensor, p.byteOffset - files.find((f) => f.path === p.path)!.info(p.tensor).byteOffset, p.byteLength)));
-    const out = new (parts[0]!.constructor as Float32ArrayConstructor)(parts.reduce((n, p) => n + p.length, 0));
+    return w.pieces.map((p) => ({ dtype: p.dtype, bytes: byPath.get(p.path)!.readAt(p.byteOffset, p.byteLength) }));
+  };
+  const concat = <T extends Float32Array | Float64Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
       out.set(p, at);
@@ -145,8 +148,8 @@ function buildCheckpoint(files: SafetensorsFile[], givenConfig?: Flux2Config): F
     naming,
     config,
     weights,
-    readFloat32: (name) => read(name, toFloat32) as Float32Array,
-    readFloat64: (name) => read(name, toFloat64) as Float64Array,
+    readFloat32: (name) => concat(pieces(name).map((p) => toFloat32(p.dtype, p.bytes)), (n) => new Float32Array(n)),
+    readFloat64: (name) => concat(pieces(name).map((p) => toFloat64(p.dtype, p.bytes)), (n) => new Float64Array(n)),
     close: () => files.forEach((f) => f.close()),
   };
 }

@@ -66,6 +66,16 @@ export class SafetensorsFile implements SafetensorsHeader {
     return out;
   }
 
+  /** Raw bytes at an absolute file range inside the data section (from `location` or a row slice of it). */
+  readAt(byteOffset: number, byteLength: number): Uint8Array {
+    if (!Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(byteLength) || byteLength < 0 || byteOffset < this.dataStart || byteOffset + byteLength > this.fileSize) {
+      throw new Error(`Byte range [${byteOffset}, ${byteOffset + byteLength}) is outside the data section of ${this.path}.`);
+    }
+    const out = new Uint8Array(byteLength);
+    readFully(this.requireFd(), out, byteOffset);
+    return out;
+  }
+
   readFloat32(name: string): Float32Array {
     return toFloat32(this.info(name).dtype, this.readBytes(name));
   }

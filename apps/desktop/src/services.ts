@@ -1,0 +1,19 @@
+// The services process (Electron utilityProcess): the same handlers as the browser-mode host.
+// Keeping them out of main means a slow handler or a crash never freezes or kills the window.
+import { createStudio } from '@lora-studio/core';
+import { studioHome } from '@lora-studio/store';
+import type { ServerFrame } from '@lora-studio/api';
+
+const parent = (process as unknown as { parentPort: { on(ev: 'message', cb: (e: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
+
+const studio = createStudio({
+  home: studioHome(),
+  mode: 'desktop',
+  emit: (name, payload) => parent.postMessage({ kind: 'event', name, payload } satisfies ServerFrame),
+});
+
+parent.on('message', async ({ data }) => {
+  const { windowId, frame } = data as { windowId: number; frame: unknown };
+  const response = await studio.dispatcher.handleRaw(JSON.stringify(frame));
+  parent.postMessage({ windowId, frame: response });
+});

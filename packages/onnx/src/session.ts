@@ -1,0 +1,166 @@
+// onnxruntime-node sessions: execution-provider choice (CUDA → CPU) with the reason for each
+// fallback, thread settings, a cache keyed by the model's hash, and per-run timings.
+
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import type { DType } from './dtype';
+
+export type ProviderName = 'cuda' | 'webgpu' | 'dml' | 'coreml' | 'cpu';
+
+export interface EngineSessionOptions {
+  /** Providers to try, best first. Default: ['cuda', 'cpu']. */
+  providers?: readonly ProviderName[];
+  /** Intra-op threads (default: onnxruntime's choice, one per physical core). */
+  threads?: number;
+  /** Graph optimisation level. Use 'disabled' or 'basic' for float64 gradient checks. Default 'all'. */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Let idle threads busy-wait. Off by default: spinning sessions slow each other down. */
+  spinning?: boolean;
+  /** Folder that relative external-data paths are resolved against when the model is given as bytes. */
+  externalDataFolder?: string;
+  /**
+   * Keep recomputed (checkpointed) nodes apart: onnxruntime's common-subexpression elimination
+   * would merge them back into the forward pass and undo the memory saving.
+   */
+  keepRecomputation?: boolean;
+}
+
+export interface ProviderFallback {
+  provider: ProviderName;
+  reason: string;
+}
+
+/** A host tensor to feed: an onnxruntime Tensor. Build one with `hostTensor`. */
+export type HostTensor = ort.Tensor;
+
+export function hostTensor(dtype: DType, dims: readonly number[], data: ArrayLike<number> | ArrayBufferView): ort.Tensor {
+  const n = dims.reduce((a, b) => a * b, 1);
+  const typed = ArrayBuffer.isView(data) ? data : toTyped(dtype, data as ArrayLike<number>);
+  if ((typed as unknown as ArrayLike<number>).length !== n) {
+    throw new Error(`hostTensor: shape [${dims.join(', ')}] needs ${n} values, got ${(typed as unknown as ArrayLike<number>).length}.`);
+  }
+  return new ort.Tensor(dtype as 'float32', typed as Float32Array, dims);
+}
+
+function toTyped(dtype: DType, values: ArrayLike<number>): ArrayBufferView {
+  switch (dtype) {
+    case 'float32': return Float32Array.from(values);
+    case 'float64': return Float64Array.from(values);
+    case 'int64': return BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
+    case 'int32': return Int32Array.from(values);
+    case 'int8': return Int8Array.from(values);
+    case 'uint8': return Uint8Array.from(values);
+    case 'bool': return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    default: throw new Error(`hostTensor: ${dtype} values must be passed as raw 16-bit words (Uint16Array).`);
+  }
+}
+
+export interface RunResult {
+  outputs: Record<string, ort.Tensor>;
+  ms: number;
+}
+
+export class EngineSession {
+  /** Milliseconds of every run so far, in order. */
+  readonly timings: number[] = [];
+
+  constructor(
+    readonly session: ort.InferenceSession,
+    readonly provider: ProviderName,
+    readonly fallbacks: readonly ProviderFallback[],
+    readonly createMs: number,
+    readonly hash: string,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, ort.Tensor>, fetch?: readonly string[]): Promise<RunResult> {
+    const missing = this.inputNames.filter((n) => !(n in feeds));
+    if (missing.length) throw new Error(`Session run: missing inputs ${missing.join(', ')}; the graph needs every input fed.`);
+    const t0 = performance.now();
+    const outputs = fetch ? await this.session.run(feeds, fetch) : await this.session.run(feeds);
+    const ms = performance.now() - t0;
+    this.timings.push(ms);
+    return { outputs: outputs as Record<string, ort.Tensor>, ms };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export function modelHash(model: Uint8Array, opts: EngineSessionOptions = {}): string {
+  return createHash('sha256').update(model).update(JSON.stringify(opts)).digest('hex').slice(0, 16);
+}
+
+/** Creates a session on the first provider in `opts.providers` that loads, recording why the others did not. */
+export async function createSession(model: Uint8Array | string, opts: EngineSessionOptions = {}): Promise<EngineSession> {
+  const providers = opts.providers ?? ['cuda', 'cpu'];
+  const fallbacks: ProviderFallback[] = [];
+  const hash = typeof model === 'string' ? createHash('sha256').update(model).digest('hex').slice(0, 16) : modelHash(model, opts);
+  for (const provider of providers) {
+    const t0 = performance.now();
+    try {
+      const session = await ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, opts));
+      return new EngineSession(session, provider, fallbacks, performance.now() - t0, hash);
+    } catch (e) {
+      fallbacks.push({ provider, reason: firstLine(e) });
+    }
+  }
+  const reasons = fallbacks.map((f) => `${f.provider}: ${f.reason}`).join('; ');
+  throw new Error(`No execution provider could run this graph (${reasons}).`);
+}
+
+export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): ort.InferenceSession.SessionOptions {
+  const session: Record<string, string> = { 'intra_op.allow_spinning': opts.spinning ? '1' : '0' };
+  // A node the GPU provider cannot run must fail loudly rather than run slowly on the CPU.
+  if (provider !== 'cpu') session.disable_cpu_ep_fallback = '1';
+  if (opts.externalDataFolder) session.model_external_initializers_file_folder_path = opts.externalDataFolder;
+  const extra: Record<string, unknown> = { session };
+  if (opts.keepRecomputation) extra.optimization = { disable_specified_optimizers: 'CommonSubexpressionElimination' };
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: opts.optimization ?? 'all',
+    ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+    extra,
+  };
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0].trim();
+}
+
+/** Sessions keyed by a hash of the model bytes and options; one per graph shape bucket. */
+export class SessionCache {
+  private readonly sessions = new Map<string, Promise<EngineSession>>();
+
+  get(model: Uint8Array, opts: EngineSessionOptions = {}): Promise<EngineSession> {
+    const key = modelHash(model, opts);
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = createSession(model, opts);
+      this.sessions.set(key, s);
+      s.catch(() => this.sessions.delete(key));
+    }
+    return s;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => (await s.catch(() => null))?.release()));
+  }
+}
