@@ -1,11 +1,13 @@
 import type { EventFrame, ServerEventName, ServerEvents } from '@lora-studio/api';
-import { createStudio } from '@lora-studio/core';
+import { createStudio, type StudioContext } from '@lora-studio/core';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
 import { safeJoin, sendFile } from './static-files';
+import { handleUpload } from './upload';
+import { serveMedia } from './media';
 import { newAccessToken, TOKEN_COOKIE, tokenFromRequest, tokenMatches } from './token';
 
 export interface HostOptions {
@@ -48,7 +50,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       res.end('LoRA Studio: this address needs the access token. Open the URL the studio printed when it started.\n');
       return;
     }
-    serveHttp(req, res, opts.studioDist, token);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'POST' && path === '/upload') {
+      void handleUpload(req, res, studio.ctx, studio.dispatcher);
+      return;
+    }
+    serveHttp(req, res, opts.studioDist, token, studio.ctx);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
@@ -91,7 +98,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   };
 }
 
-function serveHttp(req: IncomingMessage, res: ServerResponse, studioDist: string, token: string): void {
+function serveHttp(req: IncomingMessage, res: ServerResponse, studioDist: string, token: string, ctx: StudioContext): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405).end();
@@ -102,6 +109,10 @@ function serveHttp(req: IncomingMessage, res: ServerResponse, studioDist: string
   const headers = { 'set-cookie': cookie, 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff' };
   if (url.pathname === '/healthz') {
     res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true}');
+    return;
+  }
+  if (url.pathname === '/media') {
+    serveMedia(url, res, ctx, headers);
     return;
   }
   const rel = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);

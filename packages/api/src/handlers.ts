@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { appArgs, type AppHandlers } from './domains/app';
 import { projectArgs, type ProjectHandlers } from './domains/projects';
+import { imagesArgs, type ImagesHandlers } from './domains/images';
+import { captionsArgs, type CaptionsHandlers } from './domains/captions';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -12,6 +14,8 @@ export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K
 export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...appArgs,
   ...projectArgs,
+  ...imagesArgs,
+  ...captionsArgs,
 };
 
 export function isHandlerName(name: string): name is HandlerName {

@@ -5,3 +5,5 @@ export * from './protocol';
 export * from './domains/app';
 export * from './domains/projects';
 export * from './csp';
+export * from './domains/images';
+export * from './domains/captions';

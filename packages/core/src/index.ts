@@ -2,6 +2,8 @@ import type { Handlers } from '@lora-studio/api';
 import { StudioContext, type Emit } from './context';
 import { appHandlers } from './handlers/app';
 import { projectHandlers } from './handlers/projects';
+import { imagesHandlers } from './handlers/images';
+import { captionsHandlers } from './handlers/captions';
 import { Dispatcher } from './dispatch';
 import { detectComputeDevice } from './compute-device';
 
@@ -16,6 +18,8 @@ export function createHandlers(ctx: StudioContext): Handlers {
   return {
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
+    ...imagesHandlers(ctx),
+    ...captionsHandlers(ctx),
   };
 }
 

@@ -1,3 +1,5 @@
+import type { ImageFlagId } from '@lora-studio/api';
+
 /**
  * Every number that turns a measurement into a flag or a warning, in one place, each with the guide's rule it
  * comes from (shared/GUIDE.md §1). Change a threshold here and every flag, report and test follows.
@@ -33,13 +35,17 @@ export const THRESHOLDS = {
   exposure: { maxClippedShare: 0.25, overexposedMeanLuma: 215, underexposedMeanLuma: 40 },
   /**
    * Guide: "heavy artifacts degrade the LoRA". Blockiness: mean luma step across 8×8 block edges divided by the mean
-   * step inside blocks, on the original pixels. Clean images are ≈1; JPEG quality ≤ 15 lands above 1.35.
+   * step inside blocks (+1 grey level each), on the original pixels. Clean images are ≈1–1.3; photos saved at
+   * JPEG quality ≤ 20 land above 1.7.
    */
-  compression: { maxBlockiness: 1.35 },
+  compression: { maxBlockiness: 1.7 },
   /** Guide: "avoid extreme crops". Long side / short side; 21:9 panoramas and skyscraper strips land beyond. */
   aspect: { maxRatio: 2.5 },
-  /** Guide: "variety over quantity — 10 varied > 50 similar". Hamming distance of 64-bit DCT perceptual hashes. */
-  nearDuplicate: { maxHashDistance: 8 },
+  /**
+   * Guide: "variety over quantity — 10 varied > 50 similar". Near twins: Hamming distance of 64-bit DCT perceptual
+   * hashes, or (for flat graphics, whose hash bits are unstable) mean grey difference of 8×8 miniatures.
+   */
+  nearDuplicate: { maxHashDistance: 8, maxTinyDifference: 3 },
   /** Guide: "overly uniform backgrounds". Std-dev of luma (0–255) along the image border (outer 8% band). */
   uniformBackground: { maxBorderStdDev: 6 },
   /** Guide: "one session/photoshoot ≤ 15% of images". Photos of one camera within this gap are one session. */
@@ -62,25 +68,8 @@ export const THRESHOLDS = {
   },
 } as const;
 
-/** The flags an image can carry, in the user's words. */
-export const FLAG_IDS = [
-  'low-resolution',
-  'below-1024',
-  'blurry',
-  'overexposed',
-  'underexposed',
-  'heavy-compression',
-  'extreme-aspect',
-  'uniform-background',
-  'near-duplicate',
-  'text-overlay',
-  'no-face',
-  'multiple-faces',
-] as const;
-export type FlagId = (typeof FLAG_IDS)[number];
-
 /** One line per flag, citing the guide, shown beside the image and in the health report. */
-export const FLAG_REASONS: Record<FlagId, string> = {
+export const FLAG_REASONS: Record<ImageFlagId, string> = {
   'low-resolution': 'Below 512 px on the short side: the guide asks for at least 512×512.',
   'below-1024': 'Below 1024 px on the short side: usable, but the guide prefers 1024×1024.',
   blurry: 'Looks blurry: the guide asks for every image to be sharp.',

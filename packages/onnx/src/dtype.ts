@@ -21,12 +21,12 @@ export function isFloatDType(dtype: DType): boolean {
 export function encodeValues(dtype: DType, values: ArrayLike<number | bigint>): Uint8Array {
   const n = values.length;
   switch (dtype) {
-    case 'float32': return bytesOf(Float32Array.from(values as ArrayLike<number>, Number));
-    case 'float64': return bytesOf(Float64Array.from(values as ArrayLike<number>, Number));
+    case 'float32': return bytesOf(new Float32Array(values as ArrayLike<number>));
+    case 'float64': return bytesOf(new Float64Array(values as ArrayLike<number>));
     case 'int64': return bytesOf(BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(v)));
-    case 'int32': return bytesOf(Int32Array.from(values as ArrayLike<number>, Number));
-    case 'int8': return bytesOf(Int8Array.from(values as ArrayLike<number>, Number));
-    case 'uint8': return bytesOf(Uint8Array.from(values as ArrayLike<number>, Number));
+    case 'int32': return bytesOf(new Int32Array(values as ArrayLike<number>));
+    case 'int8': return bytesOf(new Int8Array(values as ArrayLike<number>));
+    case 'uint8': return bytesOf(new Uint8Array(values as ArrayLike<number>));
     case 'bool': return Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0));
     case 'float16': {
       const out = new Uint16Array(n);
@@ -34,7 +34,7 @@ export function encodeValues(dtype: DType, values: ArrayLike<number | bigint>): 
       return bytesOf(out);
     }
     case 'bfloat16': {
-      const f = Float32Array.from(values as ArrayLike<number>, Number);
+      const f = new Float32Array(values as ArrayLike<number>);
       const bits = new Uint32Array(f.buffer);
       const out = new Uint16Array(n);
       for (let i = 0; i < n; i++) out[i] = (bits[i] + 0x7fff + ((bits[i] >>> 16) & 1)) >>> 16;

@@ -19,14 +19,17 @@ export interface SerializeOptions {
   externalDataFolder?: string;
   /** Extra metadata stored in the model (for example the config a graph was built from). */
   metadata?: Record<string, string>;
+  /** Write these outputs instead of graph.outputs (e.g. only the loss, for a forward-only session). */
+  outputs?: readonly Tensor[];
 }
 
 export function serializeGraph(graph: Graph, opts: SerializeOptions = {}): Uint8Array {
-  if (graph.outputs.length === 0) throw new Error(`Graph '${graph.name}' has no outputs; call graph.output(tensor) first.`);
-  const nodes = liveNodes(graph);
+  const outputs = opts.outputs ?? graph.outputs;
+  if (outputs.length === 0) throw new Error(`Graph '${graph.name}' has no outputs; call graph.output(tensor) first.`);
+  const nodes = liveNodes(outputs);
   const used = new Set<string>();
   for (const n of nodes) for (const t of n.inputs) if (t) used.add(t.name);
-  for (const t of graph.outputs) used.add(t.name);
+  for (const t of outputs) used.add(t.name);
 
   const externalFolder = opts.externalDataFolder ?? defaultExternalFolder(graph);
   let inlineBytes = 0;
@@ -69,7 +72,7 @@ export function serializeGraph(graph: Graph, opts: SerializeOptions = {}): Uint8
       node: nodes.map(nodeProto),
       initializer,
       input: graph.inputs.map(valueInfo),
-      output: graph.outputs.map(valueInfo),
+      output: outputs.map(valueInfo),
     },
   };
   const err = ModelProto.verify(model);
@@ -78,16 +81,16 @@ export function serializeGraph(graph: Graph, opts: SerializeOptions = {}): Uint8
 }
 
 /** Nodes that (transitively) feed a graph output, in build order (which is topological). */
-export function liveNodes(graph: Graph): Node[] {
+export function liveNodes(outputs: readonly Tensor[]): Node[] {
   const live = new Set<Node>();
-  const stack = graph.outputs.map((t) => t.producer).filter((n): n is Node => n !== null);
+  const stack = outputs.map((t) => t.producer).filter((n): n is Node => n !== null);
   while (stack.length) {
     const n = stack.pop()!;
     if (live.has(n)) continue;
     live.add(n);
     for (const t of n.inputs) if (t?.producer && !live.has(t.producer)) stack.push(t.producer);
   }
-  return graph.nodes.filter((n) => live.has(n));
+  return outputs.length ? outputs[0].graph.nodes.filter((n) => live.has(n)) : [];
 }
 
 function defaultExternalFolder(graph: Graph): string | undefined {

@@ -5,6 +5,10 @@ import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import type { DType } from './dtype';
 
+// onnxruntime's own logger prints every failed provider load in red; those failures are reported as
+// values (fallback reasons, thrown errors) instead.
+ort.env.logLevel = 'fatal';
+
 export type ProviderName = 'cuda' | 'webgpu' | 'dml' | 'coreml' | 'cpu';
 
 export interface EngineSessionOptions {
@@ -35,12 +39,18 @@ export type HostTensor = ort.Tensor;
 
 export function hostTensor(dtype: DType, dims: readonly number[], data: ArrayLike<number> | ArrayBufferView): ort.Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
-  const typed = ArrayBuffer.isView(data) ? data : toTyped(dtype, data as ArrayLike<number>);
+  const typed = data instanceof NATIVE[dtype] ? data : toTyped(dtype, data as ArrayLike<number>);
   if ((typed as unknown as ArrayLike<number>).length !== n) {
     throw new Error(`hostTensor: shape [${dims.join(', ')}] needs ${n} values, got ${(typed as unknown as ArrayLike<number>).length}.`);
   }
   return new ort.Tensor(dtype as 'float32', typed as Float32Array, dims);
 }
+
+// The typed array onnxruntime expects per dtype (16-bit floats travel as raw Uint16 words).
+const NATIVE: Record<DType, Function> = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array, int64: BigInt64Array,
+  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+};
 
 function toTyped(dtype: DType, values: ArrayLike<number>): ArrayBufferView {
   switch (dtype) {

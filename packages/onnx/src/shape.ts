@@ -50,7 +50,13 @@ interface Factored { num: number; syms: string[] }
 
 function factor(d: Dim): Factored {
   if (typeof d === 'number') return { num: d, syms: [] };
-  return { num: 1, syms: d.split('*').sort() };
+  const f: Factored = { num: 1, syms: [] };
+  for (const part of d.split('*')) {
+    if (/^\d+$/.test(part)) f.num *= Number(part);
+    else f.syms.push(part);
+  }
+  f.syms.sort();
+  return f;
 }
 
 function unfactor(f: Factored): Dim {

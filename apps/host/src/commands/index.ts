@@ -1,10 +1,18 @@
 import type { Command } from './command';
 import { projectCreateCommand, projectListCommand } from './project';
 import { serveCommand } from './serve';
+import { importCommand } from './import';
+import { reportCommand } from './report';
+import { modelPretrainCommand } from './model-pretrain';
+import { captionsAutoCommand, captionsExportCommand, captionsLintCommand } from './captions';
 
 /** Every CLI command, one line each; `lora-studio --help` lists them in this order. */
 export const commands: Command[] = [
   serveCommand,
   projectCreateCommand,
   projectListCommand,
+  importCommand,
+  reportCommand,
+  captionsLintCommand, captionsAutoCommand, captionsExportCommand,
+  modelPretrainCommand,
 ];

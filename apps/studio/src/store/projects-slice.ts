@@ -8,6 +8,8 @@ export interface ProjectsSlice {
   projects: RecentProject[];
   projectsLoaded: boolean;
   projectsError: string | null;
+  /** The folder the URL asks for, as written there (the services may normalise it in `project.dir`). */
+  openDir: string | null;
   /** The open project; null while loading or when none is open. */
   project: Project | null;
   /** Why the project in the URL could not be opened (folder gone, not a project). */
@@ -38,6 +40,7 @@ export const createProjectsSlice: StateCreator<StudioState, [], [], ProjectsSlic
     projects: [],
     projectsLoaded: false,
     projectsError: null,
+    openDir: null,
     project: null,
     projectError: null,
 
@@ -57,16 +60,17 @@ export const createProjectsSlice: StateCreator<StudioState, [], [], ProjectsSlic
     },
 
     openProject: async (dir) => {
-      if (get().project?.dir !== dir) set({ project: null, projectError: null });
+      if (get().openDir !== dir) set({ openDir: dir, project: null, projectError: null });
       try {
         const project = await client.send('project-open', { dir });
-        set({ project, projectError: null });
+        // A slow answer for a project the user has already left must not replace the one now shown.
+        if (get().openDir === dir) set({ project, projectError: null });
       } catch (err) {
-        set({ project: null, projectError: errorMessage(err) });
+        if (get().openDir === dir) set({ project: null, projectError: errorMessage(err) });
       }
     },
 
-    closeProject: () => set({ project: null, projectError: null }),
+    closeProject: () => set({ openDir: null, project: null, projectError: null }),
 
     refreshOpenProject: () => {
       const open = get().project;
@@ -87,7 +91,7 @@ export const createProjectsSlice: StateCreator<StudioState, [], [], ProjectsSlic
 
     deleteProject: async (dir, deleteFiles) => {
       const result = await client.send('project-delete', { dir, deleteFiles });
-      if (get().project?.dir === dir) set({ project: null });
+      if (get().project?.dir === dir) set({ openDir: null, project: null });
       await get().loadProjects();
       return result;
     },

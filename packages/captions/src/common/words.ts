@@ -37,10 +37,27 @@ export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Compiled patterns by source: the lint runs per keystroke and per caption, and compiling a Unicode-aware
+ * pattern costs far more than matching it. Only use cached patterns with matchAll/replace (no lastIndex state).
+ */
+const compiled = new Map<string, RegExp>();
+export function cachedRegExp(source: string, flags: string): RegExp {
+  const key = `${flags}/${source}`;
+  let re = compiled.get(key);
+  if (!re) {
+    if (compiled.size >= 1000) compiled.clear();
+    re = new RegExp(source, flags);
+    compiled.set(key, re);
+  }
+  return re;
+}
+
 /** Matches `phrase` as whole words, case-insensitive, tolerant of extra spaces between its words. */
 export function phrasePattern(phrase: string, flags = 'giu'): RegExp {
   const parts = words(phrase).map(escapeRegExp);
-  return new RegExp(`(?<![\\p{L}\\p{N}_])${parts.join('[\\s_-]+')}(?![\\p{L}\\p{N}_])`, flags);
+  // Boundaries agree with wordsAt: "sks-like" is one word and does not contain the word "sks".
+  return cachedRegExp(`(?<![\\p{L}\\p{N}_]|[\\p{L}\\p{N}_]['’-])${parts.join('[\\s_-]+')}(?![\\p{L}\\p{N}_]|['’-][\\p{L}\\p{N}_])`, flags);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { ApiFailure, type Project, type ProjectHandlers, type RecentProject } from '@lora-studio/api';
 import { isProjectFolder, ProjectFolderError, ProjectStore, type ProjectRow } from '@lora-studio/store';
-import { existsSync, rmSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StudioContext } from '../context';
+import { requireAbsolute, requireProject } from '../project-access';
 
 function toProject(dir: string, row: ProjectRow): Project {
   return { dir, ...row };
@@ -26,24 +27,6 @@ function storeErrors<T>(fn: () => T): T {
     if (err instanceof ProjectFolderError) throw new ApiFailure('conflict', err.message);
     throw err;
   }
-}
-
-function requireAbsolute(dir: string): string {
-  if (!isAbsolute(dir)) throw new ApiFailure('invalid-request', `Give the project folder as a full path (got "${dir}").`);
-  return resolve(dir);
-}
-
-function openExisting(ctx: StudioContext, rawDir: string): ProjectStore {
-  const dir = requireAbsolute(rawDir);
-  if (!isProjectFolder(dir)) {
-    throw new ApiFailure(
-      'not-found',
-      existsSync(dir)
-        ? `${dir} is not a LoRA Studio project. Choose a folder that holds project.sqlite.`
-        : `The project folder ${dir} is gone. It may have been moved or deleted; remove it from the list or put it back.`,
-    );
-  }
-  return storeErrors(() => ctx.project(dir));
 }
 
 export function projectHandlers(ctx: StudioContext): ProjectHandlers {
@@ -71,14 +54,14 @@ export function projectHandlers(ctx: StudioContext): ProjectHandlers {
       ),
 
     'project-open': async ({ dir }) => {
-      const store = openExisting(ctx, dir);
+      const store = requireProject(ctx, dir);
       const row = store.settings();
       ctx.app.rememberProject({ dir: store.dir, name: row.name, type: row.type, trigger: row.trigger });
       return toProject(store.dir, row);
     },
 
     'project-rename': async ({ dir, name }) => {
-      const store = openExisting(ctx, dir);
+      const store = requireProject(ctx, dir);
       const row = store.updateSettings({ name });
       ctx.app.updateRecent({ dir: store.dir, name: row.name, type: row.type, trigger: row.trigger });
       ctx.emit('projects-changed', { dir: store.dir });
@@ -86,7 +69,7 @@ export function projectHandlers(ctx: StudioContext): ProjectHandlers {
     },
 
     'project-update': async ({ dir, type, trigger }) => {
-      const store = openExisting(ctx, dir);
+      const store = requireProject(ctx, dir);
       const row = store.updateSettings({ ...(type ? { type } : {}), ...(trigger ? { trigger } : {}) });
       ctx.app.updateRecent({ dir: store.dir, name: row.name, type: row.type, trigger: row.trigger });
       ctx.emit('projects-changed', { dir: store.dir });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSafetensorsFile, type TensorToWrite } from '../safetensors';
@@ -51,6 +51,21 @@ describe('FLUX.2 checkpoint loading', () => {
       'transformer_blocks.0.attn.to_q.weight', 'transformer_blocks.0.attn.to_k.weight', 'transformer_blocks.0.attn.to_v.weight']);
     expect(b.weights.get('final_layer.adaLN_modulation.1.weight')!.pieces.map((p) => [p.rowStart, p.rowEnd])).toEqual([[64, 128], [0, 64]]);
     for (const ck of [a, b, c]) ck.close();
+  });
+
+  it('reads a folder of diffusers shards', () => {
+    const shards = join(dir, 'transformer');
+    mkdirSync(shards);
+    const diff = Object.entries(bflToDiffusersWeights(bfl));
+    const half = Math.floor(diff.length / 2);
+    writeSafetensorsFile(join(shards, 'diffusion_pytorch_model-00001-of-00002.safetensors'), Object.fromEntries(diff.slice(0, half).map(([k, t]) => [k, { dtype: 'F32', shape: t.shape, data: new Uint8Array(t.data.buffer) }])));
+    writeSafetensorsFile(join(shards, 'diffusion_pytorch_model-00002-of-00002.safetensors'), Object.fromEntries(diff.slice(half).map(([k, t]) => [k, { dtype: 'F32', shape: t.shape, data: new Uint8Array(t.data.buffer) }])));
+    const ck = openFlux2Checkpoint(shards);
+    expect(ck.naming).toBe('diffusers');
+    for (const name of Object.keys(bfl)) expect(sameBits(ck.readFloat32(name), bfl[name]!.data), name).toBe(true);
+    ck.close();
+    mkdirSync(join(dir, 'empty'));
+    expect(() => openFlux2Checkpoint(join(dir, 'empty'))).toThrow(/folder without \.safetensors files/);
   });
 
   it('reads bf16 checkpoints as float32', () => {

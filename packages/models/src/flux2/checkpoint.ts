@@ -1,6 +1,8 @@
 // Open a FLUX.2 transformer checkpoint in BFL or diffusers naming (one file or shards) and present it in
 // BFL naming. Only headers are read: every weight is a list of byte ranges in the files, read on demand
 // or handed to the engine as ONNX external data.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsDtype } from '../safetensors';
 import { validateFlux2Config, type Flux2Config } from './config';
 import { bflToDiffusers, bflTensorName, diffusersToBfl, isBflModule, splitTensorName } from './naming';
@@ -55,15 +57,25 @@ function listSome(names: string[], max = 8): string {
   return names.length > max ? `${shown} … (${names.length} in all)` : shown;
 }
 
-/** Open a checkpoint; `config` is inferred from tensor shapes when not given. */
+/**
+ * Open a checkpoint: one file, a list of shards, or a folder of shards (a diffusers `transformer/` folder).
+ * `config` is inferred from tensor shapes when not given.
+ */
 export function openFlux2Checkpoint(paths: string | string[], options: { config?: Flux2Config } = {}): Flux2Checkpoint {
-  const files = (Array.isArray(paths) ? paths : [paths]).map((p) => SafetensorsFile.open(p));
+  const files = (Array.isArray(paths) ? paths : expandFolder(paths)).map((p) => SafetensorsFile.open(p));
   try {
     return buildCheckpoint(files, options.config);
   } catch (error) {
     for (const f of files) f.close();
     throw error;
   }
+}
+
+function expandFolder(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  const shards = readdirSync(path).filter((f) => f.endsWith('.safetensors')).sort().map((f) => join(path, f));
+  if (!shards.length) throw new CheckpointError(`${path} is a folder without .safetensors files; point to the transformer's weights.`);
+  return shards;
 }
 
 function buildCheckpoint(files: SafetensorsFile[], givenConfig?: Flux2Config): Flux2Checkpoint {

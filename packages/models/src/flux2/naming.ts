@@ -143,3 +143,21 @@ export function kohyaToBfl(kohyaModule: string): string | null {
   }
   return null;
 }
+
+/** Sort key giving model order: embedders and modulations, double blocks, single blocks, final layer. */
+export function moduleOrder(bflModule: string): number[] {
+  const g = GLOBAL_RULES.findIndex((r) => r.bfl === bflModule);
+  if (g >= 0) return [bflModule.startsWith('final_layer.') ? 3 : 0, 0, g];
+  for (const [i, block] of BLOCKS.entries()) {
+    const m = new RegExp(`^${block.bfl}\\.(\\d+)\\.(.+)$`).exec(bflModule);
+    if (m) return [1 + i, Number(m[1]), block.rules.findIndex((r) => r.bfl === m[2])];
+  }
+  return [4, 0, 0];
+}
+
+export function compareModules(a: string, b: string): number {
+  const ka = moduleOrder(a);
+  const kb = moduleOrder(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return 0;
+}

@@ -2,11 +2,11 @@
 // opset 20 has no single op for.
 
 import { float, int, ints, type Tensor } from '../graph';
-import { convOutDim, convTransposeOutDim, formatShape, matmulShape, normalizeAxis, ShapeError, type Dim } from '../shape';
+import { convOutDim, convTransposeOutDim, formatShape, isStatic, matmulShape, normalizeAxis, ShapeError, type Dim } from '../shape';
 import { dtypeOf, single } from './common';
 import { add, div, mul, sqrt, sub } from './elementwise';
 import { reduceMean } from './reduce';
-import { transpose } from './layout';
+import { reshape, transpose } from './layout';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return single(a.graph, 'MatMul', [a, b], {}, dtypeOf('MatMul', [a, b]), matmulShape(a.shape, b.shape));
@@ -36,10 +36,33 @@ export function gemm(a: Tensor, b: Tensor, c: Tensor | null = null, opts: GemmOp
   return single(a.graph, 'Gemm', c ? [a, b, c] : [a, b], attrs, dtypeOf('Gemm', c ? [a, b, c] : [a, b]), [m, n]);
 }
 
-/** x · Wᵀ + b with W stored [out, in] as in PyTorch checkpoints. */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+/**
+ * x · Wᵀ + b with W stored [out, in] as in PyTorch checkpoints. Static shapes go through Gemm(transB): neither
+ * direction of the pass then needs a transposed copy of W (onnxruntime would keep one per frozen weight).
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (x.rank >= 2 && isStatic(x.shape)) {
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const flat = x.rank === 2 ? x : reshape(x, [rows, x.shape[x.rank - 1]]);
+    const y = gemm(flat, weight, bias ?? null, { transB: true });
+    return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), weight.shape[0] as number]);
+  }
   const y = matmul(x, transpose(weight));
   return bias ? add(y, bias) : y;
+}
+
+/**
+ * LoRA-adapted linear: x·Wᵀ + b + scale·(x·Aᵀ)·Bᵀ with W [out, in], A [rank, in], B [out, rank].
+ * With static shapes the LoRA branch (plus bias) is the C operand of the frozen weight's Gemm, so neither the
+ * forward nor the backward pass has a separate full-size Add or Mul.
+ */
+export function loraLinear(x: Tensor, weight: Tensor, bias: Tensor | null, loraA: Tensor, loraB: Tensor, scale = 1): Tensor {
+  if (x.rank < 2 || !isStatic(x.shape)) return add(linear(x, weight, bias), mul(linear(linear(x, loraA), loraB), scale));
+  const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const flat = x.rank === 2 ? x : reshape(x, [rows, x.shape[x.rank - 1]]);
+  const up = gemm(gemm(flat, loraA, null, { transB: true }), loraB, bias, { transB: true, alpha: scale });
+  const y = gemm(flat, weight, up, { transB: true });
+  return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), weight.shape[0] as number]);
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

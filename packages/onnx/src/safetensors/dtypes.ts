@@ -123,3 +123,22 @@ export function fromFloat32(dtype: 'F32' | 'F16' | 'BF16' | 'F64', values: Float
     case 'BF16': return f32ToBf16(Float32Array.from(values));
   }
 }
+
+/** Decode any numeric dtype (floats, integers, BOOL) to float64; 64-bit integers beyond 2^53 lose precision. */
+export function toNumbers(dtype: SafetensorsDtype, bytes: Uint8Array): Float64Array {
+  const buffer = aligned(bytes);
+  switch (dtype) {
+    case 'I64': return Float64Array.from(new BigInt64Array(buffer), Number);
+    case 'U64': return Float64Array.from(new BigUint64Array(buffer), Number);
+    case 'I32': return Float64Array.from(new Int32Array(buffer));
+    case 'U32': return Float64Array.from(new Uint32Array(buffer));
+    case 'I16': return Float64Array.from(new Int16Array(buffer));
+    case 'U16': return Float64Array.from(new Uint16Array(buffer));
+    case 'I8': return Float64Array.from(new Int8Array(buffer));
+    case 'U8':
+    case 'BOOL': return Float64Array.from(new Uint8Array(buffer));
+    case 'F8_E4M3':
+    case 'F8_E5M2': throw new Error(`Cannot decode ${dtype} tensors; convert them to F16, BF16 or F32 first.`);
+    default: return toFloat64(dtype, bytes);
+  }
+}

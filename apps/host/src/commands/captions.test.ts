@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { ProjectStore } from '@lora-studio/store';
+import { describe, expect, it } from 'vitest';
+
+const bin = resolve(import.meta.dirname, '../../bin/lora-studio.js');
+const run = promisify(execFile);
+
+async function cli(home: string, args: string[]) {
+  try {
+    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, LORA_STUDIO_HOME: home } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('lora-studio captions', () => {
+  it('auto (template), lint --json and export txt work on a project, and a bad captioner is a usage error', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ls-cli-captions-'));
+    const dir = join(home, 'me');
+    const store = ProjectStore.create(dir, { name: 'Me', type: 'subject', trigger: 'sks' });
+    for (const [i, r] of [200, 40].entries()) {
+      await sharp({ create: { width: 30, height: 40, channels: 3, background: { r, g: 40, b: 40 } } }).png().toFile(join(dir, `images/${i}.png`));
+      store.db
+        .prepare('INSERT INTO images (hash, file, source_name, width, height, format, imported_at) VALUES (?, ?, ?, 30, 40, ?, ?)')
+        .run(`h${i}`, `images/${i}.png`, `shot${i}.png`, 'png', new Date().toISOString());
+    }
+    store.close();
+
+    const auto = await cli(home, ['captions', 'auto', dir, '--captioner', 'template', '--json']);
+    expect(auto.code).toBe(0);
+    expect(JSON.parse(auto.stdout)).toMatchObject({ total: 2, captioned: 2, stoppedBy: null });
+
+    const lint = await cli(home, ['captions', 'lint', dir, '--json']);
+    const report = JSON.parse(lint.stdout);
+    expect(report.counts['trigger-missing']).toBe(0);
+    expect(report).toMatchObject({ issues: [], leaks: [], flaggedImageIds: [] });
+
+    const out = join(home, 'export');
+    const exported = await cli(home, ['captions', 'export', dir, '--format', 'txt', '--out', out]);
+    expect(exported.stdout).toMatch(/Exported 2 caption\(s\)/);
+    expect(readFileSync(join(out, 'shot0.txt'), 'utf8')).toMatch(/^a photo of sks person, portrait image/);
+
+    const bad = await cli(home, ['captions', 'auto', dir, '--captioner', 'gpt']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--captioner must be template, onnx:DIR or openai:URL/);
+  });
+});

@@ -1,0 +1,14 @@
+import { StatusBar } from './components/StatusBar';
+import { useRoute } from './routing/use-route';
+import { ProjectFrame } from './screens/project/ProjectFrame';
+import { ProjectsScreen } from './screens/projects/ProjectsScreen';
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="app">
+      {route.screen === 'project' ? <ProjectFrame dir={route.dir} section={route.section} /> : <ProjectsScreen />}
+      <StatusBar />
+    </div>
+  );
+}

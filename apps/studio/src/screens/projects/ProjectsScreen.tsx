@@ -1,0 +1,17 @@
+import { CreateProjectForm } from './CreateProjectForm';
+import { RecentProjectList } from './RecentProjectList';
+
+export function ProjectsScreen() {
+  return (
+    <main className="projects-screen" data-testid="projects-screen">
+      <header className="app-header">
+        <h1 className="app-title">LoRA Studio</h1>
+        <span className="app-subtitle">Train LoRA adapters for FLUX.2-class image models</span>
+      </header>
+      <div className="projects-layout">
+        <RecentProjectList />
+        <CreateProjectForm />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,157 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, parse } from 'node:path';
+import type { CaptionEntry, CaptionWrite, ProjectCaptions } from './project-captions';
+
+export type CaptionFileFormat = 'txt' | 'jsonl';
+
+/** The JSONL file name datasets use (Hugging Face imagefolder convention: file_name + text). */
+export const JSONL_FILE = 'metadata.jsonl';
+
+export interface ExportResult {
+  outDir: string;
+  /** Captions written. */
+  captions: number;
+  /** Images without a caption, not exported. */
+  skipped: number;
+  files: string[];
+}
+
+/**
+ * Writes the captioned images as a training folder: each image under its imported name with a same-named .txt
+ * beside it (kohya / ai-toolkit), or the images and one metadata.jsonl. Excluded images stay out.
+ */
+export function exportCaptions(
+  projectDir: string,
+  captions: ProjectCaptions,
+  opts: { format: CaptionFileFormat; outDir: string; withImages?: boolean },
+): ExportResult {
+  const withImages = opts.withImages ?? true;
+  mkdirSync(opts.outDir, { recursive: true });
+  const entries = captions.list().filter((e) => !e.excluded);
+  const written = entries.filter((e) => e.text !== null && e.text.trim() !== '');
+  const names = exportNames(written);
+  const files: string[] = [];
+  const lines: string[] = [];
+  for (const e of written) {
+    const stem = names.get(e.imageId)!;
+    const imageName = `${stem}${extname(e.file).toLowerCase()}`;
+    if (withImages) {
+      copyFileSync(join(projectDir, e.file), join(opts.outDir, imageName));
+      files.push(imageName);
+    }
+    if (opts.format === 'txt') {
+      writeFileSync(join(opts.outDir, `${stem}.txt`), `${e.text!.trim()}\n`);
+      files.push(`${stem}.txt`);
+    } else {
+      lines.push(JSON.stringify({ file_name: imageName, text: e.text!.trim(), sha256: e.hash, reviewed: e.reviewed, source: e.source }));
+    }
+  }
+  if (opts.format === 'jsonl') {
+    writeFileSync(join(opts.outDir, JSONL_FILE), lines.map((l) => `${l}\n`).join(''));
+    files.push(JSONL_FILE);
+  }
+  return { outDir: opts.outDir, captions: written.length, skipped: entries.length - written.length, files };
+}
+
+/** The user's own file names, made unique: two "IMG_0001.jpg" from different folders become IMG_0001 and IMG_0001-2. */
+function exportNames(entries: CaptionEntry[]): Map<number, string> {
+  const used = new Set<string>();
+  const names = new Map<number, string>();
+  for (const e of entries) {
+    const base = parse(e.sourceName).name.replace(/[\\/:*?"<>|]/g, '_') || e.hash.slice(0, 16);
+    let stem = base;
+    for (let n = 2; used.has(stem.toLowerCase()); n++) stem = `${base}-${n}`;
+    used.add(stem.toLowerCase());
+    names.set(e.imageId, stem);
+  }
+  return names;
+}
+
+export interface ImportResult {
+  imported: number;
+  unchanged: number;
+  /** Reviewed captions kept because overwriting them was not allowed. */
+  keptReviewed: number;
+  /** Caption files that match no image of the project. */
+  unmatched: string[];
+}
+
+interface IncomingCaption {
+  key: string;
+  hash: string | null;
+  text: string;
+  reviewed: boolean;
+}
+
+/**
+ * Reads captions from .txt sidecars (a folder) or JSONL (a file, or a folder holding metadata.jsonl), matching
+ * images by content hash when given, else by file name. The whole file is checked before anything is written,
+ * and the import is one undo step.
+ */
+export function importCaptions(
+  captions: ProjectCaptions,
+  opts: { format: CaptionFileFormat; from: string; overwriteReviewed?: boolean },
+): ImportResult {
+  const incoming = opts.format === 'txt' ? readSidecars(opts.from) : readJsonl(opts.from);
+  const entries = captions.list();
+  const byHash = new Map(entries.map((e) => [e.hash.toLowerCase(), e]));
+  const byName = new Map<string, CaptionEntry>();
+  for (const e of entries) {
+    for (const key of [parse(e.sourceName).name, parse(e.file).name]) byName.set(key.toLowerCase(), e);
+  }
+  const result: ImportResult = { imported: 0, unchanged: 0, keptReviewed: 0, unmatched: [] };
+  const writes: CaptionWrite[] = [];
+  for (const c of incoming) {
+    const entry = (c.hash && byHash.get(c.hash.toLowerCase())) || byName.get(c.key.toLowerCase());
+    if (!entry) {
+      result.unmatched.push(c.key);
+      continue;
+    }
+    if (entry.text === c.text) {
+      result.unchanged++;
+      continue;
+    }
+    if (entry.reviewed && !opts.overwriteReviewed) {
+      result.keptReviewed++;
+      continue;
+    }
+    writes.push({ imageId: entry.imageId, text: c.text, source: 'import', reviewed: c.reviewed });
+  }
+  result.imported = writes.length;
+  if (writes.length > 0) captions.write(`Import captions from ${basename(opts.from)}`, 'import', writes);
+  return result;
+}
+
+function readSidecars(dir: string): IncomingCaption[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`${dir} is not a folder. Choose the folder that holds the .txt caption files.`);
+  }
+  return readdirSync(dir)
+    .filter((f) => f.toLowerCase().endsWith('.txt'))
+    .sort()
+    .map((f) => ({ key: parse(f).name, hash: null, text: readFileSync(join(dir, f), 'utf8').trim(), reviewed: false }));
+}
+
+function readJsonl(from: string): IncomingCaption[] {
+  const file = existsSync(from) && statSync(from).isDirectory() ? join(from, JSONL_FILE) : from;
+  if (!existsSync(file)) throw new Error(`${file} does not exist. Choose a .jsonl file with one {"file_name", "text"} object per line.`);
+  const out: IncomingCaption[] = [];
+  readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let row: Record<string, unknown>;
+      try {
+        row = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`${basename(file)} line ${i + 1} is not valid JSON; nothing was imported. Fix or remove that line.`);
+      }
+      const name = row.file_name ?? row.file ?? row.image;
+      const text = row.text ?? row.caption;
+      if (typeof name !== 'string' || typeof text !== 'string') {
+        throw new Error(`${basename(file)} line ${i + 1} needs "file_name" and "text" strings; nothing was imported.`);
+      }
+      out.push({ key: parse(name).name, hash: typeof row.sha256 === 'string' ? row.sha256 : null, text: text.trim(), reviewed: row.reviewed === true });
+    });
+  return out;
+}

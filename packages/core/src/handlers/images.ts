@@ -1,0 +1,88 @@
+import { ApiFailure, type ImagesHandlers } from '@lora-studio/api';
+import { DatasetCatalog, importFiles, InvalidCrop, UnknownImages } from '@lora-studio/media';
+import { randomUUID } from 'node:crypto';
+import { isAbsolute, resolve } from 'node:path';
+import type { StudioContext } from '../context';
+import { requireProject } from '../project-access';
+
+function catalogErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UnknownImages) throw new ApiFailure('not-found', err.message, { ids: err.ids });
+    if (err instanceof InvalidCrop) throw new ApiFailure('invalid-request', err.message);
+    throw err;
+  }
+}
+
+export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
+  /** Running imports per project folder, so "cancel" reaches them from any window. */
+  const imports = new Map<string, Map<string, AbortController>>();
+
+  return {
+    'images-import': async ({ dir, paths, importId }) => {
+      const store = requireProject(ctx, dir);
+      const relative = paths.filter((p) => !isAbsolute(p));
+      if (relative.length > 0) throw new ApiFailure('invalid-request', `Give full paths to import (got "${relative[0]}").`);
+      const id = importId ?? randomUUID();
+      const abort = new AbortController();
+      const running = imports.get(store.dir) ?? new Map<string, AbortController>();
+      imports.set(store.dir, running.set(id, abort));
+      try {
+        const summary = await importFiles(
+          store,
+          paths.map((p) => resolve(p)),
+          { importId: id },
+          (p) => ctx.emit('import-progress', { dir: store.dir, importId: id, ...p, finished: false, cancelled: false }),
+          abort.signal,
+        );
+        ctx.emit('import-progress', {
+          dir: store.dir,
+          importId: id,
+          done: summary.files.length,
+          total: summary.files.length,
+          imported: summary.imported,
+          duplicates: summary.duplicates,
+          rejected: summary.rejected,
+          current: null,
+          finished: true,
+          cancelled: summary.cancelled,
+        });
+        if (summary.imported > 0) ctx.emit('images-changed', { dir: store.dir, ids: null });
+        return summary;
+      } finally {
+        running.delete(id);
+      }
+    },
+
+    'images-cancel-import': async ({ dir, importId }) => {
+      const running = imports.get(resolve(dir));
+      let cancelled = 0;
+      for (const [id, abort] of running ?? []) {
+        if (importId && id !== importId) continue;
+        abort.abort();
+        cancelled++;
+      }
+      return { cancelled };
+    },
+
+    'images-list': async ({ dir, ...query }) => new DatasetCatalog(requireProject(ctx, dir)).list(query),
+
+    'images-get': async ({ dir, id }) => {
+      const image = new DatasetCatalog(requireProject(ctx, dir)).get(id);
+      if (!image) throw new ApiFailure('not-found', `No image with id ${id} in this project; it may have been removed. Reload the dataset.`);
+      return image;
+    },
+
+    'images-update': async ({ dir, ids, excluded, crop }) => {
+      const store = requireProject(ctx, dir);
+      const changed = catalogErrors(() =>
+        new DatasetCatalog(store).update(ids, { ...(excluded !== undefined ? { excluded } : {}), ...(crop !== undefined ? { crop } : {}) }),
+      );
+      ctx.emit('images-changed', { dir: store.dir, ids });
+      return changed;
+    },
+
+    'dataset-health': async ({ dir }) => new DatasetCatalog(requireProject(ctx, dir)).health(),
+  };
+}

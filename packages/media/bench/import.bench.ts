@@ -1,0 +1,65 @@
+/**
+ * Import throughput vs a bare sharp decode+resize loop over the same files, in the same run (issue 6 target: ≥ 70%).
+ * Usage: npm run bench:import  (BENCH_IMAGES=500 BENCH_WIDTH=2000 BENCH_HEIGHT=1500 to change the set).
+ */
+import { ProjectStore } from '@lora-studio/store';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { importFiles } from '../src/import';
+import { prepareImage } from '../src/prepare';
+import { photoPixels } from '../src/test-images';
+
+const count = Number(process.env.BENCH_IMAGES ?? 500);
+const width = Number(process.env.BENCH_WIDTH ?? 2000);
+const height = Number(process.env.BENCH_HEIGHT ?? 1500);
+const concurrency = Math.min(4, availableParallelism());
+
+async function pool<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+const src = mkdtempSync(join(tmpdir(), 'ls-bench-src-'));
+console.log(`Generating ${count} photo-like ${width}×${height} JPEGs in ${src} …`);
+// A few distinct scenes, each re-encoded with a per-file tint so every file has its own bytes (no duplicates).
+const scenes = await Promise.all(Array.from({ length: 8 }, async (_, s) => {
+  const { data, info } = photoPixels(1000 + s, width, height);
+  return sharp(data, { raw: info }).png({ compressionLevel: 0 }).toBuffer();
+}));
+await pool(Array.from({ length: count }, (_, i) => i), async (i) => {
+  const jpeg = await sharp(scenes[i % scenes.length]!).modulate({ brightness: 0.9 + (i % 50) / 250, hue: i % 360 }).jpeg({ quality: 88 }).toBuffer();
+  writeFileSync(join(src, `photo-${String(i).padStart(4, '0')}.jpg`), jpeg);
+});
+const files = readdirSync(src).map((f) => join(src, f));
+
+let t = performance.now();
+await pool(files, async (f) => sharp(readFileSync(f)).resize(1024, 1024, { fit: 'inside' }).jpeg().toBuffer());
+const bareSeconds = (performance.now() - t) / 1000;
+
+const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'ls-bench-proj-')), 'p'), { name: 'Bench', type: 'subject', trigger: 'sks' });
+t = performance.now();
+const summary = await importFiles(store, [src], { concurrency });
+const importSeconds = (performance.now() - t) / 1000;
+store.close();
+
+// Cost split of one image's work, measured serially on a sample: hashing+copy+SQLite are the remainder.
+const sample = files.slice(0, Math.min(20, files.length)).map((f) => readFileSync(f));
+t = performance.now();
+for (const b of sample) await sharp(b).resize(1024, 1024, { fit: 'inside' }).jpeg().toBuffer();
+const bareEach = (performance.now() - t) / sample.length;
+t = performance.now();
+for (const b of sample) await prepareImage(b);
+const prepareEach = (performance.now() - t) / sample.length;
+
+const bareRate = files.length / bareSeconds;
+const importRate = summary.imported / importSeconds;
+console.log(`images: ${files.length} (${width}×${height} JPEG), concurrency ${concurrency}`);
+console.log(`bare sharp decode+resize: ${bareRate.toFixed(1)} images/s`);
+console.log(`import (hash, decode, EXIF rotate, 2 thumbnails, pixel metrics, copy, SQLite): ${importRate.toFixed(1)} images/s (${summary.imported} imported, ${summary.rejected} rejected)`);
+console.log(`import / bare: ${((importRate / bareRate) * 100).toFixed(0)}% (target ≥ 70%)`);
+console.log(`per image, serial: bare ${bareEach.toFixed(0)} ms; decode+thumbnails+metrics ${prepareEach.toFixed(0)} ms`);
+console.log('OCR (text) and face analyzers: not part of this build yet — see the media report.');

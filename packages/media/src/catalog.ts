@@ -1,0 +1,123 @@
+import type { CropBox, DatasetHealth, DatasetImage, ImageFlagId } from '@lora-studio/api';
+import type { ProjectStore } from '@lora-studio/store';
+import { viewDataset, type DatasetView } from './dataset';
+import { ImageRows, type ImageRow } from './image-rows';
+
+export type ImageSort = 'imported' | 'name' | 'resolution' | 'sharpness' | 'exposure' | 'blockiness' | 'colourfulness' | 'aspect';
+
+export interface ImageQuery {
+  flag?: ImageFlagId;
+  show?: 'all' | 'included' | 'excluded';
+  sort?: ImageSort;
+  descending?: boolean;
+}
+
+function toDatasetImage(r: ImageRow, view: DatasetView): DatasetImage {
+  const thumbs = r.hash;
+  const { make, model, takenAt } = r.exif ?? {};
+  return {
+    id: r.id,
+    hash: r.hash,
+    sourceName: r.sourceName,
+    format: r.format,
+    width: r.width,
+    height: r.height,
+    original: r.file,
+    thumbSmall: `cache/thumbs/${thumbs}-256.jpg`,
+    thumbLarge: `cache/thumbs/${thumbs}-1024.jpg`,
+    exif: r.exif ? { ...(make ? { make } : {}), ...(model ? { model } : {}), ...(takenAt ? { takenAt } : {}) } : null,
+    metrics: r.metrics,
+    flags: view.flags.get(r.id) ?? [],
+    analysis: r.analysis,
+    excluded: r.excluded,
+    crop: r.crop,
+    repeats: r.repeats,
+    caption: r.caption,
+    importedAt: r.importedAt,
+    duplicateCluster: view.duplicateCluster.get(r.id) ?? null,
+    session: view.session.get(r.id) ?? null,
+  };
+}
+
+const sortKey: Record<ImageSort, (i: DatasetImage) => number | string> = {
+  imported: (i) => i.id,
+  name: (i) => i.sourceName.toLowerCase(),
+  resolution: (i) => Math.min(i.crop?.width ?? i.width, i.crop?.height ?? i.height),
+  sharpness: (i) => i.metrics.sharpness,
+  exposure: (i) => i.metrics.meanLuma,
+  blockiness: (i) => i.metrics.blockiness,
+  colourfulness: (i) => i.metrics.colourfulness,
+  aspect: (i) => i.metrics.aspectRatio,
+};
+
+/** The project's images as the Dataset view shows them: flags in the guide's words, clusters, sessions. */
+export class DatasetCatalog {
+  private readonly rows: ImageRows;
+  constructor(private readonly store: ProjectStore) {
+    this.rows = new ImageRows(store);
+  }
+
+  private view(rows: ImageRow[]): DatasetView {
+    return viewDataset(rows, this.store.settings().type);
+  }
+
+  list(q: ImageQuery = {}): DatasetImage[] {
+    const rows = this.rows.all();
+    const view = this.view(rows);
+    let images = rows.map((r) => toDatasetImage(r, view));
+    if (q.show === 'included') images = images.filter((i) => !i.excluded);
+    if (q.show === 'excluded') images = images.filter((i) => i.excluded);
+    if (q.flag) images = images.filter((i) => i.flags.some((f) => f.id === q.flag));
+    const key = sortKey[q.sort ?? 'imported'];
+    const dir = q.descending ? -1 : 1;
+    return images.sort((a, b) => {
+      const ka = key(a);
+      const kb = key(b);
+      return (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id) * dir;
+    });
+  }
+
+  get(id: number): DatasetImage | undefined {
+    const rows = this.rows.all();
+    const row = rows.find((r) => r.id === id);
+    return row && toDatasetImage(row, this.view(rows));
+  }
+
+  /** Excludes/includes and crops; returns the changed images. Unknown ids are reported, nothing is changed then. */
+  update(ids: readonly number[], change: { excluded?: boolean; crop?: CropBox | null }): DatasetImage[] {
+    const rows = this.rows.all();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw new UnknownImages(missing);
+    if (change.crop) {
+      for (const id of ids) {
+        const r = byId.get(id)!;
+        const c = change.crop;
+        if (c.x + c.width > r.width || c.y + c.height > r.height) {
+          throw new InvalidCrop(`The crop ${c.width}×${c.height} at (${c.x}, ${c.y}) reaches outside image ${id} (${r.width}×${r.height}).`);
+        }
+      }
+    }
+    this.store.db.transaction(() => {
+      if (change.excluded !== undefined) this.rows.setExcluded(ids, change.excluded);
+      if (change.crop !== undefined) this.rows.setCrop(ids, change.crop);
+    })();
+    const wanted = new Set(ids);
+    return this.list().filter((i) => wanted.has(i.id));
+  }
+
+  health(): DatasetHealth {
+    return this.view(this.rows.all()).health;
+  }
+}
+
+export class UnknownImages extends Error {
+  override name = 'UnknownImages';
+  constructor(readonly ids: number[]) {
+    super(`No image with id ${ids.join(', ')} in this project; it may have been removed. Reload the dataset.`);
+  }
+}
+
+export class InvalidCrop extends Error {
+  override name = 'InvalidCrop';
+}

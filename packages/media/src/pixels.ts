@@ -1,0 +1,193 @@
+/**
+ * Pixel statistics on raw 8-bit buffers. Pure functions (no sharp, no I/O) so each is tested on its own
+ * and the same code runs in the importer and the benchmark.
+ */
+
+/** Rec. 601 luma of an interleaved buffer with `channels` channels (RGB first). */
+export function luma(data: Uint8Array, width: number, height: number, channels: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  if (channels < 3) {
+    for (let i = 0; i < out.length; i++) out[i] = data[i * channels]!;
+    return out;
+  }
+  for (let i = 0, p = 0; i < out.length; i++, p += channels) {
+    out[i] = (data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114 + 500) / 1000;
+  }
+  return out;
+}
+
+/** Variance of the 4-neighbour Laplacian: high when edges are crisp, low when the image is soft. */
+export function laplacianVariance(grey: Uint8Array, width: number, height: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = 1; y < height - 1; y++) {
+    const row = y * width;
+    for (let x = 1; x < width - 1; x++) {
+      const i = row + x;
+      const v = grey[i - 1]! + grey[i + 1]! + grey[i - width]! + grey[i + width]! - 4 * grey[i]!;
+      sum += v;
+      sumSq += v * v;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}
+
+export interface Exposure {
+  meanLuma: number;
+  /** Share of pixels at or above 250. */
+  highlightsClipped: number;
+  /** Share of pixels at or below 5. */
+  shadowsClipped: number;
+}
+
+export function exposure(grey: Uint8Array): Exposure {
+  let sum = 0;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < grey.length; i++) {
+    const v = grey[i]!;
+    sum += v;
+    if (v >= 250) hi++;
+    else if (v <= 5) lo++;
+  }
+  const n = Math.max(1, grey.length);
+  return { meanLuma: sum / n, highlightsClipped: hi / n, shadowsClipped: lo / n };
+}
+
+/**
+ * JPEG blockiness: the mean luma step across 8-pixel block boundaries over the mean step elsewhere, both axes.
+ * Must be measured on original pixels (block grid intact). Flat images (no steps at all) measure 1.
+ */
+export function blockiness(grey: Uint8Array, width: number, height: number): number {
+  let edge = 0;
+  let edgeN = 0;
+  let inner = 0;
+  let innerN = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width - 1; x++) {
+      const d = Math.abs(grey[row + x]! - grey[row + x + 1]!);
+      if ((x & 7) === 7) {
+        edge += d;
+        edgeN++;
+      } else {
+        inner += d;
+        innerN++;
+      }
+    }
+  }
+  for (let y = 0; y < height - 1; y++) {
+    const row = y * width;
+    const isEdge = (y & 7) === 7;
+    for (let x = 0; x < width; x++) {
+      const d = Math.abs(grey[row + x]! - grey[row + width + x]!);
+      if (isEdge) {
+        edge += d;
+        edgeN++;
+      } else {
+        inner += d;
+        innerN++;
+      }
+    }
+  }
+  const innerMean = innerN ? inner / innerN : 0;
+  const edgeMean = edgeN ? edge / edgeN : 0;
+  // One grey level added to both sides keeps flat, texture-free areas near 1 instead of dividing by ~0.
+  return (edgeMean + 1) / (innerMean + 1);
+}
+
+/** Hasler & Süsstrunk colourfulness on an RGB(A) buffer: 0 for grey, ~100+ for vivid images. */
+export function colourfulness(data: Uint8Array, pixels: number, channels: number): number {
+  if (channels < 3 || pixels === 0) return 0;
+  let sRg = 0;
+  let sYb = 0;
+  let qRg = 0;
+  let qYb = 0;
+  for (let i = 0, p = 0; i < pixels; i++, p += channels) {
+    const r = data[p]!;
+    const g = data[p + 1]!;
+    const b = data[p + 2]!;
+    const rg = r - g;
+    const yb = 0.5 * (r + g) - b;
+    sRg += rg;
+    sYb += yb;
+    qRg += rg * rg;
+    qYb += yb * yb;
+  }
+  const mRg = sRg / pixels;
+  const mYb = sYb / pixels;
+  const vRg = Math.max(0, qRg / pixels - mRg * mRg);
+  const vYb = Math.max(0, qYb / pixels - mYb * mYb);
+  return Math.sqrt(vRg + vYb) + 0.3 * Math.sqrt(mRg * mRg + mYb * mYb);
+}
+
+/** Std-dev of luma in the outer band (8% of each side) of the image: low means a plain backdrop. */
+export function borderStdDev(grey: Uint8Array, width: number, height: number): number {
+  const bx = Math.max(1, Math.round(width * 0.08));
+  const by = Math.max(1, Math.round(height * 0.08));
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = 0; y < height; y++) {
+    const inBandY = y < by || y >= height - by;
+    for (let x = 0; x < width; x++) {
+      if (!inBandY && x >= bx && x < width - bx) continue;
+      const v = grey[y * width + x]!;
+      sum += v;
+      sumSq += v * v;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+}
+
+/**
+ * A background/lighting signature: mean colour (0–1) of the top, bottom, left and right border bands and of the whole
+ * image. Photos taken in the same room under the same light land close together; the subject in the middle matters less.
+ */
+export function lookSignature(data: Uint8Array, width: number, height: number, channels: number): number[] {
+  const bx = Math.max(1, Math.round(width * 0.15));
+  const by = Math.max(1, Math.round(height * 0.15));
+  const regions = [
+    (x: number, y: number) => y < by,
+    (x: number, y: number) => y >= height - by,
+    (x: number, _y: number) => x < bx,
+    (x: number, _y: number) => x >= width - bx,
+    () => true,
+  ];
+  const sig: number[] = [];
+  for (const inRegion of regions) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let n = 0;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!inRegion(x, y)) continue;
+        const p = (y * width + x) * channels;
+        r += data[p]!;
+        g += data[p + Math.min(1, channels - 1)]!;
+        b += data[p + Math.min(2, channels - 1)]!;
+        n++;
+      }
+    }
+    n = Math.max(1, n);
+    sig.push(r / n / 255, g / n / 255, b / n / 255);
+  }
+  return sig.map((v) => Math.round(v * 1000) / 1000);
+}
+
+/** Root-mean-square difference of two signatures of equal length. */
+export function signatureDistance(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return Infinity;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s / n);
+}

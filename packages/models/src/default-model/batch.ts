@@ -1,0 +1,50 @@
+// Turn corpus examples into the pretraining graph's inputs. Everything random here comes from (seed, step),
+// so step k of a resumed run gets the same examples, noise and times as step k of an uninterrupted one.
+import { hostTensor, type HostTensor } from '@lora-studio/onnx';
+import { SeededRandom } from '../random';
+import type { EmojiCorpus } from './emoji-corpus';
+import { patchify, tokenChannels, tokenCount, type PixelFormat } from './patchify';
+import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
+import { contextTokens, promptBytes, type TextEncoderConfig } from './text-encoder';
+
+export interface BatchOptions {
+  batch: number;
+  seed: number;
+  /** Fraction of captions replaced by "" so the model also learns the unconditional prediction (for guidance). */
+  captionDropout: number;
+}
+
+/** Repeat one [rows, 4] id table for every batch item. */
+function repeatIds(ids: Float32Array, batch: number): Float32Array {
+  const out = new Float32Array(ids.length * batch);
+  for (let b = 0; b < batch; b++) out.set(ids, b * ids.length);
+  return out;
+}
+
+export function pretrainBatch(corpus: EmojiCorpus, image: PixelFormat, text: TextEncoderConfig, step: number, o: BatchOptions): { feeds: Record<string, HostTensor>; captions: string[] } {
+  const N = tokenCount(image);
+  const C = tokenChannels(image);
+  const rng = new SeededRandom((o.seed * 2_654_435_761 + step * 97 + 13) >>> 0);
+  const x0 = new Float32Array(o.batch * N * C);
+  const captions: string[] = [];
+  for (let b = 0; b < o.batch; b++) {
+    const ex = corpus.example(step * o.batch + b, o.seed);
+    x0.set(patchify(ex.image, image), b * N * C);
+    captions.push(rng.uniform() < o.captionDropout ? '' : ex.caption);
+  }
+  const noise = rng.fillNormal(new Float32Array(o.batch * N * C)) as Float32Array;
+  // Logit-normal times (sigmoid of a standard normal): most weight on the middle of the path.
+  const t = Float32Array.from({ length: o.batch }, () => 1 / (1 + Math.exp(-rng.normal())));
+  const { ids } = promptBytes(captions, text);
+  return {
+    captions,
+    feeds: {
+      bytes: hostTensor('int64', [o.batch, text.maxBytes], ids),
+      x0: hostTensor('float32', [o.batch, N, C], x0),
+      noise: hostTensor('float32', [o.batch, N, C], noise),
+      t: hostTensor('float32', [o.batch], t),
+      img_ids: hostTensor('float32', [o.batch, N, 4], repeatIds(flux2ImageIds(image.size / image.patch, image.size / image.patch), o.batch)),
+      txt_ids: hostTensor('float32', [o.batch, contextTokens(text), 4], repeatIds(flux2TextIds(contextTokens(text)), o.batch)),
+    },
+  };
+}

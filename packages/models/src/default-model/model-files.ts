@@ -1,0 +1,109 @@
+// The on-disk form of the default model: a folder with model.json (configs + provenance) and two safetensors
+// files (transformer in BFL names, text encoder), fp16 to keep the repository small.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SafetensorsFile, toFloat32, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '../safetensors';
+import { validateFlux2Config, type Flux2Config } from '../flux2/config';
+import { flux2WeightSpecs } from '../flux2/weights';
+import type { PixelFormat } from './patchify';
+import { textEncoderWeightSpecs, validateTextEncoderConfig, type TensorSpec, type TextEncoderConfig } from './text-encoder';
+
+export const MODEL_FORMAT = 'lora-studio-pixel-flux2';
+export const TRANSFORMER_FILE = 'transformer.safetensors';
+export const TEXT_ENCODER_FILE = 'text-encoder.safetensors';
+
+export interface Provenance {
+  /** The exact command that produced the weights. */
+  command: string;
+  /** `git rev-parse HEAD` of the tree that ran it (plus "-dirty" when it had uncommitted changes). */
+  commit: string;
+  steps: number;
+  seed: number;
+  corpus: string;
+  /** Mean training loss over the last steps. */
+  finalLoss?: number;
+  wallSeconds?: number;
+  date: string;
+}
+
+export interface ModelManifest {
+  format: typeof MODEL_FORMAT;
+  name: string;
+  /** The FLUX.2 transformer's hyper-parameters, in full (no preset lookup needed to load). */
+  transformer: Flux2Config;
+  image: PixelFormat & { channels: 3; range: [-1, 1]; patchOrder: 'c pi pj' };
+  textEncoder: TextEncoderConfig;
+  dtype: 'F16' | 'F32';
+  files: { transformer: string; textEncoder: string };
+  provenance: Provenance;
+  licence: string;
+}
+
+export interface ModelWeights {
+  transformer: Record<string, Float32Array>;
+  textEncoder: Record<string, Float32Array>;
+}
+
+export class ModelFolderError extends Error {
+  override name = 'ModelFolderError';
+}
+
+export function readManifest(dir: string): ModelManifest {
+  const path = join(dir, 'model.json');
+  let json: ModelManifest;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as ModelManifest;
+  } catch (e) {
+    throw new ModelFolderError(`Cannot read ${path} (${(e as Error).message}). Point --base at a folder made by "lora-studio model pretrain".`);
+  }
+  if (json.format !== MODEL_FORMAT) throw new ModelFolderError(`${path} is not a LoRA Studio pixel-space model (format "${String(json.format)}").`);
+  validateFlux2Config(json.transformer);
+  validateTextEncoderConfig(json.textEncoder);
+  return json;
+}
+
+function readAll(path: string, specs: readonly TensorSpec[]): Record<string, Float32Array> {
+  const file = SafetensorsFile.open(path);
+  try {
+    const out: Record<string, Float32Array> = {};
+    for (const s of specs) {
+      if (!file.has(s.name)) throw new ModelFolderError(`${path} lacks tensor "${s.name}"; the file does not match model.json.`);
+      const info = file.info(s.name);
+      if (info.shape.join('x') !== s.shape.join('x')) {
+        throw new ModelFolderError(`${path}: "${s.name}" is [${info.shape}] but model.json implies [${s.shape}].`);
+      }
+      out[s.name] = toFloat32(info.dtype, file.readBytes(s.name));
+    }
+    return out;
+  } finally {
+    file.close();
+  }
+}
+
+export function readModelWeights(dir: string, manifest: ModelManifest): ModelWeights {
+  return {
+    transformer: readAll(join(dir, manifest.files.transformer), flux2WeightSpecs(manifest.transformer)),
+    textEncoder: readAll(join(dir, manifest.files.textEncoder), textEncoderWeightSpecs(manifest.textEncoder)),
+  };
+}
+
+function toWrite(specs: readonly TensorSpec[], values: Record<string, Float32Array>, dtype: 'F16' | 'F32'): Record<string, TensorToWrite> {
+  const out: Record<string, TensorToWrite> = {};
+  for (const s of specs) {
+    const v = values[s.name];
+    if (!v) throw new Error(`Cannot save the model: weight "${s.name}" is missing.`);
+    out[s.name] = { dtype, shape: s.shape, data: fromFloat32(dtype, v) };
+  }
+  return out;
+}
+
+/** Writes the three files into `dir`; each is written to a temporary name and renamed, so a crash leaves no half file. */
+export function writeModelFolder(dir: string, manifest: ModelManifest, weights: ModelWeights): void {
+  mkdirSync(dir, { recursive: true });
+  const meta = { format: MODEL_FORMAT, name: manifest.name };
+  writeSafetensorsFile(join(dir, manifest.files.transformer), toWrite(flux2WeightSpecs(manifest.transformer), weights.transformer, manifest.dtype), meta);
+  writeSafetensorsFile(join(dir, manifest.files.textEncoder), toWrite(textEncoderWeightSpecs(manifest.textEncoder), weights.textEncoder, manifest.dtype), meta);
+  const tmp = join(dir, '.model.json.tmp');
+  writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(tmp, join(dir, 'model.json'));
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { flux2Preset } from '../flux2/config';
+import { loadDefaultModel } from './default-model';
+import { pretrainDefaultModel, pretrainLearningRate, type PretrainOptions } from './pretrain';
+
+const root = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// A toy FLUX.2 with the default model's 48-channel pixel tokens, on 8×8 images of 10 emoji.
+const tiny: Omit<PretrainOptions, 'out' | 'steps' | 'resume'> = {
+  batch: 2, seed: 3, lr: 1e-3, warmupSteps: 1, checkpointEvery: 2, threads: 1, command: 'test', corpusLimit: 10,
+  transformer: { ...flux2Preset('flux2-toy'), hiddenSize: 32, numHeads: 2, numDoubleBlocks: 1, numSingleBlocks: 1, inChannels: 48, outChannels: 48, contextDim: 16 },
+  textEncoder: { maxBytes: 160, width: 16, heads: 2, layers: 1, mlpRatio: 2, mergeBytes: 8, contextDim: 16 },
+  image: { size: 8, patch: 4 },
+};
+
+describe('pretraining the default model', () => {
+  it('resumes from a checkpoint to exactly the losses and weights of an uninterrupted run', async () => {
+    const whole = await pretrainDefaultModel({ ...tiny, out: join(root, 'whole'), steps: 4, resume: false });
+    await pretrainDefaultModel({ ...tiny, out: join(root, 'split'), steps: 2, resume: false });
+    const rest = await pretrainDefaultModel({ ...tiny, out: join(root, 'split'), steps: 4, resume: true });
+    expect(rest.losses).toEqual(whole.losses.slice(2));
+    for (const f of ['transformer.safetensors', 'text-encoder.safetensors']) {
+      expect(readFileSync(join(root, 'split', f)).equals(readFileSync(join(root, 'whole', f)))).toBe(true);
+    }
+    const log = readFileSync(join(root, 'split', 'pretrain-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
+    expect(log).toEqual([1, 2, 3, 4]);
+    await expect(pretrainDefaultModel({ ...tiny, out: join(root, 'split'), steps: 4, resume: false })).rejects.toThrow(/--resume/);
+    await expect(pretrainDefaultModel({ ...tiny, seed: 4, out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
+  }, 120_000);
+
+  it('writes a model folder that loads, encodes and samples', async () => {
+    const model = await loadDefaultModel(join(root, 'whole'), { threads: 1 });
+    try {
+      expect(model.manifest.provenance).toMatchObject({ command: 'test', steps: 4, seed: 3 });
+      const text = await model.encodeText(['a cat', 'sks']);
+      expect(text.shape).toEqual([2, 20, 16]);
+      const [a, b] = await model.sample(['a cat', 'a cat'], { seed: 1, steps: 2, guidance: 2 });
+      expect(a!.width).toBe(8);
+      const again = await model.sample(['a cat'], { seed: 1, steps: 2, guidance: 2 });
+      expect(Array.from(again[0]!.data)).toEqual(Array.from(a!.data));
+      expect(Array.from(b!.data)).not.toEqual(Array.from(a!.data));
+    } finally {
+      await model.close();
+    }
+  }, 60_000);
+
+  it('warms up linearly, then decays to a tenth of the peak', () => {
+    const o = { lr: 1, warmupSteps: 10, steps: 110 };
+    expect(pretrainLearningRate(0, o)).toBeCloseTo(0.1);
+    expect(pretrainLearningRate(9, o)).toBeCloseTo(1);
+    expect(pretrainLearningRate(60, o)).toBeCloseTo(0.55);
+    expect(pretrainLearningRate(110, o)).toBeCloseTo(0.1);
+  });
+});

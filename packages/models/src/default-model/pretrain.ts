@@ -1,0 +1,192 @@
+// `lora-studio model pretrain`: trains the default model from scratch on the emoji corpus, all weights, with
+// checkpoints that make a killed run resumable to the same result (data, noise and times depend only on
+// seed and step; optimizer moments and the step are in the checkpoint). Every checkpoint also refreshes a
+// loadable model folder (model.json + fp16 weights) in the output folder.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSession, packValues, runTrainStep, TrainState, unpackValues } from '@lora-studio/onnx';
+import type { Flux2Config } from '../flux2/config';
+import { randomFlux2Weights } from '../flux2/random-weights';
+import { SafetensorsFile, toFloat32, writeSafetensorsFile } from '../safetensors';
+import { pretrainBatch } from './batch';
+import { EmojiCorpus } from './emoji-corpus';
+import { MODEL_FORMAT, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest } from './model-files';
+import type { PixelFormat } from './patchify';
+import { buildPretrainStep, pretrainParameterSpecs, TEXT_ENCODER_PREFIX, TRANSFORMER_PREFIX } from './pretrain-graph';
+import { DEFAULT_MODEL_NAME, DEFAULT_PIXEL_FORMAT, DEFAULT_TEXT_ENCODER, defaultTransformerConfig } from './spec';
+import { randomTextEncoderWeights, type TextEncoderConfig } from './text-encoder';
+
+export interface PretrainOptions {
+  out: string;
+  steps: number;
+  batch: number;
+  seed: number;
+  lr: number;
+  warmupSteps: number;
+  checkpointEvery: number;
+  threads: number;
+  resume: boolean;
+  /** The command line, recorded in model.json. */
+  command: string;
+  /** Use only the first N emoji (tests). */
+  corpusLimit?: number;
+  transformer?: Flux2Config;
+  textEncoder?: TextEncoderConfig;
+  image?: PixelFormat;
+  onProgress?: (p: PretrainProgress) => void;
+}
+
+export interface PretrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  ms: number;
+  checkpoint?: string;
+}
+
+export interface PretrainResult {
+  steps: number;
+  /** Loss of every step run in this call, in order. */
+  losses: number[];
+  modelDir: string;
+}
+
+const STATE_FILE = 'pretrain-state.safetensors';
+const LOG_FILE = 'pretrain-log.jsonl';
+const CAPTION_DROPOUT = 0.1;
+const WEIGHT_DECAY = 0.01;
+const CLIP_NORM = 1;
+
+/** Linear warmup, then cosine decay to 10% of the peak at the last step. */
+export function pretrainLearningRate(step: number, o: Pick<PretrainOptions, 'lr' | 'warmupSteps' | 'steps'>): number {
+  if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
+  const progress = Math.min(1, (step - o.warmupSteps) / Math.max(1, o.steps - o.warmupSteps));
+  return o.lr * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** What must not change between a run and its resumption. */
+function runIdentity(o: PretrainOptions, transformer: Flux2Config, textEncoder: TextEncoderConfig, image: PixelFormat) {
+  return { batch: o.batch, seed: o.seed, corpusLimit: o.corpusLimit ?? null, transformer, textEncoder, image };
+}
+
+export function gitCommit(cwd: string): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+function saveState(out: string, state: TrainState, identity: object): void {
+  const f32 = (a: Float32Array) => ({ dtype: 'F32' as const, shape: [a.length], data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
+  writeSafetensorsFile(join(out, STATE_FILE), { params: f32(state.params), m: f32(state.m), v: f32(state.v) }, {
+    step: String(state.step), identity: JSON.stringify(identity),
+  });
+}
+
+function loadState(out: string, layoutTotal: number, identity: object): TrainState {
+  const path = join(out, STATE_FILE);
+  const file = SafetensorsFile.open(path);
+  try {
+    if (file.metadata.identity !== JSON.stringify(identity)) {
+      throw new Error(`${path} was made with different settings (${file.metadata.identity}); resume with the same --batch and --seed, or start a new --out folder.`);
+    }
+    const read = (n: string) => toFloat32('F32', file.readBytes(n));
+    const state = new TrainState({ total: layoutTotal, entries: [] }, read('params'), read('m'), read('v'), Number(file.metadata.step));
+    return state;
+  } finally {
+    file.close();
+  }
+}
+
+/** Keep the log consistent with the checkpoint: drop lines for steps after it (they will be run again). */
+function trimLog(out: string, step: number): void {
+  const path = join(out, LOG_FILE);
+  if (!existsSync(path)) return;
+  const kept = readFileSync(path, 'utf8').split('\n').filter((l) => l && (JSON.parse(l) as { step: number }).step <= step);
+  writeFileSync(path, kept.map((l) => `${l}\n`).join(''));
+}
+
+export async function pretrainDefaultModel(o: PretrainOptions): Promise<PretrainResult> {
+  const transformer = o.transformer ?? defaultTransformerConfig();
+  const textEncoder = o.textEncoder ?? DEFAULT_TEXT_ENCODER;
+  const image = o.image ?? DEFAULT_PIXEL_FORMAT;
+  const identity = runIdentity(o, transformer, textEncoder, image);
+  mkdirSync(o.out, { recursive: true });
+
+  const { bytes, io } = buildPretrainStep({ transformer, textEncoder, image, batch: o.batch }, { weightDecay: WEIGHT_DECAY, clipNorm: CLIP_NORM });
+  const session = await createSession(bytes, { providers: ['cpu'], threads: o.threads });
+  let state: TrainState;
+  const hasState = existsSync(join(o.out, STATE_FILE));
+  if (o.resume && hasState) {
+    const loaded = loadState(o.out, io.layout.total, identity);
+    state = new TrainState(io.layout, loaded.params, loaded.m, loaded.v, loaded.step);
+    trimLog(o.out, state.step);
+  } else {
+    if (hasState && !o.resume) throw new Error(`${o.out} already holds a pretraining run; add --resume to continue it, or choose another --out folder.`);
+    const values: Record<string, Float32Array> = {};
+    for (const [k, v] of Object.entries(randomFlux2Weights(transformer, o.seed))) values[TRANSFORMER_PREFIX + k] = v.data as Float32Array;
+    for (const [k, v] of Object.entries(randomTextEncoderWeights(textEncoder, o.seed + 1))) values[TEXT_ENCODER_PREFIX + k] = v;
+    state = TrainState.init(io.layout, packValues(io.layout, values));
+    writeFileSync(join(o.out, LOG_FILE), '');
+  }
+
+  const corpus = await EmojiCorpus.load(image.size, { limit: o.corpusLimit });
+  const started = performance.now();
+  const losses: number[] = [];
+  const recent: number[] = [];
+  const checkpoint = () => {
+    saveState(o.out, state, identity);
+    const unpacked = unpackValues(io.layout, state.params);
+    const pick = (prefix: string) => Object.fromEntries(Object.entries(unpacked).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    const manifest: ModelManifest = {
+      format: MODEL_FORMAT,
+      name: DEFAULT_MODEL_NAME,
+      transformer,
+      image: { ...image, channels: 3, range: [-1, 1], patchOrder: 'c pi pj' },
+      textEncoder,
+      dtype: 'F16',
+      files: { transformer: TRANSFORMER_FILE, textEncoder: TEXT_ENCODER_FILE },
+      provenance: {
+        command: o.command,
+        commit: gitCommit(process.cwd()),
+        steps: state.step,
+        seed: o.seed,
+        corpus: `emoji-datasource-google@16 (${corpus.entries.length} images, Apache-2.0), batch ${o.batch}, lr ${o.lr}`,
+        finalLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined,
+        wallSeconds: Math.round((performance.now() - started) / 1000),
+        date: new Date().toISOString(),
+      },
+      licence: 'Weights trained on Noto Emoji images (Apache-2.0, Google) from emoji-datasource-google; see LICENSES/.',
+    };
+    writeModelFolder(o.out, manifest, { transformer: pick(TRANSFORMER_PREFIX), textEncoder: pick(TEXT_ENCODER_PREFIX) });
+  };
+
+  try {
+    while (state.step < o.steps) {
+      const step = state.step;
+      const { feeds } = pretrainBatch(corpus, image, textEncoder, step, { batch: o.batch, seed: o.seed, captionDropout: CAPTION_DROPOUT });
+      const lr = pretrainLearningRate(step, o);
+      const r = await runTrainStep(session, io, state, feeds, { lr });
+      if (!Number.isFinite(r.loss)) {
+        throw new Error(`Pretraining diverged at step ${step + 1} (loss ${r.loss}). The last checkpoint in ${o.out} is intact; resume with a lower --lr.`);
+      }
+      losses.push(r.loss);
+      recent.push(r.loss);
+      if (recent.length > 50) recent.shift();
+      appendFileSync(join(o.out, LOG_FILE), `${JSON.stringify({ step: state.step, loss: r.loss, gradNorm: r.gradNorm, lr, ms: Math.round(r.ms) })}\n`);
+      const due = state.step % o.checkpointEvery === 0 || state.step === o.steps;
+      if (due) checkpoint();
+      o.onProgress?.({ step: state.step, steps: o.steps, loss: r.loss, gradNorm: r.gradNorm, lr, ms: r.ms, checkpoint: due ? o.out : undefined });
+    }
+  } finally {
+    await session.release();
+  }
+  if (!existsSync(join(o.out, 'model.json'))) checkpoint();
+  return { steps: state.step, losses, modelDir: o.out };
+}

@@ -1,0 +1,205 @@
+// The FLUX.2 transformer as an ONNX graph, exactly as shared/reference/flux2.md §1 describes it, for any config.
+//
+// The text and image streams stay separate tensors all the way through (also in the single-stream blocks,
+// whose per-token layers are shared): only keys and values are concatenated for the joint attention, and
+// the text and image queries attend separately. That is the same arithmetic as attention over
+// cat(txt, img) followed by a split, but it needs no slicing at a token count, so batch, text length and
+// image token count can all stay symbolic and one graph serves every bucket.
+import {
+  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, silu, sin, slice, split, sub,
+  transpose, unsqueeze, type DType, type Dim, type Graph, type Tensor,
+} from '@lora-studio/onnx';
+import { mlpHidden, type Flux2Config } from './config';
+import type { RowMapping } from './naming';
+
+export interface Flux2Inputs {
+  /** Patchified latents [B, N, inChannels]. */
+  img: Tensor;
+  /** Position ids (t, h, w, l) per image token [B, N, 4], as floats. */
+  imgIds: Tensor;
+  /** Text-encoder features [B, L, contextDim]. */
+  txt: Tensor;
+  txtIds: Tensor;
+  /** Flow-matching time in [0, 1] [B]. */
+  timesteps: Tensor;
+  /** Guidance scale [B] (guidance-distilled configs only). */
+  guidance?: Tensor;
+}
+
+/** One low-rank update: scale · (x·Aᵀ)·Bᵀ. */
+export interface LoraGraphPart {
+  down: Tensor;
+  up: Tensor;
+  /** alpha/rank as a constant (training), or a scalar tensor such as a "lora_scale" input (inference). */
+  scale: number | Tensor;
+}
+
+/**
+ * A LoRA'd Linear layer: one update in BFL layout, or (PEFT layout) several whose outputs are concatenated —
+ * q|k|v of a fused qkv — or whose output halves are exchanged ([scale, shift] → [shift, scale] of norm_out).
+ */
+export type LoraGraphLayer = LoraGraphPart | { parts: LoraGraphPart[]; rows: RowMapping };
+
+export interface Flux2GraphParts {
+  config: Flux2Config;
+  /** Every weight by BFL name (see flux2WeightSpecs), already in the compute dtype. */
+  weights: Map<string, Tensor>;
+  /** LoRA layers by BFL module path. */
+  lora?: Map<string, LoraGraphLayer>;
+}
+
+/** Graph inputs named img, img_ids, txt, txt_ids, timesteps (and guidance) with symbolic batch and token counts. */
+export function addFlux2Inputs(g: Graph, config: Flux2Config, dtype: DType, dims: { batch?: Dim; imageTokens?: Dim; textTokens?: Dim } = {}): Flux2Inputs {
+  const B = dims.batch ?? 'batch';
+  const N = dims.imageTokens ?? 'img_tokens';
+  const L = dims.textTokens ?? 'txt_tokens';
+  return {
+    img: g.input('img', dtype, [B, N, config.inChannels]),
+    imgIds: g.input('img_ids', dtype, [B, N, 4]),
+    txt: g.input('txt', dtype, [B, L, config.contextDim]),
+    txtIds: g.input('txt_ids', dtype, [B, L, 4]),
+    timesteps: g.input('timesteps', dtype, [B]),
+    guidance: config.guidanceEmbed ? g.input('guidance', dtype, [B]) : undefined,
+  };
+}
+
+/** Builds the transformer; returns the predicted velocity [B, N, outChannels]. */
+export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Tensor {
+  const { config: c } = parts;
+  const dtype = x.img.dtype;
+  const D = c.hiddenSize;
+  const M = mlpHidden(c);
+  const W = (name: string) => {
+    const w = parts.weights.get(name);
+    if (!w) throw new Error(`FLUX.2 graph: weight ${name} was not provided.`);
+    return w;
+  };
+  const lin = (path: string, input: Tensor) => {
+    const y = linear(input, W(`${path}.weight`));
+    const l = parts.lora?.get(path);
+    if (!l) return y;
+    const update = (p: LoraGraphPart) => {
+      const low = linear(linear(input, p.down), p.up);
+      return p.scale === 1 ? low : mul(low, p.scale);
+    };
+    if (!('parts' in l)) return add(y, update(l));
+    let delta = l.parts.length === 1 ? update(l.parts[0]!) : concat(l.parts.map(update), -1);
+    if (l.rows === 'swap-halves') {
+      const half = (W(`${path}.weight`).shape[0] as number) / 2;
+      const [first, second] = split(delta, [half, half], -1);
+      delta = concat([second!, first!], -1);
+    }
+    return add(y, delta);
+  };
+  // LayerNorm without affine; in float32 the fused ONNX op with a constant unit scale is faster.
+  const ones = dtype === 'float64' ? null : g.constant(dtype, [D], new Array(D).fill(1));
+  const norm = (t: Tensor) => layerNorm(t, ones, null, { epsilon: c.eps });
+  const modulate = (t: Tensor, shift: Tensor, scale: Tensor) => add(mul(norm(t), add(scale, 1)), shift);
+  const swiglu = (h: Tensor) => {
+    const [gate, up] = split(h, [M, M], -1);
+    return mul(silu(gate!), up!);
+  };
+
+  const vec = g.scope('time_in', () => embedScalar(g, x.timesteps, c.timestepDim, (p, t) => lin(`time_in.${p}`, t)));
+  const vecAll = x.guidance
+    ? add(vec, g.scope('guidance_in', () => embedScalar(g, x.guidance!, c.timestepDim, (p, t) => lin(`guidance_in.${p}`, t))))
+    : vec;
+  const silVec = silu(vecAll);
+  const modulation = (path: string, n: number) => g.scope(path, () => split(unsqueeze(lin(path, silVec), [1]), new Array(n).fill(D), -1));
+  const modImg = c.numDoubleBlocks ? modulation('double_stream_modulation_img.lin', 6) : [];
+  const modTxt = c.numDoubleBlocks ? modulation('double_stream_modulation_txt.lin', 6) : [];
+  const modSingle = c.numSingleBlocks ? modulation('single_stream_modulation.lin', 3) : [];
+
+  let img = g.scope('img_in', () => lin('img_in', x.img));
+  let txt = g.scope('txt_in', () => lin('txt_in', x.txt));
+  const ropeImg = g.scope('pe_embedder', () => ropeTable(g, x.imgIds, c));
+  const ropeTxt = g.scope('pe_embedder', () => ropeTable(g, x.txtIds, c));
+
+  // [B, T, D] → [B, H, T, headDim]
+  const heads = (t: Tensor) => transpose(reshape(t, [0, 0, c.numHeads, c.headDim]), [0, 2, 1, 3]);
+  const merge = (t: Tensor) => reshape(transpose(t, [0, 2, 1, 3]), [0, 0, D]);
+  const qkvHeads = (qkv: Tensor, normPrefix: string, rope: Rope) => {
+    const [q, k, v] = split(qkv, [D, D, D], -1).map(heads);
+    const qn = rmsNorm(q!, W(`${normPrefix}.norm.query_norm.scale`), { epsilon: 1e-6 });
+    const kn = rmsNorm(k!, W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
+    return { q: applyRope(qn, rope, c.headDim), k: applyRope(kn, rope, c.headDim), v: v! };
+  };
+  // Joint attention over [txt, img] keys; each stream's queries attend separately.
+  const jointAttention = (t: { q: Tensor; k: Tensor; v: Tensor }, i: { q: Tensor; k: Tensor; v: Tensor }) => {
+    const k = concat([t.k, i.k], 2);
+    const v = concat([t.v, i.v], 2);
+    const scale = 1 / Math.sqrt(c.headDim);
+    return { txt: merge(attention(t.q, k, v, { scale })), img: merge(attention(i.q, k, v, { scale })) };
+  };
+
+  for (let b = 0; b < c.numDoubleBlocks; b++) {
+    const p = `double_blocks.${b}`;
+    [img, txt] = g.scope(p, () => {
+      const [sh1, sc1, g1, sh2, sc2, g2] = modImg as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+      const [csh1, csc1, cg1, csh2, csc2, cg2] = modTxt as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+      const qi = g.scope('img_attn', () => qkvHeads(lin(`${p}.img_attn.qkv`, modulate(img, sh1, sc1)), `${p}.img_attn`, ropeImg));
+      const qt = g.scope('txt_attn', () => qkvHeads(lin(`${p}.txt_attn.qkv`, modulate(txt, csh1, csc1)), `${p}.txt_attn`, ropeTxt));
+      const a = g.scope('attn', () => jointAttention(qt, qi));
+      let im = add(img, mul(g1, g.scope('img_attn', () => lin(`${p}.img_attn.proj`, a.img))));
+      im = add(im, mul(g2, g.scope('img_mlp', () => lin(`${p}.img_mlp.2`, swiglu(lin(`${p}.img_mlp.0`, modulate(im, sh2, sc2)))))));
+      let tx = add(txt, mul(cg1, g.scope('txt_attn', () => lin(`${p}.txt_attn.proj`, a.txt))));
+      tx = add(tx, mul(cg2, g.scope('txt_mlp', () => lin(`${p}.txt_mlp.2`, swiglu(lin(`${p}.txt_mlp.0`, modulate(tx, csh2, csc2)))))));
+      return [im, tx];
+    });
+  }
+
+  for (let b = 0; b < c.numSingleBlocks; b++) {
+    const p = `single_blocks.${b}`;
+    [img, txt] = g.scope(p, () => {
+      const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
+      const stream = (t: Tensor, rope: Rope) => {
+        const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(t, sh, sc)), [3 * D, 2 * M], -1);
+        return { ...qkvHeads(qkv!, p, rope), mlp: swiglu(mlp!) };
+      };
+      const si = stream(img, ropeImg);
+      const st = stream(txt, ropeTxt);
+      const a = g.scope('attn', () => jointAttention(st, si));
+      const out = (t: Tensor, attn: Tensor, mlp: Tensor) => add(t, mul(gate, lin(`${p}.linear2`, concat([attn, mlp], -1))));
+      return [out(img, a.img, si.mlp), out(txt, a.txt, st.mlp)];
+    });
+  }
+
+  return g.scope('final_layer', () => {
+    const [shift, scale] = split(unsqueeze(lin('final_layer.adaLN_modulation.1', silVec), [1]), [D, D], -1);
+    return lin('final_layer.linear', modulate(img, shift!, scale!));
+  });
+}
+
+/** Sinusoidal embedding of 1000·t ([cos | sin], max period 1e4) followed by Linear → SiLU → Linear. */
+function embedScalar(g: Graph, t: Tensor, dim: number, lin: (part: 'in_layer' | 'out_layer', x: Tensor) => Tensor): Tensor {
+  const half = dim / 2;
+  const freqs = Array.from({ length: half }, (_, j) => Math.exp((-Math.log(10000) * j) / half));
+  const angles = mul(unsqueeze(mul(t, 1000), [1]), g.constant(t.dtype, [half], freqs));
+  const emb = concat([cos(angles), sin(angles)], -1);
+  return lin('out_layer', silu(lin('in_layer', emb)));
+}
+
+interface Rope {
+  cos: Tensor;
+  sin: Tensor;
+}
+
+/** cos/sin of the 4-axis RoPE angles for position ids [B, T, 4] → [B, 1, T, headDim/2, 1]. */
+function ropeTable(g: Graph, ids: Tensor, c: Flux2Config): Rope {
+  const parts = c.ropeAxesDims.map((d, axis) => {
+    const omega = Array.from({ length: d / 2 }, (_, j) => c.ropeTheta ** ((-2 * j) / d));
+    return mul(slice(ids, [axis], [axis + 1], [2]), g.constant(ids.dtype, [d / 2], omega));
+  });
+  const angles = unsqueeze(concat(parts, -1), [1, 4]);
+  return { cos: cos(angles), sin: sin(angles) };
+}
+
+/** Rotate interleaved pairs (x[2k], x[2k+1]) of x [B, H, T, headDim]. */
+function applyRope(x: Tensor, rope: Rope, headDim: number): Tensor {
+  const pairs = reshape(x, [0, 0, 0, headDim / 2, 2]);
+  const [x0, x1] = split(pairs, [1, 1], 4) as [Tensor, Tensor];
+  const r0 = sub(mul(rope.cos, x0), mul(rope.sin, x1));
+  const r1 = add(mul(rope.sin, x0), mul(rope.cos, x1));
+  return reshape(concat([r0, r1], 4), [0, 0, 0, headDim]);
+}
+

@@ -1,0 +1,24 @@
+// Public API of @lora-studio/models: the FLUX.2 family (configs, weights, graph, sampler) and LoRA formats.
+export * from './flux2/config';
+export * from './flux2/weights';
+export * from './flux2/naming';
+export * from './flux2/checkpoint';
+export * from './flux2/convert-checkpoint';
+export * from './flux2/random-weights';
+export * from './flux2/positions';
+export * from './flux2/graph';
+export * from './flux2/graph-weights';
+export * from './flux2/sparse-checkpoint';
+export * from './lora/targets';
+export * from './lora/adapter';
+export * from './lora/formats';
+export * from './lora/files';
+export * from './lora/metadata';
+export * from './cli/lora-convert';
+export * from './cli/lora-inspect';
+export * from './cli/model-run';
+export * from './sampling/schedule';
+export * from './sampling/sampler';
+export * from './sampling/png';
+export { SeededRandom } from './random';
+export * from './default-model';

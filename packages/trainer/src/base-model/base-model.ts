@@ -1,0 +1,21 @@
+// What the trainer needs from a base model: the transformer (config + frozen weights), encoders for the data
+// pipeline, a decoder for samples, and the defaults that fit its size.
+import type { DenseTensor, Flux2Config } from '@lora-studio/models';
+import type { ModelEncoders } from '../data/encoders';
+import type { RgbImage } from '../data/images';
+import type { ModelTrainingProfile } from '../presets';
+
+export interface BaseModel {
+  /** Names the model and its weights' content: part of cache keys and checkpoints. */
+  id: string;
+  name: string;
+  dir: string;
+  transformer: Flux2Config;
+  /** Every transformer weight by BFL name, float32. */
+  weights: Record<string, DenseTensor>;
+  encoders: ModelEncoders;
+  profile: ModelTrainingProfile;
+  /** Image tokens [N, C] of a width × height image back to pixels (for samples). */
+  decodeImage(tokens: Float32Array, width: number, height: number): RgbImage;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// A pixel-space FLUX.2 model folder (model.json + transformer + text encoder, as `lora-studio model pretrain`
+// writes it), such as the embedded default model, adapted to what the trainer needs.
+import { floatToBytes, flux2WeightSpecs, loadDefaultModel, tokenChannels, tokenCount, type DenseTensor } from '@lora-studio/models';
+import type { BaseModel } from './base-model';
+
+export async function loadPixelModel(dir: string, options: { threads?: number } = {}): Promise<BaseModel> {
+  const m = await loadDefaultModel(dir, { threads: options.threads ?? 1 });
+  const format = m.image;
+  const weights: Record<string, DenseTensor> = {};
+  for (const spec of flux2WeightSpecs(m.config)) weights[spec.name] = { shape: [...spec.shape], data: m.transformerWeights[spec.name]! };
+  return {
+    id: m.id,
+    name: m.manifest.name,
+    dir,
+    transformer: m.config,
+    weights,
+    // Pretrained with 10% empty captions, so classifier-free guidance works; 3 is what its own sampler uses.
+    profile: { nativeResolution: format.size, small: true, sampleGuidance: 3 },
+    encoders: {
+      id: m.id,
+      sizeMultiple: format.patch,
+      // Pretrained on one square size only; other sizes would be out of distribution.
+      fixedBuckets: [{ width: format.size, height: format.size }],
+      async encodeImage(image) {
+        return { shape: [tokenCount(format), tokenChannels(format)], data: m.encodeImage(image) };
+      },
+      async encodeText(caption) {
+        const t = await m.encodeText([caption]);
+        return { shape: [t.shape[1], t.shape[2]], data: t.context };
+      },
+    },
+    decodeImage(tokens, width, height) {
+      if (width !== format.size || height !== format.size) throw new Error(`${m.manifest.name} makes ${format.size}×${format.size} images, not ${width}×${height}.`);
+      return floatToBytes(m.decodeImage(tokens));
+    },
+    close: () => m.close(),
+  };
+}

@@ -1,0 +1,112 @@
+// A training dataset: the included images of a project (project.sqlite, read-only: the host is the single
+// writer) or a folder of image + `.txt` caption pairs.
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+
+export interface CropBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface DatasetImage {
+  /** The name the user knows the image by (file name). */
+  name: string;
+  path: string;
+  /** sha256 of the original bytes: with model id and resolution, the key of its cached encoding. */
+  contentHash: string;
+  /** null when the image has no caption yet. */
+  caption: string | null;
+  /** In original (EXIF-oriented) pixels; null = the whole image. */
+  crop: CropBox | null;
+  repeats: number;
+}
+
+export interface Dataset {
+  source: 'project' | 'folder';
+  root: string;
+  /** Where encodings are cached: the project's cache/ or, for a folder dataset, the run folder's cache/. */
+  cacheDir: string;
+  images: DatasetImage[];
+  /** Images the user excluded in the project (not trained on). */
+  excludedCount: number;
+  /** The project's own settings, when the dataset is a project. */
+  project?: { name: string; type: string; trigger: string };
+}
+
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff'];
+
+export function isProjectDir(dir: string): boolean {
+  return existsSync(join(dir, 'project.sqlite'));
+}
+
+/** A project folder or a folder of images with captions, whichever `dir` is. */
+export function loadDataset(dir: string, options: { folderCacheDir: string }): Dataset {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`${dir} is not a folder. Give a project folder or a folder of images with .txt captions.`);
+  }
+  return isProjectDir(dir) ? loadProjectDataset(dir) : loadFolderDataset(dir, options.folderCacheDir);
+}
+
+export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
+  const files = readdirSync(dir).sort();
+  const images = files
+    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .map((file): DatasetImage => {
+      const path = join(dir, file);
+      const captionPath = join(dir, `${basename(file, extname(file))}.txt`);
+      return {
+        name: file,
+        path,
+        contentHash: createHash('sha256').update(readFileSync(path)).digest('hex'),
+        caption: existsSync(captionPath) ? readFileSync(captionPath, 'utf8').trim() : null,
+        crop: null,
+        repeats: 1,
+      };
+    });
+  return { source: 'folder', root: dir, cacheDir, images, excludedCount: 0 };
+}
+
+interface ImageRow {
+  hash: string;
+  file: string;
+  source_name: string;
+  crop: string | null;
+  repeats: number;
+  excluded: number;
+  caption: string | null;
+}
+
+export function loadProjectDataset(dir: string): Dataset {
+  const db = new Database(join(dir, 'project.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const project = db.prepare('SELECT name, type, trigger FROM project WHERE id = 1').get() as Dataset['project'];
+    const rows = db
+      .prepare(
+        `SELECT i.hash, i.file, i.source_name, i.crop, i.repeats, i.excluded, c.text AS caption
+         FROM images i LEFT JOIN captions c ON c.image_id = i.id ORDER BY i.id`,
+      )
+      .all() as ImageRow[];
+    const included = rows.filter((r) => r.excluded === 0);
+    return {
+      source: 'project',
+      root: dir,
+      cacheDir: join(dir, 'cache'),
+      images: included.map((r) => ({
+        name: r.source_name,
+        path: join(dir, r.file),
+        contentHash: r.hash,
+        caption: r.caption === null ? null : r.caption.trim(),
+        crop: r.crop ? (JSON.parse(r.crop) as CropBox) : null,
+        repeats: r.repeats,
+      })),
+      excludedCount: rows.length - included.length,
+      project,
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,70 @@
+// Sample images during training with the FLUX.2 sampler of packages/models: fixed prompt + seed → the same
+// noise at every checkpoint, so samples of one prompt are comparable across steps. In LoRA mode one compiled
+// sampler serves every step (the LoRA tensors are inputs); in full mode the changed weights need a new one.
+import type { PackLayout } from '@lora-studio/onnx';
+import { Flux2Sampler, loraTargetLayers, type DenseTensor, type LoraTargets } from '@lora-studio/models';
+import type { BaseModel } from './base-model/base-model';
+import type { TrainingConfig } from './config';
+import type { Bucket } from './data/buckets';
+import type { EncodedTensor } from './data/encoders';
+import type { RgbImage } from './data/images';
+
+export class TrainingSampler {
+  private lora: Promise<Flux2Sampler> | undefined;
+
+  constructor(
+    private readonly model: BaseModel,
+    private readonly config: TrainingConfig,
+    private readonly bucket: Bucket,
+    private readonly threads: number | undefined,
+  ) {}
+
+  private create(weights: Record<string, DenseTensor>, loraLayers: string[]): Promise<Flux2Sampler> {
+    return Flux2Sampler.create({
+      config: this.model.transformer,
+      weights: { kind: 'dense', weights },
+      loraLayers,
+      session: { providers: ['cpu'], threads: this.threads },
+    });
+  }
+
+  /** Renders one image with the trained tensors `params` (laid out as `layout`). */
+  async render(layout: PackLayout, params: Float32Array, context: EncodedTensor, unconditional: EncodedTensor, seed: number): Promise<RgbImage> {
+    const slice = (name: string) => {
+      const e = layout.entries.find((x) => x.name === name)!;
+      return { shape: [...e.shape], data: params.slice(e.offset, e.offset + e.size) };
+    };
+    const request = {
+      gridHeight: this.bucket.height / this.model.encoders.sizeMultiple,
+      gridWidth: this.bucket.width / this.model.encoders.sizeMultiple,
+      text: context.data,
+      negativeText: unconditional.data,
+      steps: this.config.sampleSteps,
+      guidance: this.config.sampleGuidance,
+      seed,
+    };
+    let tokens: Float32Array;
+    if (this.config.mode === 'full') {
+      const weights = Object.fromEntries(layout.entries.map((e) => [e.name, slice(e.name)]));
+      const sampler = await this.create(weights, []);
+      try {
+        tokens = await sampler.sample(request);
+      } finally {
+        await sampler.release();
+      }
+    } else {
+      const targets = loraTargetLayers(this.model.transformer, this.config.targets as LoraTargets);
+      this.lora ??= this.create(this.model.weights, targets.map((l) => l.path));
+      const layers = targets.map((l) => ({
+        path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
+        down: slice(`${l.path}.lora_A`).data, up: slice(`${l.path}.lora_B`).data,
+      }));
+      tokens = await (await this.lora).sample({ ...request, lora: { layers, metadata: {} }, loraScale: 1 });
+    }
+    return this.model.decodeImage(tokens, this.bucket.width, this.bucket.height);
+  }
+
+  async close(): Promise<void> {
+    if (this.lora) await (await this.lora).release();
+  }
+}

@@ -1,0 +1,111 @@
+// Everything before the first step: base model, dataset, config from the preset + the user's values, and every
+// check that can fail (TrainingSetupError lists them all) — so a run never dies a minute in on a bad input.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BaseModel } from './base-model/base-model';
+import { defaultModelDir } from '@lora-studio/models';
+import { loadPixelModel } from './base-model/pixel-model';
+import { isLoraType, type LoraType, type TrainingConfig } from './config';
+import { loadDataset, type Dataset } from './data/dataset';
+import { datasetProblems } from './data/preflight';
+import { presetConfig } from './presets';
+import { readRunDescription, runPaths, type RunDescription } from './run-folder';
+import { TrainingSetupError } from './setup-error';
+import { configProblems } from './validate-config';
+
+export interface TrainRequest {
+  /** A project folder or a folder of images with .txt captions. */
+  dataset: string;
+  /** 'default' (the embedded model) or a model folder. */
+  base: string;
+  runDir: string;
+  /** Defaults to the project's type and trigger. */
+  type?: LoraType;
+  trigger?: string;
+  /** Values the user set; everything else comes from the preset. */
+  overrides?: Partial<TrainingConfig>;
+}
+
+export interface RuntimeOptions {
+  /** CPU threads per session; keep it fixed across a run and its resumes for bit-identical results. */
+  threads?: number;
+}
+
+export interface PreparedRun {
+  description: RunDescription;
+  model: BaseModel;
+  dataset: Dataset;
+}
+
+export function resolveBaseDir(base: string): string {
+  return base === 'default' ? defaultModelDir() : resolve(base);
+}
+
+async function loadBase(dir: string, options: RuntimeOptions): Promise<BaseModel> {
+  if (!existsSync(dir)) {
+    throw new TrainingSetupError([
+      dir === defaultModelDir()
+        ? `the embedded default model is missing (${dir}). Reinstall LoRA Studio or run "lora-studio model pretrain".`
+        : `the base model folder ${dir} does not exist. Pass --base default or a folder made by "lora-studio model pretrain".`,
+    ]);
+  }
+  try {
+    return await loadPixelModel(dir, { threads: options.threads });
+  } catch (error) {
+    throw new TrainingSetupError([`the base model in ${dir} cannot be loaded: ${(error as Error).message}`]);
+  }
+}
+
+async function check(description: RunDescription, model: BaseModel, runDir: string): Promise<Dataset> {
+  const problems = configProblems(description.config, { sizeMultiple: model.encoders.sizeMultiple });
+  const dataset = loadDataset(description.dataset, { folderCacheDir: runPaths(runDir).cache });
+  problems.push(...(await datasetProblems(dataset, description.config.trigger)));
+  if (problems.length) throw new TrainingSetupError(problems);
+  return dataset;
+}
+
+/** A new run: fills the config from the preset for the LoRA type and validates everything. */
+export async function prepareNewRun(request: TrainRequest, options: RuntimeOptions = {}): Promise<PreparedRun> {
+  const datasetDir = resolve(request.dataset);
+  const base = resolveBaseDir(request.base);
+  const runDir = resolve(request.runDir);
+  if (existsSync(runPaths(runDir).description)) {
+    throw new TrainingSetupError([`${runDir} already holds a run. Continue it with "lora-studio resume ${runDir}" or choose another --out folder.`]);
+  }
+  const model = await loadBase(base, options);
+  try {
+    const preview = loadDataset(datasetDir, { folderCacheDir: runPaths(runDir).cache });
+    const type = request.type ?? request.overrides?.type ?? preview.project?.type;
+    const trigger = request.trigger ?? request.overrides?.trigger ?? preview.project?.trigger;
+    const missing: string[] = [];
+    if (!type || !isLoraType(type)) missing.push(`say what the LoRA is for: --type subject, style or object (got ${type ?? 'nothing'}).`);
+    if (!trigger) missing.push('give the trigger word with --trigger (a unique word such as sks that every caption contains).');
+    if (missing.length) throw new TrainingSetupError(missing);
+    const imageCount = preview.images.length;
+    const config: TrainingConfig = { ...presetConfig({ type: type as LoraType, trigger: trigger!, imageCount, model: model.profile }), ...request.overrides };
+    // Values derived from steps follow the user's step count unless given too.
+    if (request.overrides?.steps !== undefined) {
+      const preset = presetConfig({ type: config.type, trigger: config.trigger, imageCount, model: model.profile });
+      if (request.overrides.checkpointEvery === undefined) config.checkpointEvery = Math.max(1, Math.round(config.steps / 4));
+      if (request.overrides.sampleEvery === undefined) config.sampleEvery = config.checkpointEvery;
+      if (request.overrides.warmupSteps === undefined && preset.warmupSteps > 0) config.warmupSteps = Math.round(config.steps * 0.05);
+    }
+    const description: RunDescription = { version: 1, dataset: datasetDir, base, config, createdAt: new Date().toISOString() };
+    return { description, model, dataset: await check(description, model, runDir) };
+  } catch (error) {
+    await model.close();
+    throw error;
+  }
+}
+
+/** An existing run folder: the same dataset, base model and config as when it started. */
+export async function prepareResume(runDir: string, options: RuntimeOptions = {}): Promise<PreparedRun> {
+  const description = readRunDescription(resolve(runDir));
+  const model = await loadBase(description.base, options);
+  try {
+    return { description, model, dataset: await check(description, model, resolve(runDir)) };
+  } catch (error) {
+    await model.close();
+    throw error;
+  }
+}

@@ -1,0 +1,70 @@
+// The training step as ONE ONNX graph: FLUX.2 forward with LoRA (or every weight) trainable, the flow-matching
+// MSE against the velocity target, the backward pass and AdamW. With gradient accumulation it is split into an
+// accumulate graph (forward + backward, gradient summed) and an apply-update graph.
+import {
+  addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub,
+  type ParameterSpec, type Tensor, type TrainStepIO,
+} from '@lora-studio/onnx';
+import { addFlux2Weights, buildFlux2, flux2WeightSpecs, loraTargetLayers, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
+import type { BaseModel } from './base-model/base-model';
+import type { TrainingConfig } from './config';
+
+export interface StepShapes {
+  batch: number;
+  imageTokens: number;
+  textTokens: number;
+}
+
+export interface CompiledStep {
+  /** The fused step (no accumulation) or the accumulate half. */
+  step: { bytes: Uint8Array; io: TrainStepIO };
+  /** The apply-update half, with gradient accumulation only. */
+  apply?: { bytes: Uint8Array; io: TrainStepIO };
+}
+
+/** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every transformer weight. */
+export function trainableSpecs(model: BaseModel, config: TrainingConfig): ParameterSpec[] {
+  if (config.mode === 'full') return flux2WeightSpecs(model.transformer).map((s) => ({ name: s.name, shape: [...s.shape] }));
+  return loraTargetLayers(model.transformer, config.targets as LoraTargets).flatMap((l) => [
+    { name: `${l.path}.lora_A`, shape: [config.rank, l.inDim] },
+    { name: `${l.path}.lora_B`, shape: [l.outDim, config.rank] },
+  ]);
+}
+
+/**
+ * Inputs: xt, target [B, N, C], t [B], img_ids [B, N, 4], txt [B, T, ctx], txt_ids [B, T, 4] (+ guidance [B] for
+ * guidance-distilled models) and the optimizer's. Loss = mean((v̂(x_t, t) − target)²).
+ */
+export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes: StepShapes): CompiledStep {
+  const c = model.transformer;
+  const { batch: B, imageTokens: N, textTokens: T } = shapes;
+  const g = new Graph(config.mode === 'full' ? 'full_train_step' : 'lora_train_step');
+  const pack = packParameters(g, 'params', trainableSpecs(model, config));
+  const xt = g.input('xt', 'float32', [B, N, c.inChannels]);
+  const target = g.input('target', 'float32', [B, N, c.outChannels]);
+  const t = g.input('t', 'float32', [B]);
+  const imgIds = g.input('img_ids', 'float32', [B, N, 4]);
+  const txt = g.input('txt', 'float32', [B, T, c.contextDim]);
+  const txtIds = g.input('txt_ids', 'float32', [B, T, 4]);
+  const guidance = c.guidanceEmbed ? g.input('guidance', 'float32', [B]) : undefined;
+
+  let weights: Map<string, Tensor>;
+  let lora: Map<string, LoraGraphLayer> | undefined;
+  if (config.mode === 'full') {
+    weights = pack.tensors;
+  } else {
+    weights = addFlux2Weights(g, c, 'float32', { kind: 'dense', weights: model.weights });
+    lora = new Map();
+    for (const l of loraTargetLayers(c, config.targets as LoraTargets)) {
+      lora.set(l.path, { down: pack.tensors.get(`${l.path}.lora_A`)!, up: pack.tensors.get(`${l.path}.lora_B`)!, scale: config.alpha / config.rank });
+    }
+  }
+  const velocity = buildFlux2(g, { img: xt, imgIds, txt, txtIds, timesteps: t, guidance }, { config: c, weights, lora });
+  const diff = sub(velocity, target);
+  const loss = g.scope('loss', () => reduceMean(mul(diff, diff)));
+  const adam = { weightDecay: config.weightDecay, clipNorm: config.clipNorm > 0 ? config.clipNorm : null };
+  if (config.gradAccum === 1) return { step: { io: addAdamWStep(loss, pack, adam), bytes: serializeGraph(g) } };
+  const io = addGradientAccumulation(loss, pack);
+  const apply = buildApplyUpdateGraph(pack.layout, 'params', adam);
+  return { step: { io, bytes: serializeGraph(g) }, apply: { io: apply.io, bytes: serializeGraph(apply.graph) } };
+}

@@ -1,0 +1,439 @@
+// The training loop. One compiled step graph per aspect bucket; per step: a batch from the seeded data order,
+// noise and timesteps from the checkpointed random stream, the fused step (or accumulate × K + apply), metrics,
+// checkpoints, samples. Pause / stop / save-now / sample-now are handled between steps, so no step is half done.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import {
+  createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, TrainState,
+  type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
+} from '@lora-studio/onnx';
+import {
+  createLoraAdapter, flux2ImageIds, flux2TextIds, loraTargetLayers, loraTrainingMetadata, saveLora, type LoraLayer, type LoraTargets,
+} from '@lora-studio/models';
+import type { BaseModel } from './base-model/base-model';
+import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
+import type { TrainingConfig } from './config';
+import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
+import { augmentCaption } from './data/captions';
+import type { Dataset } from './data/dataset';
+import { EncodingCache } from './data/encoding-cache';
+import { visibleSize } from './data/images';
+import { DataOrder, START_POSITION, type DataPosition } from './data-order';
+import type { TrainingEvent } from './events';
+import { defaultMonitorOptions, LossMonitor, NonFiniteLossError } from './loss-monitor';
+import { MetricsLog } from './metrics-log';
+import { flowMatchingPair, sampleTimestep } from './objective';
+import { TrainingRandom } from './rng';
+import { runPaths, writeRunDescription } from './run-folder';
+import { TrainingSampler } from './sampler';
+import { learningRateAt } from './schedule';
+import type { PreparedRun, RuntimeOptions } from './setup';
+import { trainableSpecs, buildTrainStep } from './train-step-graph';
+
+export type RunOutcome = 'finished' | 'stopped' | 'failed';
+
+interface CompiledBucket {
+  step: EngineSession;
+  stepIo: TrainStepIO;
+  apply?: EngineSession;
+  applyIo?: TrainStepIO;
+}
+
+interface SampleRequest {
+  prompt: string;
+  seed: number;
+  /** Part of the file name: prompt number for scheduled samples, request number for "sample now". */
+  label: string;
+}
+
+interface Example {
+  imageIndex: number;
+  bucket: Bucket;
+}
+
+export class TrainingRun {
+  private readonly config: TrainingConfig;
+  private readonly paths: ReturnType<typeof runPaths>;
+  private readonly cache: EncodingCache;
+  private readonly log: MetricsLog;
+  private readonly compiled = new Map<string, Promise<CompiledBucket>>();
+  private readonly samplers = new Map<string, TrainingSampler>();
+  private examples: Example[] = [];
+  private order!: DataOrder;
+  private state!: TrainState;
+  private rng!: TrainingRandom;
+  private position: DataPosition = START_POSITION;
+  private monitor!: LossMonitor;
+  private lastCheckpoint: string | null = null;
+  private lastLoss: number | null = null;
+  private resumedFrom: number | null = null;
+  // Requests from the user, applied between steps.
+  private pauseRequested = false;
+  private stopRequested = false;
+  private saveRequested = false;
+  private readonly sampleRequests: SampleRequest[] = [];
+  private requestCount = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    readonly runDir: string,
+    private readonly emit: (event: TrainingEvent) => void,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    this.config = prepared.description.config;
+    this.paths = runPaths(runDir);
+    this.cache = new EncodingCache(prepared.dataset.cacheDir, prepared.model.encoders);
+    this.log = new MetricsLog(this.paths.metrics);
+  }
+
+  get step(): number {
+    return this.state?.step ?? 0;
+  }
+
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  resume(): void {
+    this.pauseRequested = false;
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.wake?.();
+  }
+
+  saveCheckpointNow(): void {
+    this.saveRequested = true;
+    this.wake?.();
+  }
+
+  sampleNow(prompt: string, seed = this.config.sampleSeeds[0] ?? 0): void {
+    this.sampleRequests.push({ prompt, seed, label: `request${++this.requestCount}` });
+    this.wake?.();
+  }
+
+  /** Runs to the last step, a stop request or a failure; never throws for training problems (they become events). */
+  async run(): Promise<RunOutcome> {
+    const { model, dataset, description } = this.prepared;
+    try {
+      for (const dir of [this.paths.checkpoints, this.paths.samples]) mkdirSync(dir, { recursive: true });
+      writeRunDescription(this.runDir, description);
+      await this.planExamples(model, dataset);
+      await this.encodeAll(dataset);
+      this.restoreOrInit(model);
+      this.emit({ type: 'preparing', stage: 'compiling' });
+      const firstBucket = this.order.take(this.position).entries.map((i) => this.examples[i]!.bucket)[0]!;
+      const compiled = await this.compiledFor(firstBucket);
+      this.emit({
+        type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
+        images: dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], provider: compiled.step.provider,
+        baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
+      });
+      while (this.state.step < this.config.steps) {
+        const interrupted = await this.handleRequests();
+        if (interrupted) return 'stopped';
+        await this.trainOneStep();
+        const step = this.state.step;
+        if (step % this.config.checkpointEvery === 0 || step === this.config.steps) this.saveCheckpoint();
+        if (this.config.sampleEvery > 0 && step % this.config.sampleEvery === 0) await this.writeSamples(this.scheduledSamples(), false);
+      }
+      await this.handleRequests(true);
+      const lora = this.exportResult(model);
+      this.emit({ type: 'finished', step: this.state.step, lora, finalLoss: this.lastLoss });
+      return 'finished';
+    } catch (error) {
+      const reason = error instanceof NonFiniteLossError ? error.message : `${(error as Error).message ?? String(error)}`;
+      this.emit({ type: 'failed', step: this.state?.step ?? 0, reason, checkpoint: this.lastCheckpoint });
+      return 'failed';
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async close(): Promise<void> {
+    for (const c of this.compiled.values()) {
+      const s = await c.catch(() => undefined);
+      await s?.step.release();
+      await s?.apply?.release();
+    }
+    for (const s of this.samplers.values()) await s.close();
+    await this.prepared.model.close();
+  }
+
+  /** Each image's bucket from its visible size (after EXIF orientation and crop). */
+  private async planExamples(model: BaseModel, dataset: Dataset): Promise<void> {
+    const buckets = model.encoders.fixedBuckets ?? makeBuckets(this.config.resolution, model.encoders.sizeMultiple);
+    this.examples = [];
+    for (let i = 0; i < dataset.images.length; i++) {
+      const size = await visibleSize(dataset.images[i]!);
+      this.examples.push({ imageIndex: i, bucket: pickBucket(size.width, size.height, buckets) });
+    }
+    this.order = new DataOrder(dataset.images.map((img, i) => ({ bucket: bucketKey(this.examples[i]!.bucket), repeats: img.repeats })), this.config.batchSize, this.config.seed);
+  }
+
+  /** Encodes (or finds in the cache) every image and caption up front, so training steps never wait on encoders. */
+  private async encodeAll(dataset: Dataset): Promise<void> {
+    const total = dataset.images.length;
+    for (let i = 0; i < total; i++) {
+      const image = dataset.images[i]!;
+      const bucket = this.examples[i]!.bucket;
+      await this.cache.image(image, bucket, this.config.resolution, false);
+      if (this.config.flip) await this.cache.image(image, bucket, this.config.resolution, true);
+      await this.cache.text(image.caption!);
+      this.emit({ type: 'preparing', stage: 'encoding', done: i + 1, total });
+    }
+    if (this.config.captionDropout > 0) await this.cache.text('');
+    for (const prompt of this.config.samplePrompts) await this.cache.text(prompt);
+  }
+
+  private restoreOrInit(model: BaseModel): void {
+    const layout = packLayout(trainableSpecs(model, this.config));
+    const checkpoint = latestCheckpoint(this.paths.checkpoints);
+    const monitorOptions = defaultMonitorOptions(this.config.steps);
+    if (checkpoint) {
+      if (checkpoint.baseModel !== model.id) {
+        throw new Error(`The checkpoints in ${this.paths.checkpoints} were trained on ${checkpoint.baseModel}, but the base model is now ${model.id}. Restore that model or start a new run.`);
+      }
+      this.state = new TrainState(layout, checkpoint.params, checkpoint.m, checkpoint.v, checkpoint.step);
+      this.rng = TrainingRandom.fromState(checkpoint.rng);
+      this.position = checkpoint.data;
+      this.monitor = new LossMonitor(monitorOptions, checkpoint.monitor);
+      this.resumedFrom = checkpoint.step;
+      this.lastCheckpoint = join(this.paths.checkpoints, checkpointFileName(checkpoint.step));
+      this.log.truncateAfter(checkpoint.step);
+      return;
+    }
+    this.log.truncateAfter(0);
+    this.state = TrainState.init(layout, this.initialParams(model, layout));
+    this.rng = TrainingRandom.fromSeed(this.config.seed);
+    this.monitor = new LossMonitor(monitorOptions);
+  }
+
+  private initialParams(model: BaseModel, layout: PackLayout): Float32Array {
+    const out = new Float32Array(layout.total);
+    const offsets = new Map(layout.entries.map((e) => [e.name, e.offset]));
+    if (this.config.mode === 'full') {
+      for (const [name, w] of Object.entries(model.weights)) out.set(w.data, offsets.get(name)!);
+      return out;
+    }
+    const adapter = createLoraAdapter(model.transformer, { targets: this.config.targets as LoraTargets, rank: this.config.rank, alpha: this.config.alpha, seed: this.config.seed });
+    for (const l of adapter.layers) {
+      out.set(l.down, offsets.get(`${l.path}.lora_A`)!);
+      out.set(l.up, offsets.get(`${l.path}.lora_B`)!);
+    }
+    return out;
+  }
+
+  private compiledFor(bucket: Bucket): Promise<CompiledBucket> {
+    const key = bucketKey(bucket);
+    let c = this.compiled.get(key);
+    if (!c) {
+      c = (async () => {
+        const m = this.prepared.model;
+        const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
+        const textTokens = (await this.cache.text(this.prepared.dataset.images[0]!.caption!)).shape[0]!;
+        const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
+        const opts = { providers: ['cpu'] as const, threads: this.options.threads };
+        const step = await createSession(graphs.step.bytes, opts);
+        const apply = graphs.apply ? await createSession(graphs.apply.bytes, opts) : undefined;
+        return { step, stepIo: graphs.step.io, apply, applyIo: graphs.apply?.io };
+      })();
+      this.compiled.set(key, c);
+    }
+    return c;
+  }
+
+  /** The model inputs of one micro-batch; random draws in a fixed order (flips, captions, then t, then noise). */
+  private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket }> {
+    const { entries, next } = this.order.take(this.position);
+    this.position = next;
+    const images = this.prepared.dataset.images;
+    const bucket = this.examples[entries[0]!]!.bucket;
+    const x0s: Float32Array[] = [];
+    const texts: Float32Array[] = [];
+    let textTokens = 0;
+    for (const e of entries) {
+      const image = images[this.examples[e]!.imageIndex]!;
+      const flip = this.config.flip && this.rng.uniform() < 0.5;
+      const caption = augmentCaption(image.caption!, this.config, this.rng);
+      x0s.push((await this.cache.image(image, bucket, this.config.resolution, flip)).data);
+      const text = await this.cache.text(caption);
+      textTokens = text.shape[0]!;
+      texts.push(text.data);
+    }
+    const B = entries.length;
+    const t = Array.from({ length: B }, () => sampleTimestep(this.rng, this.config.timesteps));
+    const x0 = concat(x0s);
+    const noise = this.rng.fillNormal(new Float32Array(x0.length)) as Float32Array;
+    const { xt, target } = flowMatchingPair(x0, noise, t);
+    const c = this.prepared.model.transformer;
+    const grid = { h: bucket.height / this.prepared.model.encoders.sizeMultiple, w: bucket.width / this.prepared.model.encoders.sizeMultiple };
+    const N = grid.h * grid.w;
+    const feeds: Record<string, HostTensor> = {
+      xt: hostTensor('float32', [B, N, c.inChannels], xt),
+      target: hostTensor('float32', [B, N, c.outChannels], target),
+      t: hostTensor('float32', [B], t),
+      img_ids: hostTensor('float32', [B, N, 4], repeat(flux2ImageIds(grid.h, grid.w), B)),
+      txt: hostTensor('float32', [B, textTokens, c.contextDim], concat(texts)),
+      txt_ids: hostTensor('float32', [B, textTokens, 4], repeat(flux2TextIds(textTokens), B)),
+    };
+    if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
+    return { feeds, bucket };
+  }
+
+  private async trainOneStep(): Promise<void> {
+    const t0 = performance.now();
+    const lr = learningRateAt(this.state.step, {
+      scheduler: this.config.scheduler, lr: this.config.lr, totalSteps: this.config.steps, warmupSteps: this.config.warmupSteps, cycles: this.config.cycles,
+    });
+    const hyper = { lr, beta1: this.config.beta1, beta2: this.config.beta2 };
+    let loss: number;
+    let gradNorm: number;
+    if (this.config.gradAccum === 1) {
+      const { feeds, bucket } = await this.microBatch();
+      const c = await this.compiledFor(bucket);
+      const r = await runTrainStep(c.step, c.stepIo, this.state, feeds, hyper);
+      loss = r.loss;
+      gradNorm = r.gradNorm;
+    } else {
+      let acc: Float32Array = new Float32Array(this.state.layout.total);
+      let sum = 0;
+      let last: CompiledBucket | undefined;
+      for (let k = 0; k < this.config.gradAccum; k++) {
+        const { feeds, bucket } = await this.microBatch();
+        last = await this.compiledFor(bucket);
+        const r = await runAccumulateStep(last.step, last.stepIo, this.state.params, acc, feeds);
+        acc = r.gradAcc;
+        sum += r.loss;
+      }
+      const r = await runApplyUpdate(last!.apply!, last!.applyIo!, this.state, acc, 1 / this.config.gradAccum, hyper);
+      loss = sum / this.config.gradAccum;
+      gradNorm = r.gradNorm;
+    }
+    const step = this.state.step;
+    const { smoothed, event } = this.monitor.observe(step, loss);
+    this.lastLoss = loss;
+    const stepMs = performance.now() - t0;
+    const metrics = {
+      step, totalSteps: this.config.steps, loss, smoothedLoss: smoothed, lr, gradNorm, stepMs,
+      samplesPerSecond: (this.config.batchSize * this.config.gradAccum * 1000) / stepMs,
+      memoryMb: Math.round(process.memoryUsage().rss / 1048576), epoch: this.position.epoch,
+    };
+    // Timings vary between runs; the log keeps only what a resumed run must reproduce exactly.
+    this.log.append({ step, loss, smoothedLoss: smoothed, lr, gradNorm });
+    this.emit({ type: 'step', ...metrics });
+    if (event) {
+      const message = event.kind === 'plateau'
+        ? `The loss has not improved for ${event.windows} windows (mean ${event.windowMean.toPrecision(3)}, best ${event.best.toPrecision(3)}). The guide suggests stopping early on a plateau; compare the checkpoints so far.`
+        : `The loss is rising (window mean ${event.windowMean.toPrecision(3)} vs best ${event.best.toPrecision(3)}). Consider stopping and using an earlier checkpoint, or a lower learning rate.`;
+      this.log.append({ step, event: event.kind, windowMean: event.windowMean, best: event.best });
+      this.emit({ type: 'loss-alert', kind: event.kind, step, windowMean: event.windowMean, best: event.best, message });
+    }
+  }
+
+  private saveCheckpoint(): string {
+    const path = join(this.paths.checkpoints, checkpointFileName(this.state.step));
+    writeCheckpoint(path, {
+      step: this.state.step,
+      layout: this.state.layout.entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
+      params: this.state.params, m: this.state.m, v: this.state.v,
+      rng: this.rng.state(), data: this.position, monitor: this.monitor.state(), config: this.config, baseModel: this.prepared.model.id,
+    });
+    this.lastCheckpoint = path;
+    this.emit({ type: 'checkpoint-saved', step: this.state.step, path });
+    return path;
+  }
+
+  /** Applies pending requests; waits while paused. Returns true when the run should stop. */
+  private async handleRequests(finalPass = false): Promise<boolean> {
+    let paused = false;
+    for (;;) {
+      if (this.saveRequested) {
+        this.saveRequested = false;
+        if (this.lastCheckpoint !== join(this.paths.checkpoints, checkpointFileName(this.state.step))) this.saveCheckpoint();
+      }
+      if (this.sampleRequests.length) await this.writeSamples(this.sampleRequests.splice(0), true);
+      if (finalPass) return false;
+      if (this.stopRequested) {
+        // Stopping keeps the progress: a checkpoint at the current step, unless one exists already.
+        const current = join(this.paths.checkpoints, checkpointFileName(this.state.step));
+        const checkpoint = this.state.step > 0 ? (this.lastCheckpoint === current ? current : this.saveCheckpoint()) : null;
+        this.emit({ type: 'stopped', step: this.state.step, checkpoint });
+        return true;
+      }
+      if (!this.pauseRequested) {
+        if (paused) this.emit({ type: 'resumed', step: this.state.step });
+        return false;
+      }
+      if (!paused) this.emit({ type: 'paused', step: this.state.step });
+      paused = true;
+      // Any request (resume, stop, save, sample) wakes the loop; requests that arrive together are all seen.
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+      this.wake = undefined;
+    }
+  }
+
+  /** Every sample prompt × every seed, named by prompt number so files of one prompt line up across steps. */
+  private scheduledSamples(): SampleRequest[] {
+    return this.config.samplePrompts.flatMap((prompt, i) => this.config.sampleSeeds.map((seed) => ({ prompt, seed, label: `prompt${i}` })));
+  }
+
+  private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
+    const model = this.prepared.model;
+    const bucket = model.encoders.fixedBuckets?.[0] ?? pickBucket(1, 1, makeBuckets(this.config.resolution, model.encoders.sizeMultiple));
+    let sampler = this.samplers.get(bucketKey(bucket));
+    if (!sampler) {
+      sampler = new TrainingSampler(model, this.config, bucket, this.options.threads);
+      this.samplers.set(bucketKey(bucket), sampler);
+    }
+    for (const r of requests) {
+      const image = await sampler.render(this.state.layout, this.state.params, await this.cache.text(r.prompt), await this.cache.text(''), r.seed);
+      const name = `step-${String(this.state.step).padStart(6, '0')}-${r.label}-seed${r.seed}.png`;
+      const path = join(this.paths.samples, name);
+      await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(path);
+      this.emit({ type: 'sample-written', step: this.state.step, prompt: r.prompt, seed: r.seed, path, requested });
+    }
+  }
+
+  /** lora.safetensors (kohya names + alpha, read by ComfyUI and our converter), or the whole transformer in full mode. */
+  private exportResult(model: BaseModel): string {
+    const values = new Map(this.state.layout.entries.map((e) => [e.name, this.state.params.subarray(e.offset, e.offset + e.size)]));
+    if (this.config.mode === 'full') {
+      const path = join(this.runDir, 'transformer.safetensors');
+      writeCheckpoint(path, {
+        step: this.state.step, layout: this.state.layout.entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
+        params: this.state.params, m: this.state.m, v: this.state.v, rng: this.rng.state(), data: this.position,
+        monitor: this.monitor.state(), config: this.config, baseModel: model.id,
+      });
+      return path;
+    }
+    const layers: LoraLayer[] = loraTargetLayers(model.transformer, this.config.targets as LoraTargets).map((l) => ({
+      path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
+      down: Float32Array.from(values.get(`${l.path}.lora_A`)!), up: Float32Array.from(values.get(`${l.path}.lora_B`)!),
+    }));
+    const metadata = loraTrainingMetadata({
+      baseModel: model.name, triggerWord: this.config.trigger, steps: this.state.step, resolution: [this.config.resolution, this.config.resolution],
+      learningRate: this.config.lr, seed: this.config.seed, trainingConfig: this.config,
+    });
+    saveLora(this.paths.lora, { layers, metadata }, 'kohya');
+    return this.paths.lora;
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function repeat(a: Float32Array, times: number): Float32Array {
+  return concat(Array.from({ length: times }, () => a));
+}

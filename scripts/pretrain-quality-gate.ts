@@ -1,0 +1,46 @@
+// Quality gate of a pretrained default model: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR
+// Writes OUT_DIR/quality-grid.png (rows of 10: samples, then the corpus emoji drawn as prompted, alternating),
+// OUT_DIR/quality-gate.json (per prompt: caption, rank of the prompted emoji, nearest emoji, background) and prints the summary.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { loadDefaultModel } from '../packages/models/src/default-model/default-model';
+import { EmojiCorpus } from '../packages/models/src/default-model/emoji-corpus';
+import { gatePrompts, runQualityGate, summarizeGate } from '../packages/models/src/default-model/quality-gate';
+import type { RgbImage } from '../packages/models/src/default-model/pixels';
+
+const [modelDir, outDir] = process.argv.slice(2).map((p) => resolve(p));
+if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR'); process.exit(2); }
+mkdirSync(outDir, { recursive: true });
+const model = await loadDefaultModel(modelDir);
+const corpus = await EmojiCorpus.load(model.image.size);
+const p = model.manifest.provenance;
+const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
+const prompts = gatePrompts(corpus, p.seed, p.steps * batch);
+const t0 = performance.now();
+const results = await runQualityGate(model, corpus, prompts, { seed: 1000, steps: 20, guidance: 3 });
+const seconds = (performance.now() - t0) / 1000;
+await model.close();
+
+const cell = 64;
+const cols = 10;
+const tile = async (img: RgbImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).resize(cell, cell, { kernel: 'nearest' }).png().toBuffer();
+const layers: sharp.OverlayOptions[] = [];
+for (const [i, r] of results.entries()) {
+  const row = Math.floor(i / cols) * 2;
+  layers.push({ input: await tile(r.sample), left: (i % cols) * cell, top: row * cell });
+  layers.push({ input: await tile(corpus.draw(r.prompt.emoji, r.prompt.placement)), left: (i % cols) * cell, top: (row + 1) * cell });
+}
+const rows = Math.ceil(results.length / cols) * 2;
+await sharp({ create: { width: cols * cell, height: rows * cell, channels: 3, background: '#808080' } }).composite(layers).png().toFile(join(outDir, 'quality-grid.png'));
+const summary = summarizeGate(results, corpus);
+writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
+  model: modelDir, provenance: p, samplingSeconds: Math.round(seconds), summary,
+  prompts: results.map((r) => ({ kind: r.prompt.kind, caption: r.prompt.caption, rank: r.rank, nearest: r.nearestName, background: r.background })),
+}, null, 2)}\n`);
+for (const s of summary) {
+  console.log(`${s.kind}: ${s.prompts} prompts; prompted emoji nearest ${(s.top1 * 100).toFixed(0)}% (chance ${(s.chanceTop1 * 100).toFixed(3)}%), ` +
+    `in nearest 10 ${(s.top10 * 100).toFixed(0)}% (chance ${(s.chanceTop10 * 100).toFixed(2)}%), same base name ${(s.top1BaseName * 100).toFixed(0)}%, ` +
+    `background right ${(s.background * 100).toFixed(0)}% (chance ${(s.chanceBackground * 100).toFixed(0)}%)`);
+}
+console.log(`Sampling 40 prompts × 20 steps took ${seconds.toFixed(0)} s. Grid: ${join(outDir, 'quality-grid.png')}`);
