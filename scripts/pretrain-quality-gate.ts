@@ -1,16 +1,22 @@
-// Quality gate of a pretrained default model: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR
+// Quality gate of a pretrained default model:
+//   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1]
 // Writes OUT_DIR/quality-grid.png (rows of 10: samples, then the corpus emoji drawn as prompted, alternating),
 // OUT_DIR/quality-gate.json (per prompt: caption, rank of the prompted emoji, nearest emoji, background) and prints the summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { loadDefaultModel } from '../packages/models/src/default-model/default-model';
 import { EmojiCorpus } from '../packages/models/src/default-model/emoji-corpus';
 import { gatePrompts, runQualityGate, summarizeGate } from '../packages/models/src/default-model/quality-gate';
 import type { RgbImage } from '../packages/models/src/default-model/pixels';
 
-const [modelDir, outDir] = process.argv.slice(2).map((p) => resolve(p));
-if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR'); process.exit(2); }
+const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' } }, allowPositionals: true });
+const [modelDir, outDir] = positionals.map((p) => resolve(p));
+if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance G] [--steps N]'); process.exit(2); }
+const guidance = Number(values.guidance);
+const steps = Number(values.steps);
+const startTime = Number(values.start);
 mkdirSync(outDir, { recursive: true });
 const model = await loadDefaultModel(modelDir);
 const corpus = await EmojiCorpus.load(model.image.size);
@@ -18,7 +24,7 @@ const p = model.manifest.provenance;
 const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
 const prompts = gatePrompts(corpus, p.seed, p.steps * batch);
 const t0 = performance.now();
-const results = await runQualityGate(model, corpus, prompts, { seed: 1000, steps: 20, guidance: 3 });
+const results = await runQualityGate(model, corpus, prompts, { seed: 1000, steps, guidance, startTime });
 const seconds = (performance.now() - t0) / 1000;
 await model.close();
 
@@ -35,7 +41,7 @@ const rows = Math.ceil(results.length / cols) * 2;
 await sharp({ create: { width: cols * cell, height: rows * cell, channels: 3, background: '#808080' } }).composite(layers).png().toFile(join(outDir, 'quality-grid.png'));
 const summary = summarizeGate(results, corpus);
 writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
-  model: modelDir, provenance: p, samplingSeconds: Math.round(seconds), summary,
+  model: modelDir, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, samplingSeconds: Math.round(seconds), summary,
   prompts: results.map((r) => ({ kind: r.prompt.kind, caption: r.prompt.caption, rank: r.rank, nearest: r.nearestName, background: r.background })),
 }, null, 2)}\n`);
 for (const s of summary) {
@@ -43,4 +49,4 @@ for (const s of summary) {
     `in nearest 10 ${(s.top10 * 100).toFixed(0)}% (chance ${(s.chanceTop10 * 100).toFixed(2)}%), same base name ${(s.top1BaseName * 100).toFixed(0)}%, ` +
     `background right ${(s.background * 100).toFixed(0)}% (chance ${(s.chanceBackground * 100).toFixed(0)}%)`);
 }
-console.log(`Sampling 40 prompts × 20 steps took ${seconds.toFixed(0)} s. Grid: ${join(outDir, 'quality-grid.png')}`);
+console.log(`Sampling ${results.length} prompts × ${steps} steps (guidance ${guidance}, start t ${startTime}) took ${seconds.toFixed(0)} s. Grid: ${join(outDir, 'quality-grid.png')}`);

@@ -34,7 +34,7 @@ async function photo(): Promise<Buffer> {
 describe('browser-mode upload and media', () => {
   it('imports an uploaded image, serves its thumbnail, and leaves no staging files', async () => {
     const up = await fetch(`${base}/upload?dir=${encodeURIComponent(projectDir)}&name=cat.jpg`, { method: 'POST', headers: auth(), body: await photo() });
-    const body = await up.json();
+    const body = (await up.json()) as any;
     expect(body.ok, JSON.stringify(body)).toBe(true);
     expect(body.result.imported).toBe(1);
     expect(readdirSync(join(projectDir, 'cache', 'uploads'))).toEqual([]);
@@ -47,7 +47,7 @@ describe('browser-mode upload and media', () => {
 
   it('rejects a non-image upload with a reason and keeps serving', async () => {
     const up = await fetch(`${base}/upload?dir=${encodeURIComponent(projectDir)}&name=notes.jpg`, { method: 'POST', headers: auth(), body: 'hello' });
-    const body = await up.json();
+    const body = (await up.json()) as any;
     expect(body.ok).toBe(true);
     expect(body.result.rejected).toBe(1);
     expect(body.result.files[0].reason.length).toBeGreaterThan(5);

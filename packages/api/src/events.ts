@@ -1,5 +1,7 @@
+import type { RunEvents } from './domains/runs';
+
 /** Everything the services push to the UI without being asked, name → payload. */
-export interface ServerEvents {
+export interface ServerEvents extends RunEvents {
   /** The recent-projects list or a project's settings changed (another window, the CLI). */
   'projects-changed': { dir: string | null };
   /** An import's progress; `finished` once per import (also when cancelled). */

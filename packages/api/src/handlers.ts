@@ -3,9 +3,10 @@ import { appArgs, type AppHandlers } from './domains/app';
 import { projectArgs, type ProjectHandlers } from './domains/projects';
 import { imagesArgs, type ImagesHandlers } from './domains/images';
 import { captionsArgs, type CaptionsHandlers } from './domains/captions';
+import { runArgs, type RunsHandlers } from './domains/runs';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -16,6 +17,7 @@ export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...projectArgs,
   ...imagesArgs,
   ...captionsArgs,
+  ...runArgs,
 };
 
 export function isHandlerName(name: string): name is HandlerName {

@@ -7,3 +7,4 @@ export * from './domains/projects';
 export * from './csp';
 export * from './domains/images';
 export * from './domains/captions';
+export * from './domains/runs';

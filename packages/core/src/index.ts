@@ -4,6 +4,8 @@ import { appHandlers } from './handlers/app';
 import { projectHandlers } from './handlers/projects';
 import { imagesHandlers } from './handlers/images';
 import { captionsHandlers } from './handlers/captions';
+import { runsHandlers } from './handlers/runs';
+import { RunManager, type RunManagerOptions } from './runs/run-manager';
 import { Dispatcher } from './dispatch';
 import { detectComputeDevice } from './compute-device';
 
@@ -12,20 +14,32 @@ export { Dispatcher } from './dispatch';
 export { detectComputeDevice } from './compute-device';
 export { folderNameFor } from './handlers/projects';
 export { STUDIO_VERSION } from './version';
+export { RunManager, type RunManagerOptions } from './runs/run-manager';
+export { RunRows } from './runs/run-rows';
 
 /** Every handler of the contract, bound to one context. Each domain registers its handlers in one line. */
-export function createHandlers(ctx: StudioContext): Handlers {
+export function createHandlers(ctx: StudioContext, runs: RunManager = new RunManager(ctx)): Handlers {
   return {
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
     ...imagesHandlers(ctx),
     ...captionsHandlers(ctx),
+    ...runsHandlers(ctx, runs),
   };
 }
 
 /** The services as the host and Electron main both run them. */
-export function createStudio(opts: { home: string; mode: 'desktop' | 'browser'; emit?: Emit }) {
+export function createStudio(opts: { home: string; mode: 'desktop' | 'browser'; emit?: Emit; training?: RunManagerOptions }) {
   const ctx = new StudioContext({ ...opts, detectDevice: async () => detectComputeDevice() });
-  const dispatcher = new Dispatcher(createHandlers(ctx));
-  return { ctx, dispatcher, close: () => ctx.close() };
+  const runs = new RunManager(ctx, opts.training);
+  const dispatcher = new Dispatcher(createHandlers(ctx, runs));
+  return {
+    ctx,
+    dispatcher,
+    runs,
+    close: () => {
+      runs.shutdown();
+      ctx.close();
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import type { CropBox, ImageMetrics } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
+import type { AnalyzerSwitches } from './analysis-messages';
 import type { ExifFacts } from './exif';
+import type { TextFinding } from './text-reader';
 
 /** One images row with its caption, JSON columns parsed. */
 export interface ImageRow {
@@ -100,6 +102,45 @@ export class ImageRows {
       }
       return id;
     })();
+  }
+
+  /**
+   * Images the background analyzers still owe a result, oldest first: every 'pending' row (a crash mid-analysis
+   * leaves its row 'pending', so it is simply analysed again), and 'done' rows lacking the value of an analyzer that
+   * was off when they were analysed. `busy` ids (being analysed now) are skipped.
+   */
+  awaitingAnalysis(analyzers: AnalyzerSwitches, busy: readonly number[], limit: number): { id: number; hash: string; file: string }[] {
+    return this.store.db
+      .prepare(
+        `SELECT id, hash, file FROM images
+         WHERE (analysis = 'pending'
+           OR (analysis = 'done' AND ((@text AND json_extract(metrics, '$.text') IS NULL)
+                                   OR (@faces AND json_extract(metrics, '$.faces') IS NULL))))
+           AND id NOT IN (SELECT value FROM json_each(@busy))
+         ORDER BY id LIMIT @limit`,
+      )
+      .all({ text: analyzers.text ? 1 : 0, faces: analyzers.faces ? 1 : 0, busy: JSON.stringify(busy), limit }) as { id: number; hash: string; file: string }[];
+  }
+
+  /**
+   * Records the analyzers' result in one statement: merged into metrics (a value stays as it was when its analyzer
+   * was off), analysis 'done'. Returns false when the row no longer exists.
+   */
+  saveAnalysis(id: number, result: { text: TextFinding | null; faces: number | null }, flags: (metrics: ImageMetrics, crop: CropBox | null) => string[]): boolean {
+    const row = this.store.db.prepare('SELECT metrics, crop FROM images WHERE id = ?').get(id) as { metrics: string; crop: string | null } | undefined;
+    if (!row) return false;
+    const before = JSON.parse(row.metrics) as ImageMetrics;
+    const metrics: ImageMetrics = { ...before, text: result.text ?? before.text, faces: result.faces ?? before.faces };
+    const crop = row.crop ? (JSON.parse(row.crop) as CropBox) : null;
+    this.store.db
+      .prepare("UPDATE images SET metrics = ?, flags = ?, analysis = 'done', analysis_error = NULL WHERE id = ?")
+      .run(JSON.stringify(metrics), JSON.stringify(flags(metrics, crop)), id);
+    return true;
+  }
+
+  /** Marks the analysis of one image failed, with the reason the user sees. Returns false when the row is gone. */
+  failAnalysis(id: number, reason: string): boolean {
+    return this.store.db.prepare("UPDATE images SET analysis = 'failed', analysis_error = ? WHERE id = ?").run(reason, id).changes > 0;
   }
 
   setExcluded(ids: readonly number[], excluded: boolean): void {

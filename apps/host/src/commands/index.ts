@@ -1,9 +1,13 @@
 import type { Command } from './command';
 import { projectCreateCommand, projectListCommand } from './project';
 import { serveCommand } from './serve';
+import { resumeCommand, trainCommand } from './train';
 import { importCommand } from './import';
 import { reportCommand } from './report';
 import { modelPretrainCommand } from './model-pretrain';
+import { modelRunCommand } from './model-run';
+import { loraConvertCommand, loraInspectCommand } from './lora';
+import { doctorCommand, engineSelftestCommand } from './engine';
 import { captionsAutoCommand, captionsExportCommand, captionsLintCommand } from './captions';
 
 /** Every CLI command, one line each; `lora-studio --help` lists them in this order. */
@@ -14,5 +18,11 @@ export const commands: Command[] = [
   importCommand,
   reportCommand,
   captionsLintCommand, captionsAutoCommand, captionsExportCommand,
+  trainCommand, resumeCommand,
   modelPretrainCommand,
+  modelRunCommand,
+  loraConvertCommand,
+  loraInspectCommand,
+  engineSelftestCommand,
+  doctorCommand,
 ];

@@ -8,6 +8,11 @@ export interface LoraStudioBridge {
   send(frame: RequestFrame): void;
   /** Calls `cb` for every frame from the main process; returns the unsubscribe function. */
   onFrame(cb: (frame: ServerFrame) => void): () => void;
+  /**
+   * The path on disk of a dropped or picked file (Electron's `webUtils.getPathForFile`), so the desktop app imports
+   * files where they lie instead of uploading them.
+   */
+  pathForFile?(file: File): string;
 }
 
 declare global {

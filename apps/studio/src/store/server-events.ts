@@ -1,4 +1,6 @@
 import { client } from '../client';
+import { followCaptionEvents } from './captions-events';
+import { followDatasetEvents } from './dataset-events';
 import { useStudio } from './index';
 
 /**
@@ -21,9 +23,13 @@ export function followServerEvents(): () => void {
       void loadProjects().then(refreshOpenProject);
     }
   });
+  const offCaptions = followCaptionEvents();
+  const offDataset = followDatasetEvents();
   void loadAppInfo();
   void loadProjects();
   return () => {
+    offCaptions();
+    offDataset();
     offChanged();
     offState();
   };

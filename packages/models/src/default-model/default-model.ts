@@ -39,6 +39,11 @@ export interface SampleOptions {
   steps?: number;
   /** Classifier-free guidance scale; 1 = no guidance. */
   guidance?: number;
+  /**
+   * Time the Euler path starts from (default 1 = pure noise). Below 1 the start is noise scaled by it: a model
+   * pretrained with logit-normal times has seen few t near 1 and denoises better from slightly below.
+   */
+  startTime?: number;
 }
 
 export interface DefaultModel {
@@ -124,7 +129,8 @@ export async function loadDefaultModel(dir = defaultModelDir(), options: { threa
       const cond = await model.encodeText(prompts);
       const uncond = await model.encodeText(prompts.map(() => ''));
       const x = new Float32Array(B * N * C);
-      for (let b = 0; b < B; b++) new SeededRandom(o.seed + b).fillNormal(x.subarray(b * N * C, (b + 1) * N * C));
+      const start = o.startTime ?? 1;
+      for (let b = 0; b < B; b++) new SeededRandom(o.seed + b).fillNormal(x.subarray(b * N * C, (b + 1) * N * C), start);
       const repeat = (ids: Float32Array) => { const out = new Float32Array(ids.length * B); for (let b = 0; b < B; b++) out.set(ids, b * ids.length); return out; };
       const session = await samplerFor(B);
       const fixed = {
@@ -134,10 +140,10 @@ export async function loadDefaultModel(dir = defaultModelDir(), options: { threa
         txt_ids: hostTensor('float32', [B, T, 4], repeat(flux2TextIds(T))),
         guidance: hostTensor('float32', [], [o.guidance ?? 3]),
       };
-      // Euler from t = 1 (noise) to t = 0 on an even grid: x ← x + (t_next − t)·v.
+      // Euler from t = start (noise) to t = 0 on an even grid: x ← x + (t_next − t)·v.
       for (let i = 0; i < steps; i++) {
-        const t = 1 - i / steps;
-        const tNext = 1 - (i + 1) / steps;
+        const t = start * (1 - i / steps);
+        const tNext = start * (1 - (i + 1) / steps);
         const { outputs } = await session.run({ ...fixed, img: hostTensor('float32', [B, N, C], x), timesteps: hostTensor('float32', [B], new Float32Array(B).fill(t)) });
         const v = outputs.velocity!.data as Float32Array;
         for (let k = 0; k < x.length; k++) x[k]! += (tNext - t) * v[k]!;

@@ -5,7 +5,7 @@ import { SeededRandom } from '../random';
 import type { DefaultModel } from './default-model';
 import type { EmojiCorpus } from './emoji-corpus';
 import type { RgbImage } from './pixels';
-import { BACKGROUNDS, describePlacement, PLAIN_PLACEMENT, randomPlacement, type Placement } from './placement';
+import { BACKGROUNDS, describePlacement, randomPlacement, type Placement } from './placement';
 
 export interface GatePrompt {
   kind: 'training' | 'unseen';
@@ -56,9 +56,9 @@ export function gatePrompts(corpus: EmojiCorpus, seed: number, examplesSeen: num
     const emoji = corpus.entries.findIndex((e) => !e.name.includes(',') && (e.name === name || e.shortNames.includes(name)));
     if (emoji < 0) continue;
     for (;;) {
-      const placement = unseen.length % 4 === 0 ? PLAIN_PLACEMENT : randomPlacement(rng);
-      const caption = placement === PLAIN_PLACEMENT ? name : `${name} ${describePlacement(placement)}`;
-      if (!seen.has(caption) || placement === PLAIN_PLACEMENT) { unseen.push({ kind: 'unseen', emoji, placement, caption }); break; }
+      const placement = randomPlacement(rng);
+      const caption = `${name} ${describePlacement(placement)}`;
+      if (!seen.has(caption)) { unseen.push({ kind: 'unseen', emoji, placement, caption }); break; }
     }
   }
   return [...training, ...unseen];
@@ -94,8 +94,8 @@ export function judgeSample(corpus: EmojiCorpus, prompt: GatePrompt, sample: Rgb
   return { prompt, sample, rank, nearestName: corpus.entries[nearest]!.name, background: borderColour(sample) };
 }
 
-export async function runQualityGate(model: DefaultModel, corpus: EmojiCorpus, prompts: GatePrompt[], o: { seed: number; steps: number; guidance: number }): Promise<GateResult[]> {
-  const samples = await model.sample(prompts.map((p) => p.caption), { seed: o.seed, steps: o.steps, guidance: o.guidance });
+export async function runQualityGate(model: DefaultModel, corpus: EmojiCorpus, prompts: GatePrompt[], o: { seed: number; steps: number; guidance: number; startTime?: number }): Promise<GateResult[]> {
+  const samples = await model.sample(prompts.map((p) => p.caption), { seed: o.seed, steps: o.steps, guidance: o.guidance, startTime: o.startTime });
   return prompts.map((prompt, i) => judgeSample(corpus, prompt, samples[i]!));
 }
 

@@ -58,16 +58,23 @@ describe('training worker', () => {
 
   it('pauses, samples and saves on request, resumes, and stops keeping a checkpoint', async () => {
     const events: TrainingEvent[] = [];
+    // Steps take milliseconds, so commands land a step or two after the event that triggered them: each reaction
+    // keys on the step the worker reports, and one request is sent at a time, after the previous one's event.
+    let pausedAt = -1;
+    let resumedAt = -1;
     const worker = TrainingWorker.start(request(join(root, 'control'), { steps: 200, checkpointEvery: 100, sampleEvery: 0, batchSize: 1, sampleSteps: 2 }), {
       runtime,
       onEvent: (e) => {
         events.push(e);
         if (e.type === 'step' && e.step === 2) worker.pause();
-        // One request at a time, each after the previous one's event, so the expected order is the only one possible.
-        if (e.type === 'paused') worker.saveCheckpointNow();
-        if (e.type === 'checkpoint-saved' && e.step === 2) worker.sampleNow('a sks disc on white', 5);
+        if (e.type === 'paused') {
+          pausedAt = e.step;
+          worker.saveCheckpointNow();
+        }
+        if (e.type === 'checkpoint-saved' && e.step === pausedAt) worker.sampleNow('a sks disc on white', 5);
         if (e.type === 'sample-written') worker.resume();
-        if (e.type === 'step' && e.step === 4) worker.stop();
+        if (e.type === 'resumed') resumedAt = e.step;
+        if (e.type === 'step' && resumedAt >= 0 && e.step === resumedAt + 2) worker.stop();
       },
     });
     const exit = await worker.exited;

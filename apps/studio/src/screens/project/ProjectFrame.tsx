@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { routeHash, type SectionId } from '../../routing/route';
 import { useStudio } from '../../store';
+import { CaptionsView } from '../captions/CaptionsView';
+import { DatasetView } from '../dataset/DatasetView';
 import { EmptySection } from './EmptySection';
 import { ProjectHeader } from './ProjectHeader';
 import { SectionTabs } from './SectionTabs';
@@ -52,7 +54,13 @@ export function ProjectFrame({ dir, section }: { dir: string; section: SectionId
       <div className="project-body">
         <SectionTabs dir={dir} current={section} />
         <div className="section-content">
-          <EmptySection section={section} />
+          {section === 'dataset' ? (
+            <DatasetView project={project} />
+          ) : section === 'captions' ? (
+            <CaptionsView project={project} />
+          ) : (
+            <EmptySection section={section} />
+          )}
         </div>
       </div>
     </main>

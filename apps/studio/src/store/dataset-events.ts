@@ -1,0 +1,31 @@
+import { client } from '../client';
+import { useStudio } from './index';
+
+/**
+ * The Dataset view follows imports (its own uploads, another window, the CLI), exclusions made elsewhere, a
+ * changed LoRA type (the health report's bands depend on it), and whatever happened while the connection was down.
+ */
+export function followDatasetEvents(): () => void {
+  const { datasetChanged, importProgressed, reloadDataset } = useStudio.getState();
+  const offs = [
+    client.on('images-changed', ({ dir }) => datasetChanged(dir)),
+    client.on('import-progress', importProgressed),
+    client.on('projects-changed', ({ dir }) => {
+      if (dir === null) void reloadDataset();
+      else datasetChanged(dir);
+    }),
+  ];
+  let lost = false;
+  offs.push(
+    client.onState((state) => {
+      if (state !== 'open') lost = true;
+      else if (lost) {
+        lost = false;
+        void reloadDataset();
+      }
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,83 @@
+import sharp from 'sharp';
+
+/** Deterministic generator (mulberry32): the same photos, and so the same flags, on every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const colour = (rnd: () => number) => `rgb(${[0, 0, 0].map(() => Math.round(40 + rnd() * 180)).join(',')})`;
+
+/**
+ * A photo-like picture, different for every seed: a lit gradient, a few sharp-edged shapes and sensor-like grain,
+ * so on its own it is sharp, well exposed and raises no flag. Drawn as SVG and composited by sharp (fast enough
+ * to make 30 in a second or two).
+ */
+async function photoRaw(seed: number, size: number): Promise<sharp.Sharp> {
+  const rnd = random(seed);
+  const shapes = Array.from({ length: 7 }, () => {
+    const x = Math.round(rnd() * size);
+    const y = Math.round(rnd() * size);
+    const r = Math.round((0.06 + rnd() * 0.16) * size);
+    return rnd() < 0.5
+      ? `<circle cx="${x}" cy="${y}" r="${r}" fill="${colour(rnd)}"/>`
+      : `<rect x="${x - r}" y="${y - r}" width="${2 * r}" height="${Math.round(r * (0.5 + rnd()))}" fill="${colour(rnd)}" transform="rotate(${Math.round(rnd() * 90)} ${x} ${y})"/>`;
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="${rnd().toFixed(2)}" y2="1"><stop offset="0" stop-color="${colour(rnd)}"/><stop offset="1" stop-color="${colour(rnd)}"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>${shapes.join('')}</svg>`;
+  const grain = await sharp({ create: { width: size, height: size, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 28 } } })
+    .png()
+    .toBuffer();
+  const drawn = await sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'soft-light' }]).png().toBuffer();
+  return sharp(drawn);
+}
+
+export async function photo(seed: number, size = 1024): Promise<Buffer> {
+  return (await photoRaw(seed, size)).jpeg({ quality: 90 }).toBuffer();
+}
+
+export async function blurredPhoto(seed: number, size = 1024): Promise<Buffer> {
+  return sharp(await photo(seed, size)).blur(12).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** The same picture re-saved smaller: a near-duplicate, not a byte-for-byte copy. */
+export async function resavedPhoto(original: Buffer, size: number): Promise<Buffer> {
+  return sharp(original).resize(size, size).jpeg({ quality: 75 }).toBuffer();
+}
+
+/** A photo with a watermark-like caption stamped across it. */
+export async function textStampedPhoto(seed: number, size = 1024): Promise<Buffer> {
+  const text = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">
+    <text x="50%" y="88%" text-anchor="middle" font-family="DejaVu Sans, sans-serif" font-size="${Math.round(size / 11)}" font-weight="bold" fill="white" stroke="black" stroke-width="3">SAMPLE PHOTO</text></svg>`;
+  return sharp(await photo(seed, size)).composite([{ input: Buffer.from(text) }]).jpeg({ quality: 90 }).toBuffer();
+}
+
+export interface GeneratedPhoto {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/**
+ * The e2e dataset: 30 files a user might drop. 22 good photos, 3 blurred, 2 tiny (below 512 px), one re-saved
+ * near-duplicate of the first, one text-stamped, and one exact copy of the second under another name.
+ */
+export async function datasetPhotos(): Promise<{ unique: GeneratedPhoto[]; exactCopy: GeneratedPhoto }> {
+  const jpeg = (name: string, buffer: Buffer): GeneratedPhoto => ({ name, mimeType: 'image/jpeg', buffer });
+  const good = await Promise.all(Array.from({ length: 22 }, (_, i) => photo(i + 1)));
+  const unique = [
+    ...good.map((buffer, i) => jpeg(`photo-${String(i + 1).padStart(2, '0')}.jpg`, buffer)),
+    ...(await Promise.all([31, 32, 33].map((seed) => blurredPhoto(seed)))).map((b, i) => jpeg(`blurred-${i + 1}.jpg`, b)),
+    ...(await Promise.all([41, 42].map((seed) => photo(seed, 400)))).map((b, i) => jpeg(`tiny-${i + 1}.jpg`, b)),
+    jpeg('photo-01-resaved.jpg', await resavedPhoto(good[0]!, 1000)),
+    jpeg('stamped.jpg', await textStampedPhoto(51)),
+  ];
+  return { unique, exactCopy: jpeg('copy-of-photo-02.jpg', good[1]!) };
+}

@@ -1,0 +1,22 @@
+import { ProjectStore } from '@lora-studio/store';
+import { DatasetCatalog, importFiles } from '@lora-studio/media';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import { datasetPhotos } from '/work/main/e2e/support/dataset-photos';
+it('flags', async () => {
+  let t = Date.now();
+  const { unique, exactCopy } = await datasetPhotos();
+  console.log('gen ms', Date.now() - t);
+  const src = mkdtempSync(join(tmpdir(), 'dsp-'));
+  const paths = [...unique, exactCopy].map((p) => { const f = join(src, p.name); writeFileSync(f, p.buffer); return f; });
+  const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'dsp-')), 'p'), { name: 'T', type: 'subject', trigger: 'sks' });
+  t = Date.now();
+  const s = await importFiles(store, paths, { importId: 'x' }, () => {});
+  console.log('import ms', Date.now() - t, s.imported, s.duplicates, s.rejected);
+  const cat = new DatasetCatalog(store);
+  for (const i of cat.list()) console.log(i.sourceName, i.flags.map((f) => f.id).join(','), Math.round(i.metrics.sharpness), i.metrics.borderStdDev.toFixed(1));
+  const h = cat.health();
+  console.log(JSON.stringify({ count: h.count, res: h.resolution, warnings: h.warnings.map((w) => [w.id, w.message, w.imageIds.length]) }, null, 1));
+});

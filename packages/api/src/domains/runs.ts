@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { loraTypes, projectDirSchema, triggerWordSchema } from './projects';
+
+export const schedulers = ['constant', 'constant-with-warmup', 'linear', 'cosine', 'cosine-with-restarts'] as const;
+
+/** What the Train form can set; everything left out comes from the preset for the project's LoRA type. */
+export const trainingOverridesSchema = z
+  .object({
+    type: z.enum(loraTypes),
+    trigger: triggerWordSchema,
+    steps: z.number().int().min(1).max(1_000_000),
+    rank: z.number().int().min(1).max(256),
+    alpha: z.number().positive().max(1024),
+    targets: z.union([z.enum(['attention', 'all-linear']), z.array(z.string().min(1)).min(1)]),
+    lr: z.number().positive().max(1),
+    scheduler: z.enum(schedulers),
+    warmupSteps: z.number().int().min(0),
+    cycles: z.number().int().min(1).max(100),
+    weightDecay: z.number().min(0).max(1),
+    clipNorm: z.number().min(0),
+    batchSize: z.number().int().min(1).max(256),
+    gradAccum: z.number().int().min(1).max(256),
+    resolution: z.number().int().min(16).max(4096),
+    checkpointEvery: z.number().int().min(1),
+    sampleEvery: z.number().int().min(0),
+    samplePrompts: z.array(z.string().trim().min(1).max(1000)).max(16),
+    sampleSeeds: z.array(z.number().int().min(0)).min(1).max(16),
+    sampleSteps: z.number().int().min(1).max(200),
+    sampleGuidance: z.number().min(0).max(30),
+    seed: z.number().int().min(0),
+    captionDropout: z.number().min(0).max(1),
+    tagShuffle: z.boolean(),
+    flip: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type TrainingOverrides = z.infer<typeof trainingOverridesSchema>;
+
+/** The full, resolved settings of a run (the trainer's TrainingConfig, as JSON). */
+export type TrainingSettings = Required<Omit<TrainingOverrides, 'targets'>> & {
+  targets: 'attention' | 'all-linear' | string[];
+  mode: 'lora' | 'full';
+  [key: string]: unknown;
+};
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'interrupted';
+
+export interface RunSummary {
+  id: number;
+  name: string;
+  status: RunStatus;
+  /** Why it failed or was interrupted, in words the user can act on. */
+  message: string | null;
+  baseModel: string;
+  step: number;
+  totalSteps: number;
+  finalLoss: number | null;
+  bestCheckpointStep: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunCheckpoint {
+  step: number;
+  /** Relative to the project folder. */
+  file: string;
+  favourite: boolean;
+  createdAt: string;
+}
+
+export interface RunSample {
+  step: number;
+  prompt: string;
+  seed: number;
+  /** Relative to the project folder. */
+  file: string;
+  requested: boolean;
+}
+
+export interface RunDetail extends RunSummary {
+  config: TrainingSettings;
+  checkpoints: RunCheckpoint[];
+  samples: RunSample[];
+  alerts: RunAlert[];
+}
+
+export interface RunAlert {
+  kind: 'plateau' | 'rise';
+  step: number;
+  message: string;
+}
+
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number | null;
+  stepMs: number | null;
+  /** Extra figures of the live step (smoothed loss, samples/s, memory), absent for stored history. */
+  smoothedLoss?: number;
+  samplesPerSecond?: number;
+  memoryMb?: number;
+}
+
+export interface PreflightProblem {
+  id: string;
+  message: string;
+}
+
+export interface PreflightReport {
+  /** Blocking: training cannot start until these are fixed. */
+  errors: PreflightProblem[];
+  warnings: PreflightProblem[];
+  /** The settings a run would use now: the preset with the user's overrides applied. */
+  settings: TrainingSettings | null;
+  /** Why the preset chose what it chose, one line per field (steps = images × …, lr by type …). */
+  reasoning: Record<string, string>;
+  imageCount: number;
+  device: { label: string; memoryMb: number };
+  estimate: { memoryMb: number; diskMb: number; diskFreeMb: number };
+}
+
+const runRef = z.object({ dir: projectDirSchema, runId: z.number().int().positive() }).strict();
+
+export const runArgs = {
+  'run-preflight': z.object({ dir: projectDirSchema, overrides: trainingOverridesSchema.optional() }).strict(),
+  'run-start': z.object({ dir: projectDirSchema, name: z.string().trim().min(1).max(120).optional(), overrides: trainingOverridesSchema.optional() }).strict(),
+  'run-list': z.object({ dir: projectDirSchema }).strict(),
+  'run-get': runRef,
+  'run-metrics': runRef.extend({ afterStep: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(200_000).optional() }).strict(),
+  'run-pause': runRef,
+  'run-resume': runRef,
+  'run-stop': runRef,
+  'run-save-checkpoint': runRef,
+  'run-sample-now': runRef.extend({ prompt: z.string().trim().min(1).max(1000), seed: z.number().int().min(0).optional() }).strict(),
+  'run-favourite': runRef.extend({ step: z.number().int().min(0) }).strict(),
+};
+
+type Args<K extends keyof typeof runArgs> = z.infer<(typeof runArgs)[K]>;
+
+export type RunsHandlers = {
+  'run-preflight': (args: Args<'run-preflight'>) => Promise<PreflightReport>;
+  /** Starts at once, or queues behind the run already using the device. Refused when preflight has errors. */
+  'run-start': (args: Args<'run-start'>) => Promise<RunSummary>;
+  'run-list': (args: Args<'run-list'>) => Promise<RunSummary[]>;
+  'run-get': (args: Args<'run-get'>) => Promise<RunDetail>;
+  /** Stored metrics after `afterStep` (all by default), oldest first. */
+  'run-metrics': (args: Args<'run-metrics'>) => Promise<MetricPoint[]>;
+  'run-pause': (args: Args<'run-pause'>) => Promise<RunSummary>;
+  /** Continues a paused run, or an interrupted/stopped one from its last checkpoint. */
+  'run-resume': (args: Args<'run-resume'>) => Promise<RunSummary>;
+  'run-stop': (args: Args<'run-stop'>) => Promise<RunSummary>;
+  'run-save-checkpoint': (args: Args<'run-save-checkpoint'>) => Promise<RunSummary>;
+  'run-sample-now': (args: Args<'run-sample-now'>) => Promise<RunSummary>;
+  'run-favourite': (args: Args<'run-favourite'>) => Promise<RunDetail>;
+};
+
+/** Pushed while runs progress; metrics arrive in small batches (at most a few per second). */
+export interface RunEvents {
+  'run-metrics': { dir: string; runId: number; points: MetricPoint[] };
+  'run-changed': { dir: string; runId: number; run: RunSummary };
+  'run-checkpoint': { dir: string; runId: number; checkpoint: RunCheckpoint };
+  'run-sample': { dir: string; runId: number; sample: RunSample };
+  'run-alert': { dir: string; runId: number; alert: RunAlert };
+}

@@ -1,0 +1,56 @@
+import { ApiFailure, type RunsHandlers } from '@lora-studio/api';
+import type { ProjectStore } from '@lora-studio/store';
+import type { StudioContext } from '../context';
+import { requireProject } from '../project-access';
+import type { RunManager } from '../runs/run-manager';
+import { preflight } from '../runs/preflight';
+import { RunRows } from '../runs/run-rows';
+
+export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers {
+  /** Every project-scoped run handler first settles runs a crash left "running". */
+  const open = (dir: string): ProjectStore => {
+    const store = requireProject(ctx, dir);
+    runs.reconcile(store);
+    return store;
+  };
+  const existing = (store: ProjectStore, runId: number) => {
+    const rows = new RunRows(store);
+    if (!rows.row(runId)) throw new ApiFailure('not-found', `There is no run ${runId} in this project.`);
+    return rows;
+  };
+
+  return {
+    'run-preflight': async ({ dir, overrides }) => {
+      const { prepared, ...report } = await preflight(open(dir), overrides);
+      await prepared?.model.close();
+      return report;
+    },
+    'run-start': async ({ dir, name, overrides }) => {
+      const store = open(dir);
+      const { prepared, ...report } = await preflight(store, overrides);
+      await prepared?.model.close();
+      if (report.errors.length > 0 || !report.settings) {
+        throw new ApiFailure('invalid-request', `Training cannot start: ${report.errors.map((e) => e.message).join(' ')}`, { errors: report.errors });
+      }
+      const count = new RunRows(store).list().length;
+      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, 'default');
+    },
+    'run-list': async ({ dir }) => new RunRows(open(dir)).list(),
+    'run-get': async ({ dir, runId }) => existing(open(dir), runId).detail(runId)!,
+    'run-metrics': async ({ dir, runId, afterStep, limit }) => existing(open(dir), runId).metrics(runId, afterStep ?? -1, limit),
+    'run-pause': async ({ dir, runId }) => runs.pause(open(dir), runId),
+    'run-resume': async ({ dir, runId }) => {
+      const store = open(dir);
+      existing(store, runId);
+      return runs.resume(store, runId);
+    },
+    'run-stop': async ({ dir, runId }) => runs.stop(open(dir), runId),
+    'run-save-checkpoint': async ({ dir, runId }) => runs.saveCheckpoint(open(dir), runId),
+    'run-sample-now': async ({ dir, runId, prompt, seed }) => runs.sampleNow(open(dir), runId, prompt, seed),
+    'run-favourite': async ({ dir, runId, step }) => {
+      const rows = existing(open(dir), runId);
+      if (!rows.setFavourite(runId, step)) throw new ApiFailure('not-found', `Run ${runId} has no checkpoint at step ${step}.`);
+      return rows.detail(runId)!;
+    },
+  };
+}

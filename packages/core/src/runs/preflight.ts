@@ -1,0 +1,130 @@
+import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSettings } from '@lora-studio/api';
+import { DatasetCatalog } from '@lora-studio/media';
+import { flux2ParameterCount, loraTargetLayers } from '@lora-studio/models';
+import type { ProjectStore } from '@lora-studio/store';
+import { prepareNewRun, TrainingSetupError, type PreparedRun, type TrainingConfig } from '@lora-studio/trainer';
+import { statfsSync } from 'node:fs';
+import { freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { detectComputeDevice } from '../compute-device';
+
+const MB = 1024 * 1024;
+
+/**
+ * Rough memory of one training step, documented so the number can be argued with: frozen weights in float32,
+ * LoRA tensors with their gradients and two Adam moments, and activations kept for the backward pass
+ * (about 40 floats per token per hidden unit per block, measured order of magnitude for attention + SwiGLU).
+ */
+export function estimateTrainingMemoryMb(a: { baseParams: number; loraParams: number; batch: number; tokens: number; hidden: number; blocks: number }): number {
+  const weights = a.baseParams * 4;
+  const lora = a.loraParams * 4 * 4;
+  const activations = a.batch * a.tokens * a.hidden * a.blocks * 40 * 4;
+  return Math.ceil((weights + lora + activations) / MB) + 150; // + onnxruntime and Node themselves
+}
+
+/** Everything that would stop a run or make it disappointing, before anything starts (issue 8 preflight). */
+export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = 'default'): Promise<PreflightReport & { prepared?: PreparedRun }> {
+  const errors: PreflightProblem[] = [];
+  const warnings: PreflightProblem[] = [];
+  const project = store.settings();
+  const device = detectComputeDevice();
+  const deviceMemoryMb = Math.round(totalmem() / MB);
+
+  const health = new DatasetCatalog(store).health();
+  if (health.count.status === 'error') errors.push({ id: 'dataset-count', message: health.count.message });
+  else if (health.count.status === 'warning') warnings.push({ id: 'dataset-count', message: health.count.message });
+  for (const w of health.warnings) {
+    if (w.id === 'count') continue;
+    (w.severity === 'error' ? errors : warnings).push({ id: `dataset-${w.id}`, message: w.message });
+  }
+
+  const captionState = store.db
+    .prepare(
+      `SELECT COUNT(*) AS included,
+              SUM(CASE WHEN c.reviewed = 1 THEN 1 ELSE 0 END) AS reviewed,
+              SUM(CASE WHEN c.text IS NULL OR trim(c.text) = '' THEN 1 ELSE 0 END) AS missing,
+              SUM(CASE WHEN c.text IS NOT NULL AND instr(lower(c.text), lower(?)) = 0 THEN 1 ELSE 0 END) AS withoutTrigger
+       FROM images i LEFT JOIN captions c ON c.image_id = i.id WHERE i.excluded = 0`,
+    )
+    .get(overrides.trigger ?? project.trigger) as { included: number; reviewed: number | null; missing: number | null; withoutTrigger: number | null };
+  const unreviewed = captionState.included - (captionState.reviewed ?? 0);
+  if ((captionState.withoutTrigger ?? 0) > 0 && (captionState.withoutTrigger ?? 0) < captionState.included) {
+    warnings.push({ id: 'captions-trigger', message: `${captionState.withoutTrigger} caption(s) do not contain the trigger word "${overrides.trigger ?? project.trigger}". The guide: put the trigger early in every caption.` });
+  }
+  if (unreviewed > 0) {
+    warnings.push({ id: 'captions-unreviewed', message: `${unreviewed} of ${captionState.included} captions are not reviewed. The guide: always review auto-captions; they often describe what the trigger should carry.` });
+  }
+
+  let prepared: PreparedRun | undefined;
+  let settings: TrainingSettings | null = null;
+  const reasoning: Record<string, string> = {};
+  let estimate = { memoryMb: 0, diskMb: 0, diskFreeMb: 0 };
+  try {
+    prepared = await prepareNewRun({
+      dataset: store.dir,
+      base,
+      runDir: join(tmpdir(), `lora-studio-preflight-${randomUUID()}`),
+      type: overrides.type ?? project.type,
+      trigger: overrides.trigger ?? project.trigger,
+      overrides: overrides as Partial<TrainingConfig>,
+    });
+    const config = prepared.description.config;
+    settings = config as unknown as TrainingSettings;
+    const images = prepared.dataset.images.length;
+    const small = prepared.model.profile.small;
+    reasoning.steps = small
+      ? `${images} images × 10 steps, kept within 100–500: the guide's images × 100 (500–2000), scaled down because the built-in model is small and learns in fewer steps.`
+      : `${images} images × 100 steps, kept within 500–2000 (the guide: start at images × 100; stop early if the loss plateaus or rises).`;
+    reasoning.lr = `${config.lr} with ${config.scheduler}: the guide's choice for ${config.type} LoRAs${small ? ' (×5 for the small built-in model, which trains fewer steps)' : ''}.`;
+    reasoning.rank = 'Rank 16, alpha = rank: the guide’s balanced default (4–8 for simple concepts, 32–64 for more detail).';
+    reasoning.batch = small ? 'Batch 4, no accumulation: the CPU runs the whole batch in one step.' : 'Batch 1 with gradient accumulation 4: fits a 24 GB GPU (the guide).';
+    reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
+
+    const t = prepared.model.transformer;
+    const layers = loraTargetLayers(t, config.targets as Parameters<typeof loraTargetLayers>[1]);
+    const loraParams = layers.reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
+    const sizeMultiple = prepared.model.encoders.sizeMultiple;
+    const tokens = (config.resolution / sizeMultiple) ** 2 + 64;
+    estimate.memoryMb = estimateTrainingMemoryMb({
+      baseParams: flux2ParameterCount(t),
+      loraParams,
+      batch: config.batchSize,
+      tokens,
+      hidden: t.hiddenSize,
+      blocks: t.numDoubleBlocks + t.numSingleBlocks,
+    });
+    const checkpoints = Math.ceil(config.steps / config.checkpointEvery) + 1;
+    estimate.diskMb = Math.ceil((loraParams * 4 * 3 * checkpoints) / MB) + 10;
+    const fs = statfsSync(store.dir);
+    estimate.diskFreeMb = Math.floor((fs.bavail * fs.bsize) / MB);
+    if (estimate.diskFreeMb < estimate.diskMb) {
+      errors.push({ id: 'disk', message: `Checkpoints need about ${estimate.diskMb} MB but only ${estimate.diskFreeMb} MB are free on this disk. Free some space or checkpoint less often.` });
+    }
+    const available = Math.round(freemem() / MB);
+    if (estimate.memoryMb > deviceMemoryMb) {
+      errors.push({ id: 'memory', message: `This run needs about ${estimate.memoryMb} MB but the ${device.label} has ${deviceMemoryMb} MB. Lower the resolution or batch size, or use gradient accumulation.` });
+    } else if (estimate.memoryMb > available) {
+      warnings.push({ id: 'memory', message: `This run needs about ${estimate.memoryMb} MB and ${available} MB are free now. Close other programs or lower the batch size.` });
+    }
+  } catch (err) {
+    if (err instanceof TrainingSetupError) {
+      for (const [i, p] of err.problems.entries()) errors.push({ id: `setup-${i}`, message: p });
+    } else {
+      errors.push({ id: 'base-model', message: `The base model could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+  if (device.provider === 'cpu') {
+    warnings.push({ id: 'device', message: `Training runs on the ${device.label}. ${device.fallbacks[0] ?? ''}`.trim() });
+  }
+  return {
+    errors,
+    warnings,
+    settings,
+    reasoning,
+    imageCount: health.included,
+    device: { label: device.label, memoryMb: deviceMemoryMb },
+    estimate,
+    ...(prepared ? { prepared } : {}),
+  };
+}

@@ -1,0 +1,268 @@
+import { ApiFailure, type MetricPoint, type RunSummary, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
+import type { ProjectStore } from '@lora-studio/store';
+import { TrainingWorker, type RuntimeOptions, type TrainingConfig, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
+import { join, relative } from 'node:path';
+import type { StudioContext } from '../context';
+import { RunRows } from './run-rows';
+
+/** Metrics are written and pushed in batches: at most this often, so a fast run never floods SQLite or the UI. */
+const FLUSH_MS = 250;
+
+interface QueuedRun {
+  store: ProjectStore;
+  runId: number;
+  launch: (onEvent: (e: TrainingEvent) => void) => TrainingWorker;
+}
+
+interface ActiveRun extends QueuedRun {
+  worker: TrainingWorker;
+  pending: MetricPoint[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface RunManagerOptions {
+  runtime?: RuntimeOptions;
+  heartbeatTimeoutMs?: number;
+}
+
+/**
+ * Owns the training worker: one run on the device at a time, the rest queued. The worker writes only files and
+ * reports events; this class is the single writer of run state in the project stores.
+ */
+export class RunManager {
+  private active: ActiveRun | undefined;
+  private readonly queue: QueuedRun[] = [];
+  private readonly idle = new Set<() => void>();
+
+  constructor(private readonly ctx: StudioContext, private readonly options: RunManagerOptions = {}) {}
+
+  /** On opening a project: runs marked running/paused/queued with no worker here were cut off by a crash or exit. */
+  reconcile(store: ProjectStore): void {
+    const rows = new RunRows(store);
+    for (const id of rows.unfinished()) {
+      if (this.isLive(store, id)) continue;
+      rows.setStatus(id, 'interrupted', 'The studio or the training worker stopped while this run was in progress. Resume it to continue from its last checkpoint.');
+    }
+  }
+
+  start(store: ProjectStore, name: string, settings: TrainingSettings, overrides: TrainingOverrides, baseModel: string): RunSummary {
+    const rows = new RunRows(store);
+    const runId = rows.create({ name, config: settings, baseModel, totalSteps: Number(settings.steps) });
+    const runDir = join(store.dir, 'runs', String(runId));
+    this.enqueue({
+      store,
+      runId,
+      launch: (onEvent) =>
+        TrainingWorker.start(
+          { dataset: store.dir, base: baseModel, runDir, overrides: overrides as Partial<TrainingConfig> },
+          { onEvent, ...this.workerOptions() },
+        ),
+    });
+    return rows.summary(runId)!;
+  }
+
+  pause(store: ProjectStore, runId: number): RunSummary {
+    this.live(store, runId, 'pause').worker.pause();
+    return new RunRows(store).summary(runId)!;
+  }
+
+  /** A paused run continues in its worker; a stopped, failed or interrupted one continues from its last checkpoint. */
+  resume(store: ProjectStore, runId: number): RunSummary {
+    const rows = new RunRows(store);
+    const row = rows.row(runId);
+    if (!row) throw new ApiFailure('not-found', `There is no run ${runId} in this project.`);
+    if (this.isLive(store, runId)) {
+      if (row.status === 'paused') this.active!.worker.resume();
+      return rows.summary(runId)!;
+    }
+    if (this.queue.some((q) => q.store === store && q.runId === runId)) return rows.summary(runId)!;
+    if (row.status === 'finished') throw new ApiFailure('conflict', 'This run has finished. Start a new run to train further.');
+    const runDir = join(store.dir, row.dir);
+    rows.setStatus(runId, 'queued');
+    this.enqueue({ store, runId, launch: (onEvent) => TrainingWorker.continueRun(runDir, { onEvent, ...this.workerOptions() }) });
+    return rows.summary(runId)!;
+  }
+
+  stop(store: ProjectStore, runId: number): RunSummary {
+    const rows = new RunRows(store);
+    const queued = this.queue.findIndex((q) => q.store === store && q.runId === runId);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      rows.setStatus(runId, 'stopped', 'Stopped before it started.');
+    } else {
+      this.live(store, runId, 'stop').worker.stop();
+    }
+    return rows.summary(runId)!;
+  }
+
+  saveCheckpoint(store: ProjectStore, runId: number): RunSummary {
+    this.live(store, runId, 'save a checkpoint of').worker.saveCheckpointNow();
+    return new RunRows(store).summary(runId)!;
+  }
+
+  sampleNow(store: ProjectStore, runId: number, prompt: string, seed?: number): RunSummary {
+    this.live(store, runId, 'sample').worker.sampleNow(prompt, seed);
+    return new RunRows(store).summary(runId)!;
+  }
+
+  /** For tests and shutdown: resolves when no run is active or queued. */
+  whenIdle(): Promise<void> {
+    if (!this.active && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  /** The worker of the active run (tests kill it to simulate a crash). */
+  activeWorker(): TrainingWorker | undefined {
+    return this.active?.worker;
+  }
+
+  /** Closing the studio: the worker is stopped hard; the run shows as interrupted next time and resumes exactly. */
+  shutdown(): void {
+    this.queue.length = 0;
+    this.active?.worker.kill();
+  }
+
+  private workerOptions() {
+    return {
+      ...(this.options.runtime ? { runtime: this.options.runtime } : {}),
+      ...(this.options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: this.options.heartbeatTimeoutMs } : {}),
+    };
+  }
+
+  private isLive(store: ProjectStore, runId: number): boolean {
+    return this.active?.store === store && this.active.runId === runId;
+  }
+
+  private live(store: ProjectStore, runId: number, verb: string): ActiveRun {
+    if (!this.isLive(store, runId)) {
+      throw new ApiFailure('conflict', `Run ${runId} is not training right now, so there is nothing to ${verb}.`);
+    }
+    return this.active!;
+  }
+
+  private enqueue(item: QueuedRun): void {
+    this.queue.push(item);
+    this.emitRun(item.store, item.runId);
+    this.next();
+  }
+
+  private next(): void {
+    if (this.active) return;
+    const item = this.queue.shift();
+    if (!item) {
+      for (const resolve of this.idle) resolve();
+      this.idle.clear();
+      return;
+    }
+    const rows = new RunRows(item.store);
+    rows.setStatus(item.runId, 'running');
+    this.emitRun(item.store, item.runId);
+    const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, pending: [], timer: undefined };
+    this.active = active;
+    active.worker = item.launch((e) => this.onEvent(active, e));
+    void active.worker.exited.then((exit) => this.onExit(active, exit));
+  }
+
+  private onEvent(run: ActiveRun, e: TrainingEvent): void {
+    const rows = new RunRows(run.store);
+    const rel = (p: string) => relative(run.store.dir, p);
+    switch (e.type) {
+      case 'started':
+        rows.setProgress(run.runId, { step: e.step, totalSteps: e.totalSteps });
+        run.store.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(e.config), run.runId);
+        rows.setStatus(run.runId, 'running');
+        this.emitRun(run.store, run.runId);
+        break;
+      case 'step':
+        run.pending.push({
+          step: e.step,
+          loss: e.loss,
+          lr: e.lr,
+          gradNorm: e.gradNorm,
+          stepMs: e.stepMs,
+          smoothedLoss: e.smoothedLoss,
+          samplesPerSecond: e.samplesPerSecond,
+          memoryMb: e.memoryMb,
+        });
+        run.timer ??= setTimeout(() => this.flush(run), FLUSH_MS);
+        break;
+      case 'checkpoint-saved': {
+        this.flush(run);
+        const checkpoint = rows.addCheckpoint(run.runId, e.step, rel(e.path));
+        this.ctx.emit('run-checkpoint', { dir: run.store.dir, runId: run.runId, checkpoint });
+        break;
+      }
+      case 'sample-written': {
+        const sample = { step: e.step, prompt: e.prompt, seed: e.seed, file: rel(e.path), requested: e.requested };
+        rows.addSample(run.runId, sample);
+        this.ctx.emit('run-sample', { dir: run.store.dir, runId: run.runId, sample });
+        break;
+      }
+      case 'loss-alert': {
+        const alert = { kind: e.kind, step: e.step, message: e.message };
+        rows.addAlert(run.runId, alert);
+        this.ctx.emit('run-alert', { dir: run.store.dir, runId: run.runId, alert });
+        break;
+      }
+      case 'paused':
+        this.flush(run);
+        rows.setStatus(run.runId, 'paused', 'Paused. Resume continues from this step; you can also close the studio and resume later from the last checkpoint.');
+        this.emitRun(run.store, run.runId);
+        break;
+      case 'resumed':
+        rows.setStatus(run.runId, 'running');
+        this.emitRun(run.store, run.runId);
+        break;
+      case 'finished':
+        this.flush(run);
+        rows.setProgress(run.runId, { step: e.step, finalLoss: e.finalLoss });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private flush(run: ActiveRun): void {
+    if (run.timer) clearTimeout(run.timer);
+    run.timer = undefined;
+    if (run.pending.length === 0) return;
+    const points = run.pending;
+    run.pending = [];
+    const rows = new RunRows(run.store);
+    rows.addMetrics(run.runId, points);
+    const last = points[points.length - 1]!;
+    rows.setProgress(run.runId, { step: last.step, finalLoss: last.loss });
+    this.ctx.emit('run-metrics', { dir: run.store.dir, runId: run.runId, points });
+  }
+
+  private onExit(run: ActiveRun, exit: WorkerExit): void {
+    this.flush(run);
+    const rows = new RunRows(run.store);
+    switch (exit.reason) {
+      case 'finished':
+        rows.setStatus(run.runId, 'finished');
+        break;
+      case 'stopped':
+        rows.setStatus(run.runId, 'stopped', `Stopped at step ${exit.step}. Resume continues from the last checkpoint.`);
+        break;
+      case 'failed':
+        rows.setStatus(run.runId, 'failed', exit.message);
+        break;
+      case 'setup-failed':
+        rows.setStatus(run.runId, 'failed', exit.message);
+        break;
+      case 'crashed':
+      case 'unresponsive':
+        rows.setStatus(run.runId, 'interrupted', exit.message);
+        break;
+    }
+    this.emitRun(run.store, run.runId);
+    this.active = undefined;
+    this.next();
+  }
+
+  private emitRun(store: ProjectStore, runId: number): void {
+    const run = new RunRows(store).summary(runId);
+    if (run) this.ctx.emit('run-changed', { dir: store.dir, runId, run });
+  }
+}
