@@ -1,11 +1,18 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY } from '../../packages/api/src/csp.ts';
+
+/** One policy for the page, the host's header and the Electron window; a <meta> cannot carry frame-ancestors. */
+function contentSecurityPolicy(): Plugin {
+  const policy = CONTENT_SECURITY_POLICY.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; ');
+  return { name: 'lora-studio-csp', transformIndexHtml: (html) => html.replace('%LORA_STUDIO_CSP%', policy) };
+}
 
 // The root comes from the command line (`vite build apps/studio`).
 // base './' lets the same build load from file: inside Electron and over HTTP from the host.
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

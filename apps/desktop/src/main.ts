@@ -1,10 +1,26 @@
 // Electron main: a window, and a relay between the renderer (IPC) and the services process. No domain logic here.
-import { app, BrowserWindow, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, net, protocol, session, utilityProcess, type UtilityProcess } from 'electron';
+import { existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { API_CHANNEL } from './bridge-channel';
 import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
 
 let services: UtilityProcess | undefined;
+
+// Project media (thumbnails, samples) for the sandboxed renderer: lora-media://media?project=<dir>&path=<relative>.
+// Only files inside a folder that really is a project are served.
+protocol.registerSchemesAsPrivileged([{ scheme: 'lora-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function handleMedia(request: Request): Response | Promise<Response> {
+  const url = new URL(request.url);
+  const project = url.searchParams.get('project');
+  const rel = url.searchParams.get('path');
+  if (!project || !rel || !existsSync(join(project, 'project.sqlite'))) return new Response('not found', { status: 404 });
+  const file = resolve(project, rel);
+  if (!file.startsWith(resolve(project) + sep)) return new Response('not found', { status: 404 });
+  return net.fetch(pathToFileURL(file).toString());
+}
 
 function startServices(): UtilityProcess {
   const child = utilityProcess.fork(join(__dirname, 'services.cjs'), [], { serviceName: 'LoRA Studio services' });
@@ -45,6 +61,7 @@ function createWindow(): void {
 }
 
 app.whenReady().then(() => {
+  protocol.handle('lora-media', handleMedia);
   session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
     cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });

@@ -4,6 +4,9 @@ import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import type { ServerFrame } from '@lora-studio/api';
 
+// The training worker is forked from here; under Electron, process.execPath is Electron itself, which must run as Node.
+process.env.ELECTRON_RUN_AS_NODE = '1';
+
 const parent = (process as unknown as { parentPort: { on(ev: 'message', cb: (e: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
 
 const studio = createStudio({

@@ -55,6 +55,13 @@ export const sectionGuide: Record<SectionId, { label: string; emptyTitle: string
       'Test intermediate checkpoints side by side: the best LoRA is rarely the last step. A grid of prompts × ' +
       'checkpoints at a fixed seed, with wildly different prompts that keep the trigger word.',
   },
+  generate: {
+    label: 'Generate',
+    emptyTitle: 'Nothing generated yet',
+    emptyText:
+      'Try the LoRA on your own prompts: guidance 3.5–5 for FLUX.2, LoRA scale 0.8 to start (0.6–0.9; above 1.0 ' +
+      'oversaturates), and a negative prompt such as "blurry, low quality, distorted face".',
+  },
   export: {
     label: 'Export',
     emptyTitle: 'Nothing to export yet',

@@ -6,7 +6,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
+  "img-src 'self' blob: data: lora-media:",
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws:",
   "font-src 'self'",
   "object-src 'none'",

@@ -1,7 +1,8 @@
 import type { RunEvents } from './domains/runs';
+import type { CompareEvents } from './domains/compare';
 
 /** Everything the services push to the UI without being asked, name → payload. */
-export interface ServerEvents extends RunEvents {
+export interface ServerEvents extends RunEvents, CompareEvents {
   /** The recent-projects list or a project's settings changed (another window, the CLI). */
   'projects-changed': { dir: string | null };
   /** An import's progress; `finished` once per import (also when cancelled). */

@@ -4,9 +4,10 @@ import { projectArgs, type ProjectHandlers } from './domains/projects';
 import { imagesArgs, type ImagesHandlers } from './domains/images';
 import { captionsArgs, type CaptionsHandlers } from './domains/captions';
 import { runArgs, type RunsHandlers } from './domains/runs';
+import { compareArgs, type CompareHandlers } from './domains/compare';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -18,6 +19,7 @@ export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...imagesArgs,
   ...captionsArgs,
   ...runArgs,
+  ...compareArgs,
 };
 
 export function isHandlerName(name: string): name is HandlerName {

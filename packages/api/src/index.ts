@@ -8,3 +8,4 @@ export * from './csp';
 export * from './domains/images';
 export * from './domains/captions';
 export * from './domains/runs';
+export * from './domains/compare';

@@ -5,6 +5,7 @@ import { projectHandlers } from './handlers/projects';
 import { imagesHandlers } from './handlers/images';
 import { captionsHandlers } from './handlers/captions';
 import { runsHandlers } from './handlers/runs';
+import { compareHandlers } from './handlers/compare';
 import { RunManager, type RunManagerOptions } from './runs/run-manager';
 import { Dispatcher } from './dispatch';
 import { detectComputeDevice } from './compute-device';
@@ -16,6 +17,7 @@ export { folderNameFor } from './handlers/projects';
 export { STUDIO_VERSION } from './version';
 export { RunManager, type RunManagerOptions } from './runs/run-manager';
 export { RunRows } from './runs/run-rows';
+export * from './compare';
 
 /** Every handler of the contract, bound to one context. Each domain registers its handlers in one line. */
 export function createHandlers(ctx: StudioContext, runs: RunManager = new RunManager(ctx)): Handlers {
@@ -25,6 +27,7 @@ export function createHandlers(ctx: StudioContext, runs: RunManager = new RunMan
     ...imagesHandlers(ctx),
     ...captionsHandlers(ctx),
     ...runsHandlers(ctx, runs),
+    ...compareHandlers(ctx),
   };
 }
 

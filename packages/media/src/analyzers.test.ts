@@ -23,7 +23,7 @@ describe('text reader (tesseract.js, offline)', () => {
   let reader: TextReader;
   beforeAll(async () => {
     reader = await TextReader.create();
-  }, 60_000);
+  }, 180_000);
   afterAll(() => reader.close());
 
   it('reads a text stamp and finds no text in a clean photo-like image', async () => {
@@ -31,7 +31,7 @@ describe('text reader (tesseract.js, offline)', () => {
     expect(found.words.join(' ')).toMatch(/STOCK/);
     expect(found.confidence).toBeGreaterThan(70);
     expect((await reader.read(await photoJpeg(12, 800, 600))).words).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('face counter (face-api on tfjs-wasm, offline)', () => {
@@ -41,5 +41,5 @@ describe('face counter (face-api on tfjs-wasm, offline)', () => {
     const demo = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo', 'sample1.jpg');
     expect(await counter.count(await rgb(await sharp(demo).toBuffer()))).toBe(3);
     expect(await counter.count(await rgb(await photoJpeg(13, 800, 600)))).toBe(0);
-  }, 60_000);
+  }, 180_000);
 });

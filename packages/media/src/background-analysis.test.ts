@@ -46,7 +46,7 @@ describe('background analysis (worker threads)', () => {
     expect(clean!.flags.map((f) => f.id)).not.toContain('text-overlay');
     expect(catalog.health().pendingAnalysis).toBe(0);
     store.close();
-  }, 60_000);
+  }, 180_000);
 
   it('resumes after a stop: images left pending are analysed by a new analyzer, each once', async () => {
     const images: Record<string, Buffer> = {};
@@ -73,5 +73,5 @@ describe('background analysis (worker threads)', () => {
     expect(analysed).toEqual(ids.slice(1));
     expect(analysisStates(reopened)).toEqual(Array.from({ length: 3 }, () => ({ analysis: 'done', error: null, faces: 0 })));
     reopened.close();
-  }, 60_000);
+  }, 180_000);
 });

@@ -50,6 +50,12 @@ const sortKey: Record<ImageSort, (i: DatasetImage) => number | string> = {
   aspect: (i) => i.metrics.aspectRatio,
 };
 
+/**
+ * The last dataset view of each open project, with the store state it was built from. The grid lists the images
+ * again after every change event (one per analysed image while analysis runs), so an unchanged store is not re-read.
+ */
+const views = new WeakMap<ProjectStore, { state: string; rows: ImageRow[]; view: DatasetView }>();
+
 /** The project's images as the Dataset view shows them: flags in the guide's words, clusters, sessions. */
 export class DatasetCatalog {
   private readonly rows: ImageRows;
@@ -57,13 +63,21 @@ export class DatasetCatalog {
     this.rows = new ImageRows(store);
   }
 
-  private view(rows: ImageRow[]): DatasetView {
-    return viewDataset(rows, this.store.settings().type);
+  /** Rows and view, rebuilt only when the store changed: total_changes() counts this connection's writes, data_version other connections' commits. */
+  private current(): { rows: ImageRow[]; view: DatasetView } {
+    const type = this.store.settings().type;
+    const { changes } = this.store.db.prepare('SELECT total_changes() AS changes').get() as { changes: number };
+    const state = `${changes}:${this.store.db.pragma('data_version', { simple: true }) as number}:${type}`;
+    const cached = views.get(this.store);
+    if (cached?.state === state) return cached;
+    const rows = this.rows.all();
+    const fresh = { state, rows, view: viewDataset(rows, type) };
+    views.set(this.store, fresh);
+    return fresh;
   }
 
   list(q: ImageQuery = {}): DatasetImage[] {
-    const rows = this.rows.all();
-    const view = this.view(rows);
+    const { rows, view } = this.current();
     let images = rows.map((r) => toDatasetImage(r, view));
     if (q.show === 'included') images = images.filter((i) => !i.excluded);
     if (q.show === 'excluded') images = images.filter((i) => i.excluded);
@@ -78,9 +92,9 @@ export class DatasetCatalog {
   }
 
   get(id: number): DatasetImage | undefined {
-    const rows = this.rows.all();
+    const { rows, view } = this.current();
     const row = rows.find((r) => r.id === id);
-    return row && toDatasetImage(row, this.view(rows));
+    return row && toDatasetImage(row, view);
   }
 
   /** Excludes/includes and crops; returns the changed images. Unknown ids are reported, nothing is changed then. */
@@ -107,7 +121,7 @@ export class DatasetCatalog {
   }
 
   health(): DatasetHealth {
-    return this.view(this.rows.all()).health;
+    return this.current().view.health;
   }
 }
 

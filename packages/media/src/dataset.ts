@@ -2,7 +2,7 @@ import type { DatasetHealth, DatasetWarning, ImageFlagId, LoraType, PhotoSession
 import { imageFlagIds } from '@lora-studio/api';
 import { imageFlags } from './flags';
 import type { ImageRow } from './image-rows';
-import { hashDistance, tinyDifference } from './phash';
+import { tinyDifference } from './phash';
 import { signatureDistance } from './pixels';
 import { FLAG_REASONS, THRESHOLDS } from './thresholds';
 
@@ -16,14 +16,19 @@ export interface DatasetView {
   flags: Map<number, ReturnType<typeof imageFlags>>;
 }
 
+/** Calls `visit(i, j)` (i < j) for every pair of indices that may be linked; a pair left out is never linked. */
+type CandidatePairs = (visit: (i: number, j: number) => void) => void;
+
 /** Union–find over indices; groups are returned largest first, singletons dropped. */
-function groups(n: number, linked: (i: number, j: number) => boolean): number[][] {
+function groups(n: number, pairs: CandidatePairs, linked: (i: number, j: number) => boolean): number[][] {
   const parent = Array.from({ length: n }, (_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (find(i) !== find(j) && linked(i, j)) parent[find(i)] = find(j);
+  pairs((i, j) => {
+    if (find(i) !== find(j) && linked(i, j)) parent[find(i)] = find(j);
+  });
   const by = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const root = find(i);
@@ -34,9 +39,87 @@ function groups(n: number, linked: (i: number, j: number) => boolean): number[][
   return [...by.values()].filter((g) => g.length > 1).sort((a, b) => b.length - a.length || a[0]! - b[0]!);
 }
 
-function nearTwins(a: ImageRow, b: ImageRow): boolean {
+const allPairs = (n: number): CandidatePairs => (visit) => {
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) visit(i, j);
+};
+
+/**
+ * Pairs whose keys differ by at most `radius`, found through the keys' sorted order: O(n log n + pairs) instead of
+ * every pair. Sound whenever the key difference never exceeds the distance being tested (a mean does not exceed the
+ * mean absolute difference, nor the root-mean-square difference).
+ */
+const pairsWithin = (keys: Float64Array, radius: number): CandidatePairs => (visit) => {
+  const order = Array.from(keys.keys()).sort((a, b) => keys[a]! - keys[b]!);
+  for (let a = 0; a < order.length; a++) {
+    const i = order[a]!;
+    for (let b = a + 1; b < order.length && keys[order[b]!]! - keys[i]! <= radius; b++) {
+      const j = order[b]!;
+      visit(Math.min(i, j), Math.max(i, j));
+    }
+  }
+};
+
+const mean = (values: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return values.length ? s / values.length : 0;
+};
+
+/** Near-duplicate clusters by perceptual hash (every pair, a few integer operations each) or by 8×8 miniature. */
+function nearDuplicateGroups(images: ImageRow[]): number[][] {
   const t = THRESHOLDS.nearDuplicate;
-  return hashDistance(a.metrics.phash, b.metrics.phash) <= t.maxHashDistance || tinyDifference(a.metrics.tiny, b.metrics.tiny) <= t.maxTinyDifference;
+  const n = images.length;
+  const hi = new Int32Array(n);
+  const lo = new Int32Array(n);
+  const tiny = images.map((r) => Buffer.from(r.metrics.tiny, 'hex'));
+  const tinyMean = Float64Array.from(tiny, mean);
+  images.forEach((r, k) => {
+    hi[k] = parseInt(r.metrics.phash.slice(0, 8), 16) | 0;
+    lo[k] = parseInt(r.metrics.phash.slice(8, 16), 16) | 0;
+  });
+  const sameSize = tiny.every((x) => x.length === tiny[0]!.length);
+  const twinByTiny = (i: number, j: number) => tinyDifference(tiny[i]!, tiny[j]!) <= t.maxTinyDifference;
+  // Every pair is compared by hash, so that loop is kept free of calls: a few integer operations per pair.
+  const hashTwins: CandidatePairs = (visit) => {
+    for (let i = 0; i < n; i++) {
+      const h = hi[i]!;
+      const l = lo[i]!;
+      for (let j = i + 1; j < n; j++) {
+        if (bitCount(h ^ hi[j]!) + bitCount(l ^ lo[j]!) <= t.maxHashDistance) visit(i, j);
+      }
+    }
+  };
+  const byHash = groups(n, hashTwins, () => true);
+  // Miniature twins can only be found among images whose mean grey is that close.
+  const byTiny = groups(n, sameSize ? pairsWithin(tinyMean, t.maxTinyDifference) : allPairs(n), twinByTiny);
+  return groups(n, (visit) => {
+    for (const g of [...byHash, ...byTiny]) for (let k = 1; k < g.length; k++) visit(Math.min(g[0]!, g[k]!), Math.max(g[0]!, g[k]!));
+  }, () => true);
+}
+
+function bitCount(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** signatureDistance(a, b) <= limit, stopping as soon as the sum of squares exceeds it (most pairs stop early). */
+function looksWithin(a: readonly number[], b: readonly number[], limit: number): boolean {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return false;
+  const budget = limit * limit * n;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    s += (a[i]! - b[i]!) ** 2;
+    if (s > budget) return false;
+  }
+  return Math.sqrt(s / n) <= limit;
+}
+
+/** Candidate pairs for a look-signature distance test: by mean signature when all have one length, else all pairs. */
+function lookPairs(images: ImageRow[], radius: number): CandidatePairs {
+  const sameLength = images.every((r) => r.metrics.look.length === images[0]!.metrics.look.length);
+  return sameLength ? pairsWithin(Float64Array.from(images, (r) => mean(r.metrics.look)), radius) : allPairs(images.length);
 }
 
 /**
@@ -49,7 +132,9 @@ function photoSessions(images: ImageRow[]): PhotoSession[] {
   const byCamera = new Map<string, ImageRow[]>();
   for (const img of timed) {
     const camera = [img.exif?.make, img.exif?.model].filter(Boolean).join(' ') || 'unknown camera';
-    byCamera.set(camera, [...(byCamera.get(camera) ?? []), img]);
+    const list = byCamera.get(camera);
+    if (list) list.push(img);
+    else byCamera.set(camera, [img]);
   }
   const gapMs = THRESHOLDS.session.maxGapMinutes * 60_000;
   for (const [camera, list] of byCamera) {
@@ -69,7 +154,8 @@ function photoSessions(images: ImageRow[]): PhotoSession[] {
     flush();
   }
   const untimed = images.filter((i) => !i.exif?.takenAt);
-  for (const g of groups(untimed.length, (i, j) => signatureDistance(untimed[i]!.metrics.look, untimed[j]!.metrics.look) <= THRESHOLDS.session.maxLookDistance)) {
+  const maxLook = THRESHOLDS.session.maxLookDistance;
+  for (const g of groups(untimed.length, lookPairs(untimed, maxLook), (i, j) => looksWithin(untimed[i]!.metrics.look, untimed[j]!.metrics.look, maxLook))) {
     sessions.push({ imageIds: g.map((i) => untimed[i]!.id), basis: 'look', label: `${g.length} photos with the same background and light` });
   }
   return sessions.sort((a, b) => b.imageIds.length - a.imageIds.length);
@@ -77,12 +163,18 @@ function photoSessions(images: ImageRow[]): PhotoSession[] {
 
 /** The largest set of images whose background/lighting lie close to one image's (a medoid-style group). */
 function sameRoomGroup(images: ImageRow[]): ImageRow[] {
-  let best: ImageRow[] = [];
-  for (const centre of images) {
-    const near = images.filter((o) => signatureDistance(centre.metrics.look, o.metrics.look) <= THRESHOLDS.sameRoom.maxDistance);
-    if (near.length > best.length) best = near;
-  }
-  return best;
+  const maxDistance = THRESHOLDS.sameRoom.maxDistance;
+  const near = new Int32Array(images.length).fill(1);
+  lookPairs(images, maxDistance)((i, j) => {
+    if (looksWithin(images[i]!.metrics.look, images[j]!.metrics.look, maxDistance)) {
+      near[i]!++;
+      near[j]!++;
+    }
+  });
+  let centre = -1;
+  for (let i = 0; i < images.length; i++) if (centre < 0 || near[i]! > near[centre]!) centre = i;
+  if (centre < 0) return [];
+  return images.filter((o) => signatureDistance(images[centre]!.metrics.look, o.metrics.look) <= maxDistance);
 }
 
 function percent(share: number): string {
@@ -104,7 +196,7 @@ function countCheck(loraType: LoraType, included: number): DatasetHealth['count'
 /** Builds the whole dataset view from the stored rows. Excluded images keep their flags but count in no dataset check. */
 export function viewDataset(rows: ImageRow[], loraType: LoraType): DatasetView {
   const included = rows.filter((r) => !r.excluded);
-  const duplicateGroups = groups(included.length, (i, j) => nearTwins(included[i]!, included[j]!)).map((g) => g.map((i) => included[i]!.id).sort((a, b) => a - b));
+  const duplicateGroups = nearDuplicateGroups(included).map((g) => g.map((i) => included[i]!.id).sort((a, b) => a - b));
   const duplicateCluster = new Map<number, number>();
   duplicateGroups.forEach((g, k) => g.forEach((id) => duplicateCluster.set(id, k)));
 
@@ -121,7 +213,9 @@ export function viewDataset(rows: ImageRow[], loraType: LoraType): DatasetView {
     if (r.excluded) continue;
     for (const { id } of f) {
       flagCounts[id]++;
-      flagged.set(id, [...(flagged.get(id) ?? []), r.id]);
+      const list = flagged.get(id);
+      if (list) list.push(r.id);
+      else flagged.set(id, [r.id]);
     }
   }
 

@@ -49,10 +49,10 @@ export function hashDistance(a: string, b: string): number {
   return d;
 }
 
-/** Mean absolute grey difference (0–255) of two 8×8 miniatures stored as hex. */
-export function tinyDifference(a: string, b: string): number {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
+/** Mean absolute grey difference (0–255) of two 8×8 miniatures, stored as hex or already decoded. */
+export function tinyDifference(a: string | Uint8Array, b: string | Uint8Array): number {
+  const x = typeof a === 'string' ? Buffer.from(a, 'hex') : a;
+  const y = typeof b === 'string' ? Buffer.from(b, 'hex') : b;
   const n = Math.min(x.length, y.length);
   if (n === 0) return Infinity;
   let d = 0;

@@ -11,7 +11,7 @@ export function luma(data: Uint8Array, width: number, height: number, channels: 
     return out;
   }
   for (let i = 0, p = 0; i < out.length; i++, p += channels) {
-    out[i] = (data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114 + 500) / 1000;
+    out[i] = ((data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114 + 500) / 1000) | 0;
   }
   return out;
 }
@@ -154,31 +154,54 @@ export function borderStdDev(grey: Uint8Array, width: number, height: number): n
 export function lookSignature(data: Uint8Array, width: number, height: number, channels: number): number[] {
   const bx = Math.max(1, Math.round(width * 0.15));
   const by = Math.max(1, Math.round(height * 0.15));
-  const regions = [
-    (x: number, y: number) => y < by,
-    (x: number, y: number) => y >= height - by,
-    (x: number, _y: number) => x < bx,
-    (x: number, _y: number) => x >= width - bx,
-    () => true,
-  ];
-  const sig: number[] = [];
-  for (const inRegion of regions) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let n = 0;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        if (!inRegion(x, y)) continue;
-        const p = (y * width + x) * channels;
-        r += data[p]!;
-        g += data[p + Math.min(1, channels - 1)]!;
-        b += data[p + Math.min(2, channels - 1)]!;
-        n++;
+  const g = Math.min(1, channels - 1);
+  const b = Math.min(2, channels - 1);
+  // One pass: per row, the sums of the whole row and of its left and right bands. Order: top, bottom, left, right, all.
+  const sums = new Float64Array(15);
+  const row = new Float64Array(3);
+  const left = new Float64Array(3);
+  const right = new Float64Array(3);
+  for (let y = 0; y < height; y++) {
+    row.fill(0);
+    left.fill(0);
+    right.fill(0);
+    for (let x = 0, p = y * width * channels; x < width; x++, p += channels) {
+      const r = data[p]!;
+      const gg = data[p + g]!;
+      const bb = data[p + b]!;
+      row[0] += r;
+      row[1] += gg;
+      row[2] += bb;
+      if (x < bx) {
+        left[0] += r;
+        left[1] += gg;
+        left[2] += bb;
+      }
+      if (x >= width - bx) {
+        right[0] += r;
+        right[1] += gg;
+        right[2] += bb;
       }
     }
-    n = Math.max(1, n);
-    sig.push(r / n / 255, g / n / 255, b / n / 255);
+    for (let k = 0; k < 3; k++) {
+      if (y < by) sums[k] += row[k]!;
+      if (y >= height - by) sums[3 + k] += row[k]!;
+      sums[6 + k] += left[k]!;
+      sums[9 + k] += right[k]!;
+      sums[12 + k] += row[k]!;
+    }
+  }
+  const counts = [
+    Math.min(by, height) * width,
+    Math.min(by, height) * width,
+    Math.min(bx, width) * height,
+    Math.min(bx, width) * height,
+    width * height,
+  ];
+  const sig: number[] = [];
+  for (let region = 0; region < 5; region++) {
+    const n = Math.max(1, counts[region]!);
+    for (let k = 0; k < 3; k++) sig.push(sums[region * 3 + k]! / n / 255);
   }
   return sig.map((v) => Math.round(v * 1000) / 1000);
 }

@@ -64,7 +64,7 @@ function hintFor(provider: ProviderName, bindingFolder: string): string | undefi
     const lib = path.join(bindingFolder, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so');
     if (!existsSync(lib)) {
       return `The CUDA provider library is not installed (${lib} is missing). On a machine with an NVIDIA GPU run ` +
-        '`node packages/onnx/scripts/gpu-install.mjs` (offline package; see its header for the version pairing) or reinstall onnxruntime-node with network access so it fetches its CUDA providers.';
+        '`npm run gpu:install` (offline package; see packages/onnx/scripts/gpu-install.mjs for the version pairing) or reinstall onnxruntime-node with network access so it fetches its CUDA providers.';
     }
     return 'The provider library is present but did not load: check the NVIDIA driver, CUDA runtime and cuDNN 9 libraries (ldd on the .so names what is missing).';
   }

@@ -5,10 +5,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingConfig } from './config';
 import type { DataPosition } from './data-order';
-import { writeFileAtomic } from './files';
+import { writeFileAtomic } from '@lora-studio/onnx';
 import type { LossMonitorState } from './loss-monitor';
 import type { RandomState } from './rng';
-import { layoutSafetensors, parseSafetensors, type TensorToWrite } from './safetensors';
+import { layoutSafetensors, parseSafetensors, type TensorToWrite } from '@lora-studio/onnx';
 
 /** Trainable tensors in the order they sit in the flat parameter buffer. */
 export interface ParameterSlot {

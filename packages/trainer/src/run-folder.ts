@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingConfig } from './config';
-import { writeFileAtomic } from './files';
+import { writeFileAtomic } from '@lora-studio/onnx';
 
 export interface RunDescription {
   version: 1;

@@ -19,7 +19,6 @@ the CPU otherwise (the reason is printed). Exit code 1 when a check fails.`,
       ...(values.provider ? { providers: [values.provider as 'cuda'] } : {}),
       ...(threads ? { threads } : {}),
     });
-    console.log(result.ok ? 'Engine selftest passed.' : 'Engine selftest FAILED.');
     return result.ok ? 0 : 1;
   },
 };

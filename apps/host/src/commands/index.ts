@@ -8,7 +8,12 @@ import { modelPretrainCommand } from './model-pretrain';
 import { modelRunCommand } from './model-run';
 import { loraConvertCommand, loraInspectCommand } from './lora';
 import { doctorCommand, engineSelftestCommand } from './engine';
+import { demoCommand } from './demo';
 import { captionsAutoCommand, captionsExportCommand, captionsLintCommand } from './captions';
+import { gridCommand } from './grid';
+import { scoreCommand } from './score';
+import { generateCommand } from './generate';
+import { exportCommand } from './export';
 
 /** Every CLI command, one line each; `lora-studio --help` lists them in this order. */
 export const commands: Command[] = [
@@ -19,10 +24,15 @@ export const commands: Command[] = [
   reportCommand,
   captionsLintCommand, captionsAutoCommand, captionsExportCommand,
   trainCommand, resumeCommand,
+  gridCommand,
+  scoreCommand,
+  generateCommand,
+  exportCommand,
   modelPretrainCommand,
   modelRunCommand,
   loraConvertCommand,
   loraInspectCommand,
   engineSelftestCommand,
   doctorCommand,
+  demoCommand,
 ];

@@ -1,5 +1,5 @@
 /** The sections of a project, in workflow order; each is a tab of the project frame and a URL segment. */
-export const sectionIds = ['dataset', 'captions', 'train', 'compare', 'export'] as const;
+export const sectionIds = ['dataset', 'captions', 'train', 'compare', 'generate', 'export'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
 export type Route = { screen: 'projects' } | { screen: 'project'; dir: string; section: SectionId };

@@ -165,24 +165,26 @@ export const createCaptionsSlice: StateCreator<StudioState, [], [], CaptionsSlic
   /** Text sent but not yet confirmed, per image: coming back to an image during its save shows what is being written. */
   const inFlight = new Map<number, string>();
 
-  const save = async (draft: CaptionDraft, session: string): Promise<void> => {
-    const d = get().captionsDir;
-    if (!d || draft.text === draft.stored) return;
+  /** `d` is the project the edit belongs to, taken when it was made: the view may have closed since. */
+  const save = async (d: string, draft: CaptionDraft, session: string): Promise<void> => {
+    if (draft.text === draft.stored) return;
     const text = draft.text;
     const mark = (change: Partial<CaptionDraft>) => {
       const now = get().captionDraft;
-      if (now && now.imageId === draft.imageId) set({ captionDraft: { ...now, ...change } });
+      if (get().captionsDir === d && now && now.imageId === draft.imageId) set({ captionDraft: { ...now, ...change } });
     };
     inFlight.set(draft.imageId, text);
     mark({ status: 'saving', error: null });
     try {
       const { item, history } = await client.send('captions-update', { dir: d, imageId: draft.imageId, text, editSession: session });
+      if (get().captionsDir !== d) return;
       putItem(item, history);
       const stored = item.text ?? '';
       const now = get().captionDraft;
       if (now && now.imageId === draft.imageId) mark({ stored, status: now.text === stored ? 'saved' : 'pending', error: null });
     } catch (err) {
       const now = get().captionDraft;
+      if (get().captionsDir !== d) throw err;
       if (now && now.imageId === draft.imageId) mark({ status: 'failed', error: `Not saved: ${errorMessage(err)}` });
       else {
         const name = get().captions?.items.find((i) => i.imageId === draft.imageId)?.sourceName ?? `image ${draft.imageId}`;
@@ -212,25 +214,28 @@ export const createCaptionsSlice: StateCreator<StudioState, [], [], CaptionsSlic
       saveTimer = null;
     }
     const draft = get().captionDraft;
-    if (draft && draft.text !== draft.stored && draft.status !== 'saving') {
+    const d = get().captionsDir;
+    if (d && draft && draft.text !== draft.stored && draft.status !== 'saving') {
       const session = editSession;
-      // The freshest text is read when this save's turn comes, not now: typing may go on meanwhile.
+      // The freshest text is read when this save's turn comes, not now: typing may go on meanwhile
+      // (unless the view has closed, and then the text as it was is written).
       void enqueue(async () => {
         const now = get().captionDraft;
-        if (now && now.imageId === draft.imageId) await save(now, session);
+        await save(d, now && now.imageId === draft.imageId ? now : draft, session);
       }).catch(() => undefined);
     }
     while (saving) await saving;
   };
 
   const refetch = async (d: string) => {
-    const [overview, images] = await Promise.all([
-      client.send('captions-list', { dir: d }),
-      client.send('images-list', { dir: d }).catch(() => null),
-    ]);
+    const overview = await client.send('captions-list', { dir: d });
     if (get().captionsDir !== d) return;
-    if (images) {
-      set({ captionThumbs: Object.fromEntries(images.map((i) => [i.id, { small: i.thumbSmall, large: i.thumbLarge }])) });
+    // Thumbnail paths come from the dataset's list, fetched again only when an image is new to this view.
+    const thumbs = get().captionThumbs;
+    if (overview.items.some((i) => !thumbs[i.imageId])) {
+      const images = await client.send('images-list', { dir: d }).catch(() => null);
+      if (get().captionsDir !== d) return;
+      if (images) set({ captionThumbs: Object.fromEntries(images.map((i) => [i.id, { small: i.thumbSmall, large: i.thumbLarge }])) });
     }
     applyOverview(overview);
   };
@@ -307,10 +312,11 @@ export const createCaptionsSlice: StateCreator<StudioState, [], [], CaptionsSlic
       // is saved behind it.
       const left = get().captionDraft;
       const leftSession = editSession;
+      const d = get().captionsDir;
       editSession = newEditSession();
       const overview = get().captions;
       set({ selectedImageId: imageId, captionDraft: overview ? draftFor(overview, imageId) : null });
-      if (left && left.text !== left.stored) await enqueue(() => save(left, leftSession)).catch(() => undefined);
+      if (d && left && left.text !== left.stored) await enqueue(() => save(d, left, leftSession)).catch(() => undefined);
     },
 
     editCaption: (text) => {

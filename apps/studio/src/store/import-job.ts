@@ -71,7 +71,7 @@ export function settleFromSummary(item: ImportItem, summary: ImportSummary): Imp
   const parts = [`${summary.imported} imported`];
   if (summary.duplicates) parts.push(`${summary.duplicates} already in the project`);
   if (summary.rejected) parts.push(`${summary.rejected} refused`);
-  return { ...item, ...counts, status, message: [parts.join(', '), ...problems].join('. ') };
+  return { ...item, ...counts, status, message: [`${parts.join(', ')}.`, ...problems].join(' ') };
 }
 
 /** Items not yet started are cancelled at once; running ones settle when the services confirm. */

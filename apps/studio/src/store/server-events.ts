@@ -1,6 +1,8 @@
 import { client } from '../client';
 import { followCaptionEvents } from './captions-events';
+import { followCompareEvents } from './compare-events';
 import { followDatasetEvents } from './dataset-events';
+import { followRunEvents } from './runs-events';
 import { useStudio } from './index';
 
 /**
@@ -25,11 +27,15 @@ export function followServerEvents(): () => void {
   });
   const offCaptions = followCaptionEvents();
   const offDataset = followDatasetEvents();
+  const offRuns = followRunEvents();
+  const offCompare = followCompareEvents();
   void loadAppInfo();
   void loadProjects();
   return () => {
     offCaptions();
     offDataset();
+    offRuns();
+    offCompare();
     offChanged();
     offState();
   };

@@ -1,5 +1,6 @@
 import { ApiFailure, type ImagesHandlers } from '@lora-studio/api';
-import { DatasetCatalog, importFiles, InvalidCrop, UnknownImages } from '@lora-studio/media';
+import { analyzerSwitches, DatasetCatalog, importFiles, InvalidCrop, startBackgroundAnalysis, UnknownImages } from '@lora-studio/media';
+import type { ProjectStore } from '@lora-studio/store';
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { StudioContext } from '../context';
@@ -18,6 +19,16 @@ function catalogErrors<T>(fn: () => T): T {
 export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
   /** Running imports per project folder, so "cancel" reaches them from any window. */
   const imports = new Map<string, Map<string, AbortController>>();
+  /**
+   * Text/face analysis runs in background threads after each import and when a project's images are first read
+   * (its Dataset view opens); it resumes whatever a previous session left pending. Switched by the app setting
+   * "image-analyzers" (unset: both on; "none", "text", "faces", "text,faces").
+   */
+  const analyse = (store: ProjectStore) =>
+    startBackgroundAnalysis(store, {
+      analyzers: analyzerSwitches(ctx.app.setting('image-analyzers')),
+      onChanged: (ids) => ctx.emit('images-changed', { dir: store.dir, ids }),
+    });
 
   return {
     'images-import': async ({ dir, paths, importId }) => {
@@ -49,6 +60,7 @@ export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
           cancelled: summary.cancelled,
         });
         if (summary.imported > 0) ctx.emit('images-changed', { dir: store.dir, ids: null });
+        analyse(store);
         return summary;
       } finally {
         running.delete(id);
@@ -66,7 +78,11 @@ export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
       return { cancelled };
     },
 
-    'images-list': async ({ dir, ...query }) => new DatasetCatalog(requireProject(ctx, dir)).list(query),
+    'images-list': async ({ dir, ...query }) => {
+      const store = requireProject(ctx, dir);
+      analyse(store);
+      return new DatasetCatalog(store).list(query);
+    },
 
     'images-get': async ({ dir, id }) => {
       const image = new DatasetCatalog(requireProject(ctx, dir)).get(id);
@@ -83,6 +99,10 @@ export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
       return changed;
     },
 
-    'dataset-health': async ({ dir }) => new DatasetCatalog(requireProject(ctx, dir)).health(),
+    'dataset-health': async ({ dir }) => {
+      const store = requireProject(ctx, dir);
+      analyse(store);
+      return new DatasetCatalog(store).health();
+    },
   };
 }

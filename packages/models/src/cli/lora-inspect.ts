@@ -1,6 +1,6 @@
 // `lora-studio lora inspect FILE [--json]`: what a LoRA file holds, in our words.
 import { statSync } from 'node:fs';
-import { SafetensorsFile } from '../safetensors';
+import { SafetensorsFile } from '@lora-studio/onnx';
 import { importLora, loraSourceOf, type LoraFormat } from '../lora/formats';
 import { loraParameterCount } from '../lora/adapter';
 

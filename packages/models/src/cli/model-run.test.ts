@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SafetensorsFile, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '../safetensors';
+import { SafetensorsFile, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
 import { flux2Preset } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { bflToDiffusersWeights } from '../flux2/convert-checkpoint';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Graph, createSession, gradients, hostTensor, mul, reduceSum, serializeGraph, type Tensor } from '@lora-studio/onnx';
-import { SafetensorsFile, fromFloat32, toNumbers, writeSafetensorsFile, type TensorToWrite } from '../safetensors';
+import { SafetensorsFile, fromFloat32, toNumbers, writeSafetensorsFile, type TensorToWrite } from '@lora-studio/onnx';
 import { parseFlux2Config, type Flux2Config } from '../flux2/config';
 import { openFlux2Checkpoint } from '../flux2/checkpoint';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';

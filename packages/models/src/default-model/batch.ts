@@ -12,6 +12,21 @@ export interface BatchOptions {
   seed: number;
   /** Fraction of captions replaced by "" so the model also learns the unconditional prediction (for guidance). */
   captionDropout: number;
+  timeSampling: TimeSampling;
+}
+
+/**
+ * 'logit-normal': t = sigmoid(N(0, 1)), most weight mid-path, few t near 1.
+ * 'mixed': half uniform, half logit-normal shifted by 3 toward noise; sampling starts at t = 1, so the model must
+ * also denoise well there (a 2-core run that only saw logit-normal times left noise in its samples).
+ */
+export type TimeSampling = 'logit-normal' | 'mixed';
+
+function sampleTime(rng: SeededRandom, how: TimeSampling): number {
+  const s = 1 / (1 + Math.exp(-rng.normal()));
+  if (how === 'logit-normal') return s;
+  const uniform = rng.uniform();
+  return rng.uniform() < 0.5 ? uniform : (3 * s) / (1 + 2 * s);
 }
 
 /** Repeat one [rows, 4] id table for every batch item. */
@@ -33,8 +48,7 @@ export function pretrainBatch(corpus: EmojiCorpus, image: PixelFormat, text: Tex
     captions.push(rng.uniform() < o.captionDropout ? '' : ex.caption);
   }
   const noise = rng.fillNormal(new Float32Array(o.batch * N * C)) as Float32Array;
-  // Logit-normal times (sigmoid of a standard normal): most weight on the middle of the path.
-  const t = Float32Array.from({ length: o.batch }, () => 1 / (1 + Math.exp(-rng.normal())));
+  const t = Float32Array.from({ length: o.batch }, () => sampleTime(rng, o.timeSampling));
   const { ids } = promptBytes(captions, text);
   return {
     captions,

@@ -13,8 +13,10 @@ export const TRANSFORMER_FILE = 'transformer.safetensors';
 export const TEXT_ENCODER_FILE = 'text-encoder.safetensors';
 
 export interface Provenance {
-  /** The exact command that produced the weights. */
+  /** The exact command that produced the weights (the last sitting's, when resumed). */
   command: string;
+  /** Every sitting in order, for a run resumed across sittings: command and the steps it ran. */
+  sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string }[];
   /** `git rev-parse HEAD` of the tree that ran it (plus "-dirty" when it had uncommitted changes). */
   commit: string;
   steps: number;

@@ -4,14 +4,16 @@ import { parseArgs } from 'node:util';
 import { pretrainDefaultModel, type PretrainOptions } from './pretrain';
 
 export const PRETRAIN_HELP = `Usage: lora-studio model pretrain --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--checkpoint-every N]
-                               [--threads T] [--resume] [--json]
+                               [--threads T] [--time-sampling logit-normal|mixed] [--resume] [--json]
 
 Trains every weight of the default model (pixel-space FLUX.2 + byte-level text encoder) on the ~3,800 Google emoji
 of emoji-datasource-google, with captions that state background, size and position. Deterministic: the same
 options give the same weights, and --resume after a kill continues to the same result. DIR receives model.json +
 fp16 weights at every checkpoint (usable as a base model), pretrain-state.safetensors (for --resume) and
 pretrain-log.jsonl (one line per step).
-Defaults: --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2.
+--time-sampling mixed draws half the flow-matching times uniformly and half shifted toward pure noise, which
+sampling from t = 1 needs; it may differ between sittings of one run (model.json lists every sitting).
+Defaults: --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2 --time-sampling logit-normal.
 Example: lora-studio model pretrain --out ~/models/tiny --steps 4000 --resume`;
 
 /** A mistake in the arguments; the CLI prints it with the help text. */
@@ -31,7 +33,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     args: argv,
     options: {
       out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' },
+      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -43,6 +45,10 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new PretrainArgumentError(`--seed must be a whole number ≥ 0 (got "${values.seed}").`);
   const steps = positiveInt(values.steps, '--steps', 1000);
+  const timeSampling = values['time-sampling'] ?? 'logit-normal';
+  if (timeSampling !== 'logit-normal' && timeSampling !== 'mixed') {
+    throw new PretrainArgumentError(`--time-sampling must be logit-normal or mixed (got "${timeSampling}").`);
+  }
   return {
     out: resolve(values.out), steps, lr, seed,
     batch: positiveInt(values.batch, '--batch', 16),
@@ -50,6 +56,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     checkpointEvery: positiveInt(values['checkpoint-every'], '--checkpoint-every', 25),
     threads: positiveInt(values.threads, '--threads', 2),
     resume: values.resume,
+    timeSampling,
     json: values.json,
     command: [command, ...argv].join(' '),
   };

@@ -28,6 +28,8 @@ describe('pretraining the default model', () => {
     }
     const log = readFileSync(join(root, 'split', 'pretrain-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
     expect(log).toEqual([1, 2, 3, 4]);
+    const sittings = JSON.parse(readFileSync(join(root, 'split', 'model.json'), 'utf8')).provenance.sittings;
+    expect(sittings.map((s: { fromStep: number; toStep: number }) => [s.fromStep, s.toStep])).toEqual([[0, 2], [2, 4]]);
     await expect(pretrainDefaultModel({ ...tiny, out: join(root, 'split'), steps: 4, resume: false })).rejects.toThrow(/--resume/);
     await expect(pretrainDefaultModel({ ...tiny, seed: 4, out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
   }, 120_000);

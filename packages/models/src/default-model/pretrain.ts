@@ -9,7 +9,7 @@ import { createSession, packValues, runTrainStep, TrainState, unpackValues } fro
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { SafetensorsFile, toFloat32, writeSafetensorsFile } from '../safetensors';
-import { pretrainBatch } from './batch';
+import { pretrainBatch, type TimeSampling } from './batch';
 import { EmojiCorpus } from './emoji-corpus';
 import { MODEL_FORMAT, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest } from './model-files';
 import type { PixelFormat } from './patchify';
@@ -27,6 +27,8 @@ export interface PretrainOptions {
   checkpointEvery: number;
   threads: number;
   resume: boolean;
+  /** How flow-matching times are drawn; may change between sittings (each sitting is recorded). */
+  timeSampling?: TimeSampling;
   /** The command line, recorded in model.json. */
   command: string;
   /** Use only the first N emoji (tests). */
@@ -45,6 +47,14 @@ export interface PretrainProgress {
   lr: number;
   ms: number;
   checkpoint?: string;
+}
+
+/** One invocation of the command: a run resumed across sittings lists each, so its weights can be remade. */
+export interface PretrainSitting {
+  command: string;
+  fromStep: number;
+  toStep: number;
+  timeSampling: TimeSampling;
 }
 
 export interface PretrainResult {
@@ -82,11 +92,23 @@ export function gitCommit(cwd: string): string {
   }
 }
 
-function saveState(out: string, state: TrainState, identity: object): void {
+function saveState(out: string, state: TrainState, identity: object, sittings: PretrainSitting[]): void {
   const f32 = (a: Float32Array) => ({ dtype: 'F32' as const, shape: [a.length], data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
   writeSafetensorsFile(join(out, STATE_FILE), { params: f32(state.params), m: f32(state.m), v: f32(state.v) }, {
-    step: String(state.step), identity: JSON.stringify(identity),
+    step: String(state.step), identity: JSON.stringify(identity), sittings: JSON.stringify(sittings),
   });
+}
+
+/** Sittings recorded in a state file; a state written before sittings were recorded had one logit-normal sitting. */
+function loadSittings(out: string, step: number): PretrainSitting[] {
+  const file = SafetensorsFile.open(join(out, STATE_FILE));
+  try {
+    if (file.metadata.sittings) return JSON.parse(file.metadata.sittings) as PretrainSitting[];
+  } finally {
+    file.close();
+  }
+  const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as ModelManifest;
+  return [{ command: manifest.provenance.command, fromStep: 0, toStep: step, timeSampling: 'logit-normal' }];
 }
 
 function loadState(out: string, layoutTotal: number, identity: object): TrainState {
@@ -122,11 +144,14 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   const { bytes, io } = buildPretrainStep({ transformer, textEncoder, image, batch: o.batch }, { weightDecay: WEIGHT_DECAY, clipNorm: CLIP_NORM });
   const session = await createSession(bytes, { providers: ['cpu'], threads: o.threads });
   let state: TrainState;
+  let sittings: PretrainSitting[] = [];
+  const timeSampling = o.timeSampling ?? 'logit-normal';
   const hasState = existsSync(join(o.out, STATE_FILE));
   if (o.resume && hasState) {
     const loaded = loadState(o.out, io.layout.total, identity);
     state = new TrainState(io.layout, loaded.params, loaded.m, loaded.v, loaded.step);
     trimLog(o.out, state.step);
+    sittings = loadSittings(o.out, state.step).filter((s) => s.fromStep < state.step).map((s) => ({ ...s, toStep: Math.min(s.toStep, state.step) }));
   } else {
     if (hasState && !o.resume) throw new Error(`${o.out} already holds a pretraining run; add --resume to continue it, or choose another --out folder.`);
     const values: Record<string, Float32Array> = {};
@@ -136,12 +161,15 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
     writeFileSync(join(o.out, LOG_FILE), '');
   }
 
+  const sitting: PretrainSitting = { command: o.command, fromStep: state.step, toStep: state.step, timeSampling };
+  sittings.push(sitting);
   const corpus = await EmojiCorpus.load(image.size, { limit: o.corpusLimit });
   const started = performance.now();
   const losses: number[] = [];
   const recent: number[] = [];
   const checkpoint = () => {
-    saveState(o.out, state, identity);
+    sitting.toStep = state.step;
+    saveState(o.out, state, identity, sittings);
     const unpacked = unpackValues(io.layout, state.params);
     const pick = (prefix: string) => Object.fromEntries(Object.entries(unpacked).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     const manifest: ModelManifest = {
@@ -154,6 +182,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
       files: { transformer: TRANSFORMER_FILE, textEncoder: TEXT_ENCODER_FILE },
       provenance: {
         command: o.command,
+        sittings,
         commit: gitCommit(process.cwd()),
         steps: state.step,
         seed: o.seed,
@@ -170,7 +199,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   try {
     while (state.step < o.steps) {
       const step = state.step;
-      const { feeds } = pretrainBatch(corpus, image, textEncoder, step, { batch: o.batch, seed: o.seed, captionDropout: CAPTION_DROPOUT });
+      const { feeds } = pretrainBatch(corpus, image, textEncoder, step, { batch: o.batch, seed: o.seed, captionDropout: CAPTION_DROPOUT, timeSampling });
       const lr = pretrainLearningRate(step, o);
       const r = await runTrainStep(session, io, state, feeds, { lr });
       if (!Number.isFinite(r.loss)) {

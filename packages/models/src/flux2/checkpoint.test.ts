@@ -2,12 +2,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSafetensorsFile, type TensorToWrite } from '../safetensors';
+import { writeSafetensorsFile, type TensorToWrite } from '@lora-studio/onnx';
 import { flux2Preset } from './config';
 import { openFlux2Checkpoint } from './checkpoint';
 import { bflToDiffusersWeights, type DenseTensor } from './convert-checkpoint';
 import { randomFlux2Weights } from './random-weights';
-import { f32ToBf16 } from '../safetensors';
+import { f32ToBf16 } from '@lora-studio/onnx';
 
 const config = flux2Preset('flux2-toy');
 let dir: string;

@@ -3,7 +3,7 @@
 // or handed to the engine as ONNX external data.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsDtype } from '../safetensors';
+import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsDtype } from '@lora-studio/onnx';
 import { validateFlux2Config, type Flux2Config } from './config';
 import { bflToDiffusers, bflTensorName, diffusersToBfl, isBflModule, splitTensorName } from './naming';
 import { flux2WeightSpecs } from './weights';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, checkGradients, createSession, hostTensor, mul, reduceSum, serializeGraph, type DType, type Tensor } from '@lora-studio/onnx';
-import { writeSafetensorsFile } from '../safetensors';
+import { writeSafetensorsFile } from '@lora-studio/onnx';
 import { flux2Preset, type Flux2Config } from './config';
 import { randomFlux2Weights } from './random-weights';
 import { bflToDiffusersWeights, type DenseTensor } from './convert-checkpoint';

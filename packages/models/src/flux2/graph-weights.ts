@@ -1,6 +1,6 @@
 // Where the transformer's weights and LoRA tensors enter the graph.
 import { cast, concat, type DType, type Dim, type Graph, type Tensor } from '@lora-studio/onnx';
-import { toFloat32, type SafetensorsDtype } from '../safetensors';
+import { toFloat32, type SafetensorsDtype } from '@lora-studio/onnx';
 import { loraScale, type LoraAdapter } from '../lora/adapter';
 import { exportLora } from '../lora/formats';
 import { bflToDiffusers } from './naming';

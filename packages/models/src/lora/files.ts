@@ -1,5 +1,5 @@
 // Reading and writing LoRA files on disk.
-import { SafetensorsFile, writeSafetensorsFile } from '../safetensors';
+import { SafetensorsFile, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { LoraAdapter } from './adapter';
 import { exportLora, importLora, loraSourceOf, type LoraExportOptions, type LoraFormat } from './formats';
 

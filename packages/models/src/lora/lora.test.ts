@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSafetensors, serializeSafetensors, fromFloat32, type TensorToWrite } from '../safetensors';
+import { parseSafetensors, serializeSafetensors, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
 import { flux2Preset } from '../flux2/config';
 import { SeededRandom } from '../random';
 import { createLoraAdapter, loraDelta, type LoraAdapter } from './adapter';

@@ -1,6 +1,7 @@
 // Node-side safetensors access: the header is read once, tensors are read on demand by file descriptor
 // at their offsets, so a multi-GB checkpoint never enters the JS heap as a whole.
-import { closeSync, fstatSync, openSync, readSync, renameSync, writeSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write';
 import { toFloat32, toFloat64 } from './dtypes';
 import { layoutSafetensors, parseHeader, readHeaderLength, type SafetensorsHeader, type SafetensorsTensorInfo, type TensorToWrite } from './format';
 
@@ -104,21 +105,8 @@ function readFully(fd: number, into: Uint8Array, position: number): void {
   }
 }
 
-/** Write a safetensors file atomically (temporary file, then rename), streaming tensor by tensor. */
+/** Write a safetensors file atomically (temporary file, fsync, rename), streaming tensor by tensor. */
 export function writeSafetensorsFile(path: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): void {
   const { head, chunks } = layoutSafetensors(tensors, metadata);
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const chunk of [head, ...chunks]) {
-      let done = 0;
-      while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done);
-    }
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (error) {
-    try { closeSync(fd); } catch { /* already closed */ }
-    try { unlinkSync(tmp); } catch { /* never created */ }
-    throw error;
-  }
+  writeFileAtomic(path, [head, ...chunks]);
 }

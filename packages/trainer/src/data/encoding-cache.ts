@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSafetensors, serializeSafetensors } from '../safetensors';
-import { writeFileAtomic } from '../files';
+import { parseSafetensors, serializeSafetensors } from '@lora-studio/onnx';
+import { writeFileAtomic } from '@lora-studio/onnx';
 import type { Bucket } from './buckets';
 import type { DatasetImage } from './dataset';
 import type { EncodedTensor, ModelEncoders } from './encoders';

@@ -2,6 +2,7 @@ import { lintRules, type LintRule } from '@lora-studio/captions';
 import { useState } from 'react';
 import { errorMessage } from '../../client';
 import { useStudio } from '../../store';
+import { LintSettingsForm } from './LintSettingsForm';
 
 const ruleLabel: Record<LintRule, string> = {
   empty: 'Empty',
@@ -21,6 +22,7 @@ const ruleLabel: Record<LintRule, string> = {
  */
 export function LintReportPanel({ onShowImage, onNotice }: { onShowImage(): void; onNotice(n: { text: string; error: boolean }): void }) {
   const overview = useStudio((s) => s.captions);
+  const settings = useStudio((s) => s.captionSettings);
   const select = useStudio((s) => s.selectCaption);
   const setFilter = useStudio((s) => s.setCaptionFilter);
   const apply = useStudio((s) => s.applyCaptionBatch);
@@ -111,6 +113,7 @@ export function LintReportPanel({ onShowImage, onNotice }: { onShowImage(): void
           </li>
         ))}
       </ul>
+      {settings && <LintSettingsForm lint={settings.lint} />}
     </div>
   );
 }

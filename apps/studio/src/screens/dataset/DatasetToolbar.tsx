@@ -1,7 +1,7 @@
 import { imageFlagIds, type DatasetHealth, type ImageFlagId } from '@lora-studio/api';
 import { useStudio } from '../../store';
 import type { ImageSort } from '../../store/dataset-slice';
-import { sortPicked, type PickedFiles } from './dropped-files';
+import { sortPicked, type PickedFiles } from './picked-files';
 import { flagLabels } from './flag-labels';
 
 const sortLabels: Record<ImageSort, string> = {

@@ -4,6 +4,7 @@ import { routeHash, type SectionId } from '../../routing/route';
 import { useStudio } from '../../store';
 import { CaptionsView } from '../captions/CaptionsView';
 import { DatasetView } from '../dataset/DatasetView';
+import { TrainView } from '../train/TrainView';
 import { EmptySection } from './EmptySection';
 import { ProjectHeader } from './ProjectHeader';
 import { SectionTabs } from './SectionTabs';
@@ -58,6 +59,8 @@ export function ProjectFrame({ dir, section }: { dir: string; section: SectionId
             <DatasetView project={project} />
           ) : section === 'captions' ? (
             <CaptionsView project={project} />
+          ) : section === 'train' ? (
+            <TrainView project={project} />
           ) : (
             <EmptySection section={section} />
           )}

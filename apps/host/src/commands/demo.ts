@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportCheckpoint, gridPng, ImageRenderer, plainPrompt, renderGrid, scoreRun, wildPrompts } from '@lora-studio/core';
+import { prepareNewRun, TrainingRun, TrainingSetupError, type TrainingEvent } from '@lora-studio/trainer';
+import { repoRoot } from '../paths';
+import { CommandFailed } from './call';
+import { UsageError, type Command } from './command';
+
+/** The style sample that ships with the studio: flat Fluent emoji, captions "…, in the style of flt". */
+const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
+
+function elapsed(start: number): string {
+  const s = (Date.now() - start) / 1000;
+  return s < 60 ? `${s.toFixed(0)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Run the whole job offline on the style sample: train, checkpoints, comparison grid, scores, export.',
+  help: `Usage: lora-studio demo [--out DIR] [--steps N] [--threads T]
+
+Trains a style LoRA (trigger "flt") on resources/samples/style with the embedded default model, saves checkpoints,
+renders a comparison grid (the 5 wild prompts × base model and every checkpoint, fixed seeds), scores each checkpoint
+(does the trigger move samples toward the style? do prompts without it stay close to the base?) and exports the
+best checkpoint in kohya and diffusers/PEFT formats. No download, no GPU. Default --out: ./lora-studio-demo.`,
+  async run(argv) {
+    const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'lora-studio-demo' }, steps: { type: 'string' }, threads: { type: 'string' } } });
+    const out = resolve(values.out!);
+    const steps = values.steps === undefined ? 300 : Number(values.steps);
+    if (!Number.isInteger(steps) || steps < 4) throw new UsageError('--steps must be a whole number of at least 4.');
+    const threads = values.threads === undefined ? undefined : Number(values.threads);
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
+    if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`${out} is not empty; choose a new --out folder.`);
+    mkdirSync(out, { recursive: true });
+    const runDir = join(out, 'run');
+    const start = Date.now();
+
+    console.log(`1/4 Training a style LoRA on ${STYLE_SAMPLE} (${steps} steps, embedded default model)…`);
+    let prepared;
+    try {
+      prepared = await prepareNewRun(
+        { dataset: STYLE_SAMPLE, base: 'default', runDir, type: 'style', trigger: 'flt', overrides: { steps, checkpointEvery: Math.max(1, Math.round(steps / 4)), sampleEvery: 0 } },
+        { threads },
+      );
+    } catch (err) {
+      if (err instanceof TrainingSetupError) throw new CommandFailed(err.message);
+      throw err;
+    }
+    const losses: number[] = [];
+    const onEvent = (e: TrainingEvent) => {
+      if (e.type === 'step') {
+        losses.push(e.loss);
+        if (e.step % Math.max(1, Math.round(steps / 10)) === 0 || e.step === steps) {
+          console.log(`  step ${String(e.step).padStart(4)}/${steps}  loss ${e.loss.toFixed(4)}  smoothed ${e.smoothedLoss.toFixed(4)}  ${e.samplesPerSecond.toFixed(1)} images/s`);
+        }
+      } else if (e.type === 'checkpoint-saved') console.log(`  checkpoint at step ${e.step}`);
+      else if (e.type === 'failed') console.error(`  training failed: ${e.reason}`);
+    };
+    const outcome = await new TrainingRun(prepared, runDir, onEvent, { threads }).run();
+    if (outcome !== 'finished') throw new CommandFailed(`Training ${outcome}; see the messages above.`);
+    const tenth = Math.max(1, Math.floor(losses.length / 10));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(`  loss: first ${tenth} steps ${mean(losses.slice(0, tenth)).toFixed(4)} → last ${tenth} steps ${mean(losses.slice(-tenth)).toFixed(4)}  (${elapsed(start)})`);
+
+    const renderer = await ImageRenderer.open('default', { threads });
+    try {
+      console.log('2/4 Rendering the comparison grid (5 wild prompts, 2 of them also without the trigger × base + checkpoints, fixed seeds)…');
+      const wild = wildPrompts('style', 'flt');
+      // Rows without the trigger show bleed: they should stay close to the base model's column.
+      const prompts = [...wild, ...wild.slice(0, 2).map((p) => plainPrompt(p, 'flt'))];
+      const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: 1, includeBase: true });
+      const gridFile = join(out, 'grid.png');
+      writeFileSync(gridFile, await gridPng(grid));
+      console.log(`  ${gridFile}  (${grid.prompts.length} prompts × ${grid.columns.length} columns, ${elapsed(start)})`);
+
+      console.log('3/4 Scoring checkpoints…');
+      const scores = await scoreRun(renderer, { runDir, seed: 1 });
+      console.log(`  base model: trigger-prompt consistency ${scores.base.consistency.toFixed(3)}, similarity to training images ${scores.base.toTraining.toFixed(3)}`);
+      for (const c of scores.checkpoints) {
+        console.log(`  step ${String(c.step).padStart(4)}: consistency ${c.consistency.toFixed(3)}, to training ${c.toTraining.toFixed(3)}, bleed on prompts without the trigger ${c.bleed.toFixed(3)} vs change with it ${c.triggerChange.toFixed(3)}${c.overfit ? ' (copies training images)' : ''}`);
+      }
+      const best = scores.best ?? steps;
+      console.log(`  suggested checkpoint: step ${best}`);
+
+      console.log('4/4 Exporting…');
+      for (const format of ['kohya', 'peft'] as const) {
+        const file = exportCheckpoint({ runDir, step: best, format, outDir: out });
+        console.log(`  ${file.path}  (${format}, ${file.keyCount} keys)`);
+      }
+    } finally {
+      await renderer.close();
+    }
+    console.log(`Done in ${elapsed(start)}. Everything is in ${out}.`);
+    return 0;
+  },
+};

@@ -1,0 +1,118 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { Project, TrainingOverrides } from '@lora-studio/api';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { useStudio } from '../../store';
+import { FieldInput } from './FieldInput';
+import { fieldText, parseField } from './field-values';
+import { PreflightProblems } from './PreflightProblems';
+import { advancedFields, mainFields, type FieldKey, type TrainingField } from './training-fields';
+
+/** Edits are checked by the services a moment after typing stops, not at every key. */
+const PREFLIGHT_DELAY_MS = 400;
+
+/** A new run: the preset for the project's LoRA type, explained field by field, checked before anything starts. */
+export function TrainForm({ project }: { project: Project }) {
+  const report = useStudio((s) => s.preflight);
+  const checking = useStudio((s) => s.preflightChecking);
+  const preflightError = useStudio((s) => s.preflightError);
+  const starting = useStudio((s) => s.startingRun);
+  const startError = useStudio((s) => s.startRunError);
+  const checkPreflight = useStudio((s) => s.checkPreflight);
+  const startRun = useStudio((s) => s.startRun);
+
+  const [edits, setEdits] = useState<TrainingOverrides>({});
+  const [drafts, setDrafts] = useState<Partial<Record<FieldKey, string>>>({});
+  const [invalid, setInvalid] = useState<Partial<Record<FieldKey, string>>>({});
+  const [name, setName] = useState('');
+
+  useEffect(() => {
+    const timer = setTimeout(() => void checkPreflight(edits), Object.keys(edits).length === 0 ? 0 : PREFLIGHT_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [edits, checkPreflight, project.type, project.trigger]);
+
+  const settings = report?.settings ?? null;
+  const setValue = (key: FieldKey, value: unknown) => setEdits((e) => ({ ...e, [key]: value }) as TrainingOverrides);
+
+  const onText = (field: TrainingField, text: string) => {
+    setDrafts((d) => ({ ...d, [field.key]: text }));
+    const parsed = parseField(field, text);
+    setInvalid((i) => ({ ...i, [field.key]: parsed.ok ? undefined : parsed.message }));
+    if (parsed.ok) setValue(field.key, parsed.value);
+  };
+
+  const hasInvalid = Object.values(invalid).some(Boolean);
+  const blocked = !report || !settings || report.errors.length > 0;
+  const canTrain = !blocked && !hasInvalid && !checking && !starting;
+
+  const renderField = (field: TrainingField) => {
+    const value = (edits as Record<string, unknown>)[field.key] ?? settings?.[field.key];
+    return (
+      <FieldInput
+        key={field.key}
+        field={field}
+        text={drafts[field.key] ?? fieldText(field, value)}
+        checked={value === true}
+        edited={field.key in edits}
+        error={invalid[field.key]}
+        reasoning={'reasoning' in field && field.reasoning ? report?.reasoning[field.reasoning] : undefined}
+        disabled={!settings || starting}
+        onText={(text) => onText(field, text)}
+        onChecked={(checked) => setValue(field.key, checked)}
+      />
+    );
+  };
+
+  const estimate = useMemo(() => {
+    if (!report?.settings) return null;
+    const { memoryMb, diskMb, diskFreeMb } = report.estimate;
+    return `Needs about ${memoryMb.toLocaleString()} MB of memory (${report.device.label}, ${report.device.memoryMb.toLocaleString()} MB) and ${diskMb.toLocaleString()} MB of disk for checkpoints (${diskFreeMb.toLocaleString()} MB free). ${report.imageCount} images included.`;
+  }, [report]);
+
+  return (
+    <form
+      className="train-form"
+      data-testid="train-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (canTrain) void startRun(edits, name.trim() || undefined);
+      }}
+    >
+      <div className="train-form-head">
+        <h2>New run</h2>
+        <p className="hint">
+          The preset for {project.type} LoRAs with the trigger word <span className="trigger">{project.trigger}</span>. Every value can be changed;
+          the reasoning under a field explains the proposal.
+        </p>
+      </div>
+      <ErrorMessage message={preflightError} testId="preflight-failed" />
+      {!settings && !preflightError && (
+        <p className="loading" data-testid="preflight-checking">
+          Checking the dataset, the base model and this device…
+        </p>
+      )}
+      <div className="train-fields">
+        <div className="train-field wide">
+          <label className="field-label" htmlFor="train-run-name">
+            Run name <span className="optional">(optional)</span>
+          </label>
+          <input id="train-run-name" className="input" value={name} placeholder="Run 1, Run 2, …" maxLength={120} onChange={(e) => setName(e.target.value)} data-testid="train-run-name" />
+        </div>
+        {mainFields.map(renderField)}
+      </div>
+      <details className="train-advanced" data-testid="train-advanced">
+        <summary>Advanced options</summary>
+        <div className="train-fields">{advancedFields.map(renderField)}</div>
+      </details>
+      {report && <PreflightProblems report={report} />}
+      {estimate && <p className="hint train-estimate">{estimate}</p>}
+      <ErrorMessage message={startError} testId="train-start-error" />
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={!canTrain} data-testid="train-start">
+          {starting ? 'Starting…' : 'Train'}
+        </button>
+        {checking && settings && <span className="hint">Checking…</span>}
+        {report && report.errors.length > 0 && <span className="hint">Fix the problems above to train.</span>}
+      </div>
+    </form>
+  );
+}

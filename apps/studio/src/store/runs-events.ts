@@ -1,0 +1,27 @@
+import { client } from '../client';
+import { useStudio } from './index';
+
+/** The Train view follows its runs as the worker reports them, and catches up on what it missed while disconnected. */
+export function followRunEvents(): () => void {
+  const { runChanged, runMetricsArrived, runCheckpointSaved, runSampleWritten, runAlertRaised, refreshRuns } = useStudio.getState();
+  const offs = [
+    client.on('run-changed', runChanged),
+    client.on('run-metrics', runMetricsArrived),
+    client.on('run-checkpoint', runCheckpointSaved),
+    client.on('run-sample', runSampleWritten),
+    client.on('run-alert', runAlertRaised),
+  ];
+  let lost = false;
+  offs.push(
+    client.onState((state) => {
+      if (state !== 'open') lost = true;
+      else if (lost) {
+        lost = false;
+        void refreshRuns();
+      }
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { projectDirSchema } from './projects';
+
+export const loraExportFormats = ['peft', 'bfl', 'kohya'] as const;
+export type LoraExportFormat = (typeof loraExportFormats)[number];
+
+/** The guide's range is 0.6–1.0; up to 2 is allowed (above 1 gets a warning). */
+const scaleSchema = z.number().min(0).max(2);
+const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
+const promptSchema = z.string().trim().min(1).max(1000);
+const runRef = { dir: projectDirSchema, runId: z.number().int().positive() };
+const stepChoice = z.union([z.number().int().min(0), z.literal('best')]);
+const absolutePath = z.string().min(1).max(4096);
+
+export interface CompareGridColumn {
+  /** null: the base model without LoRA. */
+  step: number | null;
+  scale: number | null;
+  label: string;
+}
+
+export interface CompareGridCell {
+  row: number;
+  column: number;
+  prompt: string;
+  step: number | null;
+  scale: number | null;
+  seed: number;
+  /** PNG, relative to the project folder. */
+  file: string;
+  /** Found in the project's cache rather than rendered now. */
+  cached: boolean;
+}
+
+export interface CompareGrid {
+  runId: number;
+  prompts: string[];
+  columns: CompareGridColumn[];
+  /** Row-major: cells[row * columns.length + column]. */
+  cells: CompareGridCell[];
+  seed: number;
+  steps: number;
+  guidance: number;
+  width: number;
+  height: number;
+}
+
+export interface CheckpointScores {
+  step: number;
+  /** How alike the trigger samples are to each other and to the training images, 0–1 (higher is better). */
+  consistency: number;
+  toEachOther: number;
+  toTraining: number;
+  /** How much samples WITHOUT the trigger change with the LoRA, 0–1 (lower is better). */
+  bleed: number;
+  /** How much the trigger samples change with the LoRA, 0–1. */
+  triggerChange: number;
+  /** Mean distance of a trigger sample to its nearest training image, 0–1. */
+  nearestTraining: number;
+  /** The samples copy training images. */
+  overfit: boolean;
+  /** consistency − bleed − 0.25 if overfit; the highest is suggested. */
+  overall: number;
+}
+
+export interface CompareScores {
+  runId: number;
+  method: 'face-descriptors' | 'image-features';
+  scale: number;
+  seed: number;
+  triggerPrompts: string[];
+  plainPrompts: string[];
+  /** The base model on the trigger prompts, for reference. */
+  base: { consistency: number; toEachOther: number; toTraining: number; nearestTraining: number };
+  checkpoints: CheckpointScores[];
+  overfitBelow: number;
+  /** The suggested checkpoint: the highest overall score. */
+  best: number | null;
+}
+
+export interface GeneratedImage {
+  id: number;
+  /** PNG, relative to the project folder. */
+  file: string;
+  prompt: string;
+  negativePrompt: string;
+  seed: number;
+  guidance: number;
+  steps: number;
+  width: number;
+  height: number;
+  /** The LoRA used, if any. */
+  lora: { runId: number; step: number } | { file: string } | null;
+  scale: number;
+  createdAt: string;
+}
+
+export interface LoraExportPreview {
+  step: number;
+  reason: 'chosen' | 'favourite' | 'best score';
+  format: LoraExportFormat;
+  fileName: string;
+  keyCount: number;
+  bytes: number;
+  metadata: Record<string, string>;
+}
+
+export const compareArgs = {
+  'compare-wild-prompts': z.object({ dir: projectDirSchema }).strict(),
+  'compare-grid': z
+    .object({
+      ...runRef,
+      prompts: z.array(promptSchema).min(1).max(12),
+      /** Default: every checkpoint. */
+      checkpoints: z.array(z.number().int().min(0)).max(64).optional(),
+      scales: z.array(scaleSchema).min(1).max(6).optional(),
+      seed: seedSchema.optional(),
+      steps: z.number().int().min(1).max(200).optional(),
+      guidance: z.number().min(0).max(30).optional(),
+      negativePrompt: z.string().max(1000).optional(),
+      includeBase: z.boolean().optional(),
+    })
+    .strict(),
+  'compare-score': z
+    .object({ ...runRef, prompts: z.array(promptSchema).min(2).max(12).optional(), seed: seedSchema.optional(), scale: scaleSchema.optional() })
+    .strict(),
+  'compare-scores': z.object(runRef).strict(),
+  'generate-images': z
+    .object({
+      dir: projectDirSchema,
+      prompt: promptSchema,
+      negativePrompt: z.string().max(1000).optional(),
+      guidance: z.number().min(0).max(30).optional(),
+      steps: z.number().int().min(1).max(200).optional(),
+      seed: seedSchema.optional(),
+      width: z.number().int().min(16).max(4096).optional(),
+      height: z.number().int().min(16).max(4096).optional(),
+      lora: z.union([z.object({ runId: z.number().int().positive(), step: z.number().int().min(0) }).strict(), z.object({ file: absolutePath }).strict()]).optional(),
+      scale: scaleSchema.optional(),
+      batch: z.number().int().min(1).max(16).optional(),
+    })
+    .strict(),
+  'generate-history': z.object({ dir: projectDirSchema, limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  'export-preview': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats) }).strict(),
+  'export-lora': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), outDir: absolutePath.optional() }).strict(),
+  'export-config': z.object({ ...runRef, format: z.enum(['json', 'toml']), outDir: absolutePath.optional() }).strict(),
+  'export-dataset': z.object({ dir: projectDirSchema, outDir: absolutePath }).strict(),
+};
+
+type Args<K extends keyof typeof compareArgs> = z.infer<(typeof compareArgs)[K]>;
+
+export type CompareHandlers = {
+  /** The guide's quick test: five very different prompts around the trigger, for the project's type (editable). */
+  'compare-wild-prompts': (args: Args<'compare-wild-prompts'>) => Promise<{ prompts: string[] }>;
+  /** Renders (or finds cached) every cell; pushes `compare-progress` after each. Row r uses seed + r. */
+  'compare-grid': (args: Args<'compare-grid'>) => Promise<CompareGrid>;
+  /** Scores every checkpoint (rendering what the cache lacks) and stores the scores with the checkpoints. */
+  'compare-score': (args: Args<'compare-score'>) => Promise<CompareScores>;
+  /** The last stored scores, or null when the run was never scored. */
+  'compare-scores': (args: Args<'compare-scores'>) => Promise<CompareScores | null>;
+  /** A batch of images from seeds seed…seed+N−1; `warning` when the LoRA scale is above 1.0. */
+  'generate-images': (args: Args<'generate-images'>) => Promise<{ images: GeneratedImage[]; warning: string | null }>;
+  /** Generated images, newest first. */
+  'generate-history': (args: Args<'generate-history'>) => Promise<GeneratedImage[]>;
+  /** File name, key count, size and metadata of an export, without writing it. */
+  'export-preview': (args: Args<'export-preview'>) => Promise<LoraExportPreview>;
+  /** Writes the LoRA (default folder: the project's exports/). */
+  'export-lora': (args: Args<'export-lora'>) => Promise<LoraExportPreview & { path: string }>;
+  'export-config': (args: Args<'export-config'>) => Promise<{ path: string }>;
+  /** Every included image with a .txt caption beside it, into an empty or new folder. */
+  'export-dataset': (args: Args<'export-dataset'>) => Promise<{ folder: string; images: number; uncaptioned: number }>;
+};
+
+export interface CompareEvents {
+  /** After each grid cell (also for the cells scoring renders); `finished` with the last one. */
+  'compare-progress': { dir: string; runId: number; purpose: 'grid' | 'score'; done: number; total: number; cell: CompareGridCell; finished: boolean };
+  /** Per image of a generate batch. */
+  'generate-progress': { dir: string; done: number; total: number };
+}

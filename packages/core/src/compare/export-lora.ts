@@ -1,0 +1,125 @@
+// Export a checkpoint as a LoRA file that loads elsewhere: the chosen step (or the best: the favourite, else the
+// highest score) in diffusers/PEFT, BFL+PEFT or kohya naming, with the header metadata LoRA tools read.
+// Every key comes from the models package's writer, which refuses to produce a key that names no adapter layer.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { exportLora, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
+import { layoutSafetensors } from '@lora-studio/onnx';
+import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
+import { writeFileAtomic } from '@lora-studio/onnx';
+import { checkpointAt, checkpointLora, runCheckpoints } from './checkpoint-lora';
+import { scoresPath, type RunScores } from './scores';
+
+export interface ExportChoice {
+  runDir: string;
+  step: number | 'best';
+  format: LoraFormat;
+  /** The favourite checkpoint the user marked (projects keep it in their store). */
+  favourite?: number | null;
+  /** Overall score per step; default: the run's scores.json, when it was scored. */
+  scores?: { step: number; overall: number }[];
+  /** Storage precision of the low-rank matrices; default F32. */
+  dtype?: 'F32' | 'F16' | 'BF16';
+}
+
+export interface ExportPreview {
+  step: number;
+  /** Why this step: the user's choice, their favourite, or the best score. */
+  reason: 'chosen' | 'favourite' | 'best score';
+  format: LoraFormat;
+  fileName: string;
+  keyCount: number;
+  bytes: number;
+  metadata: Record<string, string>;
+}
+
+export function isLoraFormat(value: string): value is LoraFormat {
+  return (LORA_FORMATS as readonly string[]).includes(value);
+}
+
+export function readRunScores(runDir: string): RunScores | null {
+  const path = scoresPath(runDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunScores) : null;
+}
+
+/** The step "best" means: the favourite, else the highest overall score. */
+export function bestStep(choice: Pick<ExportChoice, 'runDir' | 'favourite' | 'scores'>): { step: number; reason: ExportPreview['reason'] } {
+  const steps = new Set(runCheckpoints(choice.runDir).map((c) => c.step));
+  if (choice.favourite !== undefined && choice.favourite !== null && steps.has(choice.favourite)) return { step: choice.favourite, reason: 'favourite' };
+  const scores = (choice.scores ?? readRunScores(choice.runDir)?.checkpoints ?? []).filter((s) => steps.has(s.step));
+  const best = scores.reduce<{ step: number; overall: number } | null>((b, s) => (b === null || s.overall > b.overall ? s : b), null);
+  if (!best) {
+    throw new Error('No checkpoint is marked as favourite and the run has not been scored, so there is no "best" yet. Score the run (lora-studio score RUN_DIR) or give a step number.');
+  }
+  return { step: best.step, reason: 'best score' };
+}
+
+function slug(s: string): string {
+  return s.normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'lora';
+}
+
+export function exportFileName(project: string, trigger: string, step: number, format: LoraFormat): string {
+  return `${slug(project)}-${slug(trigger)}-step${step}-${format}.safetensors`;
+}
+
+/** The dataset's name for file names: the project's, or the image folder's. */
+export function datasetName(dataset: Dataset): string {
+  return dataset.project?.name ?? basename(dataset.root);
+}
+
+/** kohya's ss_tag_frequency: folder → comma-separated caption tag → count. */
+export function tagFrequency(dataset: Dataset): Record<string, Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const image of dataset.images) {
+    for (const tag of (image.caption ?? '').split(',').map((t) => t.trim()).filter(Boolean)) counts[tag] = (counts[tag] ?? 0) + 1;
+  }
+  return { [basename(dataset.root)]: counts };
+}
+
+/** sha256 over every trained image's content hash and caption, in a fixed order: the same data, the same hash. */
+export function datasetHash(dataset: Dataset): string {
+  const lines = dataset.images.map((i) => `${i.contentHash}\t${i.repeats}\t${i.caption ?? ''}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+function build(choice: ExportChoice) {
+  const run = readRunDescription(choice.runDir);
+  const { step, reason } = choice.step === 'best' ? bestStep(choice) : { step: checkpointAt(choice.runDir, choice.step).step, reason: 'chosen' as const };
+  const lora = checkpointLora(checkpointAt(choice.runDir, step).path);
+  const dataset = loadDataset(run.dataset, { folderCacheDir: runPaths(choice.runDir).cache });
+  const baseName = existsSync(join(run.base, 'model.json')) ? readManifest(run.base).name : basename(run.base);
+  const project = datasetName(dataset);
+  const c = lora.config;
+  const metadata = {
+    ...loraTrainingMetadata({
+      baseModel: baseName, title: `${project} (${c.trigger}, step ${step})`, triggerWord: c.trigger, steps: step,
+      resolution: [c.resolution, c.resolution], tagFrequency: tagFrequency(dataset), learningRate: c.lr, seed: c.seed, trainingConfig: c,
+    }),
+    ss_training_comment: `Trained with LoRA Studio; trigger word "${c.trigger}"`,
+    'lora_studio.base_model_id': lora.baseModel,
+    'lora_studio.dataset_hash': datasetHash(dataset),
+    'lora_studio.step': String(step),
+  };
+  const { tensors, metadata: header } = exportLora({ layers: lora.adapter.layers, metadata }, choice.format, { dtype: choice.dtype });
+  const file = layoutSafetensors(tensors, header);
+  const preview: ExportPreview = {
+    step, reason, format: choice.format, fileName: exportFileName(project, c.trigger, step, choice.format),
+    keyCount: Object.keys(tensors).length, bytes: file.totalBytes, metadata: header,
+  };
+  return { preview, file };
+}
+
+/** What an export would write (file name, key count, size, metadata) without writing it. */
+export function previewExport(choice: ExportChoice): ExportPreview {
+  return build(choice).preview;
+}
+
+/** Writes the LoRA to `out` (a file path), or into `outDir` under its derived name. */
+export function exportCheckpoint(choice: ExportChoice & { out?: string; outDir?: string }): ExportPreview & { path: string } {
+  const { preview, file } = build(choice);
+  const path = choice.out ?? join(choice.outDir ?? join(choice.runDir, 'exports'), preview.fileName);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, [file.head, ...file.chunks]);
+  return { ...preview, path };
+}

@@ -1,0 +1,54 @@
+// The guide's quick quality test (GUIDE §5): five images with the trigger under wildly different prompts. A strong
+// LoRA keeps the concept in all five; a weak one only when the prompt mirrors the training captions.
+// Each prompt also has a plain twin without the trigger, which the bleed score renders with and without the LoRA.
+
+export type ProjectType = 'subject' | 'style' | 'object';
+
+const PRESETS: Record<ProjectType, (t: string) => string[]> = {
+  // Setting, medium, framing and lighting all change; only the subject stays.
+  subject: (t) => [
+    `a portrait of ${t} in a coffee shop, natural light, 85mm lens`,
+    `${t} as an astronaut floating in space, cinematic`,
+    `a watercolor painting of ${t} in a flower garden`,
+    `${t} on a snowy mountain at sunset, wide shot`,
+    `a pixel art picture of ${t} on a blue background, small, top left`,
+  ],
+  // Five unrelated subjects (animal, vehicle, food, building, plant) so only the look can be shared.
+  style: (t) => [
+    `a cat sitting on a windowsill, in the style of ${t}`,
+    `a rocket launching into the sky, in the style of ${t}`,
+    `a slice of pizza on a plate, in the style of ${t}`,
+    `a house by a lake, in the style of ${t}`,
+    `a tree in a storm, in the style of ${t}`,
+  ],
+  object: (t) => [
+    `a photo of ${t} on a wooden table`,
+    `${t} floating in outer space`,
+    `${t} on a busy city street at night`,
+    `a child holding ${t} in a park`,
+    `${t} on a beach at sunset, in the style of an oil painting`,
+  ],
+};
+
+export function wildPrompts(type: ProjectType, trigger: string): string[] {
+  return PRESETS[type](trigger);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function mentionsTrigger(prompt: string, trigger: string): boolean {
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(trigger)}($|[^\\p{L}\\p{N}])`, 'iu').test(prompt);
+}
+
+/** The prompt without the trigger: "…, in the style of flt" loses the whole phrase, elsewhere the word goes. */
+export function plainPrompt(prompt: string, trigger: string): string {
+  const t = escapeRegExp(trigger);
+  return prompt
+    .replace(new RegExp(`,?\\s*in the style of ${t}(?![\\p{L}\\p{N}])`, 'giu'), '')
+    .replace(new RegExp(`(^|[^\\p{L}\\p{N}])${t}(?![\\p{L}\\p{N}])`, 'giu'), '$1')
+    .replace(/\s+([,.])/g, '$1')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}

@@ -1,0 +1,187 @@
+import { ApiFailure, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
+import { loadLora, type LoraAdapter } from '@lora-studio/models';
+import type { ProjectStore } from '@lora-studio/store';
+import { loadDataset, readRunDescription } from '@lora-studio/trainer';
+import { existsSync, mkdirSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import {
+  checkpointAt, exportCheckpoint, exportDataset, exportTrainingConfig, generateImages, ImageRenderer, loadCheckpointAdapter,
+  loraScaleWarning, previewExport, readRunScores, renderGrid, scoreRun, wildPrompts, writePng, type GridCell, type ProjectType,
+} from '../compare';
+import type { StudioContext } from '../context';
+import { requireProject } from '../project-access';
+import { RunRows } from '../runs/run-rows';
+
+interface GenerateRow {
+  id: number;
+  run_id: number | null;
+  checkpoint_step: number | null;
+  prompt: string;
+  seed: number;
+  scale: number;
+  file: string;
+  params: string | null;
+  created_at: string;
+}
+
+/** Errors of the compare services are about the user's data (missing steps, no scores yet): say them as they are. */
+async function asApi<T>(work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ApiFailure) throw err;
+    throw new ApiFailure('invalid-request', err instanceof Error ? err.message : String(err));
+  }
+}
+
+export function compareHandlers(ctx: StudioContext): CompareHandlers {
+  // One loaded model at a time, and one render at a time on it: the sessions are not shared between calls.
+  let renderer: { base: string; open: Promise<ImageRenderer> } | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const withRenderer = <T>(base: string, work: (r: ImageRenderer) => Promise<T>): Promise<T> => {
+    const next = queue.then(async () => {
+      if (renderer && renderer.base !== base) {
+        await (await renderer.open.catch(() => undefined))?.close();
+        renderer = undefined;
+      }
+      if (!renderer) {
+        const open = ImageRenderer.open(base);
+        open.catch(() => (renderer = undefined));
+        renderer = { base, open };
+      }
+      return work(await renderer.open);
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  const runOf = (store: ProjectStore, runId: number) => {
+    const row = new RunRows(store).row(runId);
+    if (!row) throw new ApiFailure('not-found', `There is no run ${runId} in this project.`);
+    const runDir = join(store.dir, row.dir);
+    if (!existsSync(join(runDir, 'run.json'))) throw new ApiFailure('conflict', `Run ${runId} has not started yet, so it has no checkpoints to compare.`);
+    return { row, runDir, base: readRunDescription(runDir).base };
+  };
+  const rel = (store: ProjectStore, path: string) => relative(store.dir, path).split('\\').join('/');
+  const cellOut = (store: ProjectStore, c: GridCell): CompareGridCell => ({ ...c, file: rel(store, c.file) });
+  const favourite = (store: ProjectStore, runId: number) => new RunRows(store).detail(runId)?.checkpoints.find((c) => c.favourite)?.step ?? null;
+  const cacheDir = (store: ProjectStore) => join(store.dir, 'cache', 'grid');
+  const historyItem = (r: GenerateRow): GeneratedImage => {
+    const p = JSON.parse(r.params ?? '{}') as Omit<GeneratedImage, 'id' | 'file' | 'prompt' | 'seed' | 'scale' | 'createdAt'>;
+    return { id: r.id, file: r.file, prompt: r.prompt, seed: r.seed, scale: r.scale, createdAt: r.created_at, ...p };
+  };
+
+  return {
+    'compare-wild-prompts': async ({ dir }) => {
+      const s = requireProject(ctx, dir).settings();
+      return { prompts: wildPrompts(s.type as ProjectType, s.trigger) };
+    },
+
+    'compare-grid': async ({ dir, runId, checkpoints, ...req }) => {
+      const store = requireProject(ctx, dir);
+      const run = runOf(store, runId);
+      const grid = await asApi(() => withRenderer(run.base, (r) => renderGrid(r, {
+        ...req, runDir: run.runDir, checkpoints: checkpoints ?? 'all', seed: req.seed ?? 0, cacheDir: cacheDir(store),
+        onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'grid', done, total, cell: cellOut(store, cell), finished: done === total }),
+      })));
+      const { runDir: _, cells, ...rest } = grid;
+      return { ...rest, runId, cells: cells.map((c) => cellOut(store, c)) } satisfies CompareGrid;
+    },
+
+    'compare-score': async ({ dir, runId, prompts, seed, scale }) => {
+      const store = requireProject(ctx, dir);
+      const run = runOf(store, runId);
+      const scores = await asApi(() => withRenderer(run.base, (r) => scoreRun(r, {
+        runDir: run.runDir, prompts, seed, scale, cacheDir: cacheDir(store),
+        onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'score', done, total, cell: cellOut(store, cell), finished: done === total }),
+      })));
+      const update = store.db.prepare('UPDATE checkpoints SET scores = ? WHERE run_id = ? AND step = ?');
+      store.db.transaction(() => {
+        for (const c of scores.checkpoints) update.run(JSON.stringify(c), runId, c.step);
+      })();
+      return { ...scores, runId } satisfies CompareScores;
+    },
+
+    'compare-scores': async ({ dir, runId }) => {
+      const store = requireProject(ctx, dir);
+      const scores = readRunScores(runOf(store, runId).runDir);
+      return scores ? { ...scores, runId } : null;
+    },
+
+    'generate-images': async ({ dir, lora, scale, seed, ...req }) => {
+      const store = requireProject(ctx, dir);
+      let base = 'default';
+      let adapter: (r: ImageRenderer) => LoraAdapter | null = () => null;
+      if (lora && 'runId' in lora) {
+        const run = runOf(store, lora.runId);
+        const file = await asApi(() => checkpointAt(run.runDir, lora.step).path);
+        base = run.base;
+        adapter = (r) => loadCheckpointAdapter(file, r);
+      } else if (lora) {
+        if (!isAbsolute(lora.file)) throw new ApiFailure('invalid-request', `Give the LoRA file as a full path (got "${lora.file}").`);
+        const loaded = await asApi(() => loadLora(lora.file).adapter);
+        adapter = () => loaded;
+      }
+      const firstSeed = seed ?? Math.floor(Math.random() * 2 ** 31);
+      const outDir = join(store.dir, 'generated');
+      mkdirSync(outDir, { recursive: true });
+      const images = await asApi(() => withRenderer(base, async (r) => {
+        const made = await generateImages(r, {
+          ...req, seed: firstSeed, lora: adapter(r), scale: scale ?? 1,
+          onImage: (done, total) => ctx.emit('generate-progress', { dir, done, total }),
+        });
+        const settings = {
+          negativePrompt: req.negativePrompt ?? '', guidance: req.guidance ?? r.defaultGuidance, steps: req.steps ?? 20,
+          width: req.width ?? r.defaultSize.width, height: req.height ?? r.defaultSize.height, lora: lora ?? null,
+        };
+        const insert = store.db.prepare(
+          `INSERT INTO samples (run_id, checkpoint_step, prompt, seed, scale, file, kind, created_at, params) VALUES (?, ?, ?, ?, ?, ?, 'generate', ?, ?)`,
+        );
+        const out: GeneratedImage[] = [];
+        for (const m of made) {
+          const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${m.seed}.png`;
+          await writePng(join(outDir, name), m.image);
+          const createdAt = new Date().toISOString();
+          const runId = lora && 'runId' in lora ? lora.runId : null;
+          const info = insert.run(runId, lora && 'runId' in lora ? lora.step : null, req.prompt, m.seed, lora ? scale ?? 1 : 0, `generated/${name}`, createdAt, JSON.stringify(settings));
+          out.push({ id: Number(info.lastInsertRowid), file: `generated/${name}`, prompt: req.prompt, seed: m.seed, scale: lora ? scale ?? 1 : 0, createdAt, ...settings });
+        }
+        return out;
+      }));
+      return { images, warning: lora ? loraScaleWarning(scale ?? 1) : null };
+    },
+
+    'generate-history': async ({ dir, limit }) => {
+      const store = requireProject(ctx, dir);
+      const rows = store.db.prepare(`SELECT * FROM samples WHERE kind = 'generate' ORDER BY id DESC LIMIT ?`).all(limit ?? 200) as GenerateRow[];
+      return rows.map(historyItem);
+    },
+
+    'export-preview': async ({ dir, runId, step, format }) => {
+      const store = requireProject(ctx, dir);
+      const run = runOf(store, runId);
+      return asApi(() => previewExport({ runDir: run.runDir, step, format, favourite: favourite(store, runId) }));
+    },
+
+    'export-lora': async ({ dir, runId, step, format, outDir }) => {
+      const store = requireProject(ctx, dir);
+      const run = runOf(store, runId);
+      if (outDir !== undefined && !isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the export folder as a full path (got "${outDir}").`);
+      return asApi(() => exportCheckpoint({ runDir: run.runDir, step, format, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') }));
+    },
+
+    'export-config': async ({ dir, runId, format, outDir }) => {
+      const store = requireProject(ctx, dir);
+      const run = runOf(store, runId);
+      const folder = resolve(outDir ?? join(store.dir, 'exports'));
+      mkdirSync(folder, { recursive: true });
+      return { path: await asApi(() => exportTrainingConfig(run.runDir, format, join(folder, `run-${runId}-config.${format}`))) };
+    },
+
+    'export-dataset': async ({ dir, outDir }) => {
+      const store = requireProject(ctx, dir);
+      if (!isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the dataset folder as a full path (got "${outDir}").`);
+      return asApi(() => exportDataset(loadDataset(store.dir, { folderCacheDir: join(store.dir, 'cache') }), outDir));
+    },
+  };
+}
