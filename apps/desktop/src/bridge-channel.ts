@@ -1,2 +1,3 @@
-/** The one IPC channel between the preload and main: the same frames as the WebSocket (packages/api protocol.ts). */
+/** The IPC channels between the preload and main. API frames are the same as over the WebSocket (packages/api protocol.ts). */
 export const API_CHANNEL = 'lora-studio:api';
+export const SHOW_IN_FOLDER_CHANNEL = 'lora-studio:show-in-folder';

@@ -1,9 +1,9 @@
 // Electron main: a window, and a relay between the renderer (IPC) and the services process. No domain logic here.
-import { app, BrowserWindow, ipcMain, net, protocol, session, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { API_CHANNEL } from './bridge-channel';
+import { API_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
 
 let services: UtilityProcess | undefined;
@@ -72,6 +72,9 @@ app.whenReady().then(() => {
     if (!win) return;
     services ??= startServices();
     services.postMessage({ windowId: win.id, frame });
+  });
+  ipcMain.on(SHOW_IN_FOLDER_CHANNEL, (_event, path: unknown) => {
+    if (typeof path === 'string' && existsSync(path)) shell.showItemInFolder(path);
   });
   createWindow();
   app.on('activate', () => {

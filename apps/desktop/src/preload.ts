@@ -1,7 +1,9 @@
-// The only thing the sandboxed renderer gets: send a request frame, receive response/event frames.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+// The only things the sandboxed renderer gets: send a request frame, receive response/event frames, the disk path of
+// a dropped file (so the desktop imports in place instead of uploading), and "show in folder" for exports.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { RequestFrame, ServerFrame } from '@lora-studio/api';
-import { API_CHANNEL } from './bridge-channel';
+import type { LoraStudioBridge } from '../../studio/src/client/bridge';
+import { API_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 
 const bridge = {
   send(frame: RequestFrame): void {
@@ -12,6 +14,12 @@ const bridge = {
     ipcRenderer.on(API_CHANNEL, listener);
     return () => ipcRenderer.removeListener(API_CHANNEL, listener);
   },
-} satisfies { send(frame: RequestFrame): void; onFrame(cb: (frame: ServerFrame) => void): () => void };
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
+  },
+  showInFolder(path: string): void {
+    ipcRenderer.send(SHOW_IN_FOLDER_CHANNEL, path);
+  },
+} satisfies LoraStudioBridge;
 
 contextBridge.exposeInMainWorld('loraStudio', bridge);

@@ -9,6 +9,8 @@ export interface UpdateFigures {
   points: number;
   drawn: number;
   updates: number;
+  /** Checkpoint and alert lines on screen after the last update (a check that markers are drawn at all). */
+  markersDrawn: number;
   /** Smoothing and thinning the series, per update (ms). */
   prepareMs: number[];
   /** Preparing plus React and recharts rendering the SVG, synchronously, per update (ms). */
@@ -48,7 +50,7 @@ async function measure(points: number, updates: number): Promise<UpdateFigures> 
   };
   render();
   await nextFrame();
-  const figures: UpdateFigures = { points, drawn: 0, updates, prepareMs: [], updateMs: [] };
+  const figures: UpdateFigures = { points, drawn: 0, updates, markersDrawn: 0, prepareMs: [], updateMs: [] };
   for (let u = 0; u < updates; u++) {
     metrics = appendPoints(metrics, syntheticRun(4, metrics[metrics.length - 1]!.step + 1));
     const t0 = performance.now();
@@ -60,6 +62,7 @@ async function measure(points: number, updates: number): Promise<UpdateFigures> 
     figures.updateMs.push(t2 - t1 + (t1 - t0));
     await nextFrame();
   }
+  figures.markersDrawn = container.querySelectorAll('[data-marker]').length;
   root.unmount();
   return figures;
 }

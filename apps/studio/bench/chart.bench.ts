@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       const ms = (v: number) => `${v.toFixed(1)} ms`;
       console.log(
         `${points.toLocaleString('en').padStart(8)} steps → ${f.drawn} drawn points: update median ${ms(percentile(f.updateMs, 0.5))}, p95 ${ms(percentile(f.updateMs, 0.95))}` +
-          ` (of which series prep median ${ms(percentile(f.prepareMs, 0.5))})`,
+          ` (of which series prep median ${ms(percentile(f.prepareMs, 0.5))}); ${f.markersDrawn} checkpoint/alert markers`,
       );
     }
   } finally {

@@ -13,6 +13,8 @@ export interface LoraStudioBridge {
    * files where they lie instead of uploading them.
    */
   pathForFile?(file: File): string;
+  /** Shows a file in the system's file manager (Electron's `shell.showItemInFolder`): Export's "Open containing folder". */
+  showInFolder?(path: string): void;
 }
 
 declare global {

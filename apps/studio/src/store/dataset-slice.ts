@@ -118,7 +118,11 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
     reloading = (async () => {
       do {
         reloadAgain = false;
+        const started = performance.now();
         await fetchOnce();
+        // An import changes the dataset with every file; on a large dataset listing it is slow, so pause as long as
+        // the last listing took before the next one, and the host spends at least half its time importing.
+        if (reloadAgain) await new Promise((r) => setTimeout(r, Math.min(5000, performance.now() - started)));
       } while (reloadAgain);
     })().finally(() => {
       reloading = null;

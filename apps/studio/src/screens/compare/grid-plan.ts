@@ -29,6 +29,7 @@ export interface GridPlan {
   columns: PlannedColumn[];
   /** Row r uses seed + r (the services' rule), the same in every column. */
   seed: number;
+  scaleAxis: boolean;
 }
 
 export function scalesOf(settings: Pick<GridSettings, 'scaleAxis'>): number[] {
@@ -46,7 +47,7 @@ export function planGrid(runId: number, settings: GridSettings): GridPlan {
   for (const step of [...settings.checkpoints].sort((a, b) => a - b)) {
     for (const scale of scalesOf(settings)) columns.push({ step, scale });
   }
-  return { runId, prompts: usablePrompts(settings.prompts), columns, seed: settings.seed };
+  return { runId, prompts: usablePrompts(settings.prompts), columns, seed: settings.seed, scaleAxis: settings.scaleAxis };
 }
 
 export function columnLabel(column: PlannedColumn, scaleAxis: boolean): string {
@@ -105,4 +106,22 @@ export function defaultGridSettings(run: RunDetail, prompts: string[]): GridSett
 export function reconcileSettings(saved: GridSettings, run: RunDetail): GridSettings {
   const steps = new Set(run.checkpoints.map((c) => c.step));
   return { ...saved, checkpoints: saved.checkpoints.filter((s) => steps.has(s)) };
+}
+
+export type CellMove = 'left' | 'right' | 'up' | 'down';
+
+const cellSteps: Record<CellMove, [number, number]> = { left: [0, -1], right: [0, 1], up: [-1, 0], down: [1, 0] };
+
+/** The next rendered cell from `index` in a direction (the enlarged view's arrow keys), or null at the edge. */
+export function moveCell(plan: GridPlan, cells: readonly (CompareGridCell | null)[], index: number, move: CellMove): number | null {
+  const width = plan.columns.length;
+  const [dr, dc] = cellSteps[move];
+  let r = Math.floor(index / width) + dr;
+  let c = (index % width) + dc;
+  while (r >= 0 && r < plan.prompts.length && c >= 0 && c < width) {
+    if (cells[r * width + c]) return r * width + c;
+    r += dr;
+    c += dc;
+  }
+  return null;
 }

@@ -89,6 +89,8 @@ export function CropEditor({ src, width, height, crop, onSave, onCancel }: CropE
           data-testid="crop-box"
           style={{ left: pct(box.x, width), top: pct(box.y, height), width: pct(box.width, width), height: pct(box.height, height) }}
           onPointerDown={(event) => {
+            // A box over the whole image cannot move; dragging on it draws a new one (the frame handles that).
+            if (box.width === width && box.height === height) return;
             const p = toImage(event);
             begin(event, { kind: 'move', startX: p.x, startY: p.y, box });
           }}

@@ -3,9 +3,11 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { routeHash, type SectionId } from '../../routing/route';
 import { useStudio } from '../../store';
 import { CaptionsView } from '../captions/CaptionsView';
+import { CompareView } from '../compare/CompareView';
 import { DatasetView } from '../dataset/DatasetView';
+import { ExportView } from '../export/ExportView';
+import { GenerateView } from '../generate/GenerateView';
 import { TrainView } from '../train/TrainView';
-import { EmptySection } from './EmptySection';
 import { ProjectHeader } from './ProjectHeader';
 import { SectionTabs } from './SectionTabs';
 
@@ -61,8 +63,12 @@ export function ProjectFrame({ dir, section }: { dir: string; section: SectionId
             <CaptionsView project={project} />
           ) : section === 'train' ? (
             <TrainView project={project} />
+          ) : section === 'compare' ? (
+            <CompareView project={project} />
+          ) : section === 'generate' ? (
+            <GenerateView project={project} />
           ) : (
-            <EmptySection section={section} />
+            <ExportView project={project} />
           )}
         </div>
       </div>

@@ -1,7 +1,8 @@
-import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RunAlert } from '@lora-studio/api';
 import type { LossChartPoint } from './loss-series';
+import { StepMarkers, type StepMarker } from './StepMarkers';
 
 export interface LossChartProps {
   /** Already thinned (≤ ~2,000 points): the chart draws what it gets. */
@@ -17,7 +18,7 @@ export interface LossChartProps {
   size?: { width: number; height: number };
 }
 
-const COLORS = { raw: '#6c9cff55', smoothed: '#6c9cff', lr: '#e2b340', grad: '#b784f5', checkpoint: '#4cc38a', alert: '#f0605d', band: '#4cc38a' };
+const COLORS = { raw: '#6c9cff55', smoothed: '#6c9cff', lr: '#e2b340', grad: '#b784f5', band: '#4cc38a' };
 const tick = { fill: '#9aa2ae', fontSize: 11 };
 const lossTick = (v: number) => (v >= 0.01 ? v.toFixed(2) : v.toExponential(0));
 const tooltipNumber = (value: unknown) => (typeof value === 'number' ? (Math.abs(value) < 0.001 ? value.toExponential(3) : value.toFixed(4)) : String(value));
@@ -27,6 +28,10 @@ const tooltipNumber = (value: unknown) => (typeof value === 'number' ? (Math.abs
  * No animation (a live series would animate forever), and `dataKey`s never change, so an update only redraws paths.
  */
 export const LossChart = memo(function LossChart({ data, showLr, showGradNorm, logY, checkpointSteps, alerts, band, size }: LossChartProps) {
+  const markers = useMemo<StepMarker[]>(
+    () => [...checkpointSteps.map((step) => ({ step, kind: 'checkpoint' as const })), ...alerts.map((a) => ({ step: a.step, kind: 'alert' as const }))],
+    [checkpointSteps, alerts],
+  );
   const chart = (
     <LineChart data={data} margin={{ top: 8, right: 8, bottom: 4, left: 4 }} {...(size ?? {})}>
       <CartesianGrid stroke="#2d323a" strokeDasharray="3 3" />
@@ -44,12 +49,7 @@ export const LossChart = memo(function LossChart({ data, showLr, showGradNorm, l
       {showLr && <YAxis yAxisId="lr" orientation="right" tickFormatter={(v: number) => v.toExponential(0)} tick={tick} width={48} stroke={COLORS.lr} />}
       {showGradNorm && <YAxis yAxisId="grad" orientation="right" tickFormatter={(v: number) => v.toFixed(2)} tick={tick} width={44} stroke={COLORS.grad} />}
       {band && <ReferenceArea yAxisId="loss" y1={band[0]} y2={band[1]} fill={COLORS.band} fillOpacity={0.08} stroke="none" ifOverflow="hidden" />}
-      {checkpointSteps.map((step) => (
-        <ReferenceLine key={`c${step}`} yAxisId="loss" x={step} stroke={COLORS.checkpoint} strokeDasharray="2 3" strokeOpacity={0.7} />
-      ))}
-      {alerts.map((alert) => (
-        <ReferenceLine key={`a${alert.kind}${alert.step}`} yAxisId="loss" x={alert.step} stroke={COLORS.alert} strokeWidth={1.5} />
-      ))}
+      <StepMarkers markers={markers} />
       <Tooltip
         isAnimationActive={false}
         contentStyle={{ background: '#1c1f24', border: '1px solid #3b414b', fontSize: 12 }}

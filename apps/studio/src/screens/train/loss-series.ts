@@ -9,8 +9,8 @@ export interface LossChartPoint {
   gradNorm: number | null;
 }
 
-/** A run of 10⁴–10⁵ steps is drawn from at most this many points; more only costs time, not detail a screen can show. */
-export const MAX_CHART_POINTS = 2000;
+/** A run of 10⁴–10⁵ steps is drawn from at most this many points: about a low and a high per pixel column of the chart; more only costs time. */
+export const MAX_CHART_POINTS = 1200;
 
 /**
  * Adds newly arrived points to a run's series. Points are kept in step order; a batch that starts at or before the
