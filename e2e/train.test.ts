@@ -80,6 +80,8 @@ describe('Train view in browser mode', () => {
       await setField(page, 'sampleSteps', '2');
       const train = page.getByTestId('train-start');
       await expect.poll(() => train.isEnabled(), LONG).toBe(true);
+      await page.getByTestId('train-form').evaluate((form) => form.scrollIntoView());
+      await screenshot(page, 'train-form');
       await train.click();
 
       // Live: the curve grows step by step.
@@ -121,6 +123,17 @@ describe('Train view in browser mode', () => {
       expect(await page.getByTestId('run-row-status').textContent()).toBe('Finished');
       await page.getByTestId('sample-image').first().waitFor();
       await screenshot(page, 'train');
+
+      // Learning rate and grad norm join the chart on their own axes; log Y redraws it; the choice is kept per run.
+      const lines = page.locator('[data-testid="loss-chart"] .recharts-line');
+      expect(await lines.count()).toBe(2);
+      await page.getByTestId('chart-showLr').click();
+      await page.getByTestId('chart-showGradNorm').click();
+      await page.getByTestId('chart-logY').click();
+      await expect.poll(() => lines.count()).toBe(4);
+      await page.reload();
+      await page.locator('[data-testid="loss-chart"] .recharts-line').nth(3).waitFor();
+      expect(await page.getByTestId('chart-logY').getAttribute('aria-pressed')).toBe('true');
     } finally {
       await page.context().close();
     }

@@ -46,7 +46,7 @@ writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
 }, null, 2)}\n`);
 for (const s of summary) {
   console.log(`${s.kind}: ${s.prompts} prompts; prompted emoji nearest ${(s.top1 * 100).toFixed(0)}% (chance ${(s.chanceTop1 * 100).toFixed(3)}%), ` +
-    `in nearest 10 ${(s.top10 * 100).toFixed(0)}% (chance ${(s.chanceTop10 * 100).toFixed(2)}%), same base name ${(s.top1BaseName * 100).toFixed(0)}%, ` +
+    `in nearest 10 ${(s.top10 * 100).toFixed(0)}% (chance ${(s.chanceTop10 * 100).toFixed(2)}%), same base name ${(s.top1BaseName * 100).toFixed(0)}%, median rank ${s.medianRank} of ${corpus.entries.length}, ` +
     `background right ${(s.background * 100).toFixed(0)}% (chance ${(s.chanceBackground * 100).toFixed(0)}%)`);
 }
 console.log(`Sampling ${results.length} prompts × ${steps} steps (guidance ${guidance}, start t ${startTime}) took ${seconds.toFixed(0)} s. Grid: ${join(outDir, 'quality-grid.png')}`);

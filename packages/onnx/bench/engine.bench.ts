@@ -61,8 +61,11 @@ function describe(cfg: TinyTransformerConfig): string {
   return `B${cfg.batch} N${cfg.tokens} D${cfg.dim} L${cfg.layers} r${cfg.rank}${cfg.checkpointBlocks ? ' +ckpt' : ''}`;
 }
 
+/** Debian's python3-torch lives under /usr/bin/python3; another interpreter can be named with TORCH_PYTHON. */
+const PYTHON = process.env.TORCH_PYTHON ?? 'python3';
+
 function torchAvailable(): boolean {
-  return spawnSync('python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  return spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 }
 
 async function main() {
@@ -92,7 +95,7 @@ async function main() {
     const script = fileURLToPath(new URL('./torch_baseline.py', import.meta.url));
     for (const name of ['small', 'large']) {
       const c = SIZES[name];
-      const out = execFileSync('python3', [script, ...[c.batch, c.tokens, c.dim, c.heads, c.layers, c.rank, threads, steps].map(String)], { encoding: 'utf8' });
+      const out = execFileSync(PYTHON, [script, ...[c.batch, c.tokens, c.dim, c.heads, c.layers, c.rank, threads, steps].map(String)], { encoding: 'utf8' });
       const torchMs = Number(JSON.parse(out.trim().split('\n').pop()!).median_ms);
       console.log(`PyTorch eager ${describe(c)}: median ${torchMs.toFixed(2)} ms → engine is ${(torchMs / results[name].medianMs).toFixed(2)}× PyTorch's steps/s`);
     }

@@ -1,6 +1,7 @@
 import type { RunDetail, RunSummary, ServerEvents } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
+import { defaultPick } from '../screens/compare/run-choice';
 import type { StudioState } from './index';
 
 /**
@@ -24,12 +25,6 @@ export interface PickedRunSlice {
   markFavourite(step: number): Promise<void>;
   pickedRunChanged(event: ServerEvents['run-changed']): void;
   pickedRunCheckpoint(event: ServerEvents['run-checkpoint']): void;
-}
-
-/** The run a user most likely wants to compare or export: the newest finished one, else the newest that has started. */
-export function defaultPick(runs: readonly RunSummary[]): RunSummary | null {
-  const newestFirst = [...runs].sort((a, b) => b.id - a.id);
-  return newestFirst.find((r) => r.status === 'finished') ?? newestFirst.find((r) => r.status !== 'queued') ?? null;
 }
 
 export const createPickedRunSlice: StateCreator<StudioState, [], [], PickedRunSlice> = (set, get) => {

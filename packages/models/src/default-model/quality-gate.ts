@@ -32,6 +32,8 @@ export interface GateSummary {
   /** Nearest emoji has the same name before any skin tone ("waving hand"). */
   top1BaseName: number;
   background: number;
+  /** Median rank of the prompted emoji among all corpus emoji (chance: about half the corpus). */
+  medianRank: number;
   chanceTop1: number;
   chanceTop10: number;
   chanceBackground: number;
@@ -112,6 +114,7 @@ export function summarizeGate(results: GateResult[], corpus: EmojiCorpus): GateS
       top10: share((r) => r.rank <= 10),
       top1BaseName: share((r) => base(r.nearestName) === base(corpus.entries[r.prompt.emoji]!.name)),
       background: share((r) => r.background === r.prompt.placement.background),
+      medianRank: rs.length ? rs.map((r) => r.rank).sort((a, b) => a - b)[Math.floor(rs.length / 2)]! : NaN,
       chanceTop1: 1 / n,
       chanceTop10: 10 / n,
       chanceBackground: 1 / BACKGROUNDS.length,

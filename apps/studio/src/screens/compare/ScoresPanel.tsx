@@ -69,8 +69,10 @@ export function ScoresPanel({ checkpoints }: { checkpoints: RunCheckpoint[] }) {
                 type="button"
                 className={`button${c.favourite ? ' primary' : ''}`}
                 aria-pressed={c.favourite}
-                disabled={saving || c.favourite}
-                onClick={() => void markFavourite(c.step)}
+                disabled={saving}
+                onClick={() => {
+                  if (!c.favourite) void markFavourite(c.step);
+                }}
                 data-testid={`favourite-${c.step}`}
               >
                 {c.favourite ? '★ Favourite' : 'Mark as favourite'}

@@ -16,6 +16,18 @@ export interface GridSettings {
   samplerSteps: number;
 }
 
+/** Whether a stored value (local storage survives app versions) is still a usable set-up. */
+export function isGridSettings(value: unknown): value is GridSettings {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    Array.isArray(v.prompts) && v.prompts.every((p) => typeof p === 'string') &&
+    Array.isArray(v.checkpoints) && v.checkpoints.every((s) => Number.isInteger(s)) &&
+    typeof v.includeBase === 'boolean' && typeof v.scaleAxis === 'boolean' &&
+    Number.isInteger(v.seed) && Number.isInteger(v.samplerSteps)
+  );
+}
+
 export interface PlannedColumn {
   /** null: the base model without LoRA. */
   step: number | null;

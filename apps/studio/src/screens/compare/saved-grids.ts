@@ -1,4 +1,4 @@
-import type { GridSettings } from './grid-plan';
+import { isGridSettings, type GridSettings } from './grid-plan';
 
 /**
  * The last grid set up for each run, kept in the renderer's local storage: reopening the Compare view asks for the
@@ -6,17 +6,6 @@ import type { GridSettings } from './grid-plan';
  * windows, quota); the grid then simply starts from the preset.
  */
 const key = (dir: string, runId: number) => `lora-studio.compare-grid:${dir}:${runId}`;
-
-export function isGridSettings(value: unknown): value is GridSettings {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    Array.isArray(v.prompts) && v.prompts.every((p) => typeof p === 'string') &&
-    Array.isArray(v.checkpoints) && v.checkpoints.every((s) => Number.isInteger(s)) &&
-    typeof v.includeBase === 'boolean' && typeof v.scaleAxis === 'boolean' &&
-    Number.isInteger(v.seed) && Number.isInteger(v.samplerSteps)
-  );
-}
 
 export function loadSavedGrid(dir: string, runId: number): GridSettings | null {
   try {

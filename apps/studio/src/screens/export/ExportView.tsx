@@ -126,17 +126,17 @@ function LoraExport({ projectDir, checkpoints }: { projectDir: string; checkpoin
               {formatBytes(preview.bytes)}
             </dd>
           </dl>
-          <MetadataTable metadata={preview.metadata} />
         </div>
       )}
 
-      <div className="form-actions">
+      <div className="form-actions start">
         <button type="button" className="button primary" disabled={step === null || exporting || previewing || !preview} onClick={() => void exportLora()} data-testid="export-lora">
           {exporting ? 'Exporting…' : 'Export'}
         </button>
       </div>
       <ErrorMessage message={exportError} testId="export-error" />
       {exported && <ExportedFile projectDir={projectDir} path={exported.path} testId="export-path" downloadName={exported.fileName} />}
+      {preview && <MetadataTable metadata={preview.metadata} />}
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { pathInProject } from './proposed-checkpoint';
  */
 export function ExportedFile({ projectDir, path, testId, downloadName }: { projectDir: string; path: string; testId: string; downloadName?: string }) {
   const desktop = useStudio((s) => s.appInfo?.mode === 'desktop');
-  const showInFolder = window.loraStudio?.showInFolder;
+  const canShowInFolder = window.loraStudio?.showInFolder !== undefined;
   const inProject = pathInProject(projectDir, path);
   return (
     <p className="export-result">
@@ -16,8 +16,8 @@ export function ExportedFile({ projectDir, path, testId, downloadName }: { proje
       <span className="path mono" data-testid={testId}>
         {path}
       </span>
-      {desktop && showInFolder ? (
-        <button type="button" className="button quiet" onClick={() => showInFolder(path)} data-testid={`${testId}-open-folder`}>
+      {desktop && canShowInFolder ? (
+        <button type="button" className="button quiet" onClick={() => window.loraStudio?.showInFolder?.(path)} data-testid={`${testId}-open-folder`}>
           Open containing folder
         </button>
       ) : (

@@ -148,7 +148,7 @@ export function GenerateView({ project }: { project: Project }) {
         </div>
         {generating && progress && <ProgressBar progress={progress} label={`Image ${Math.min(progress.done + 1, progress.total)} of ${progress.total}`} testId="generate-progress" />}
         <ErrorMessage message={error} testId="generate-error" />
-        {warning && (
+        {warning && !scaleTooHigh(effective) && (
           <p className="hint warning-text" data-testid="generate-warning">
             {warning}
           </p>

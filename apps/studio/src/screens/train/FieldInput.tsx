@@ -14,7 +14,7 @@ interface FieldInputProps {
   onChecked(checked: boolean): void;
 }
 
-/** One setting of the Train form with its hint, and the preflight's reason for the proposed value. */
+/** One setting of the Train form with its hint, and the preflight's reason for the proposed value (kept after an edit, to compare). */
 export function FieldInput({ field, text, checked, edited, error, reasoning, disabled, onText, onChecked }: FieldInputProps) {
   const id = `train-field-${field.key}`;
   const control =
@@ -50,9 +50,9 @@ export function FieldInput({ field, text, checked, edited, error, reasoning, dis
       </label>
       {control}
       {error ? <p className="train-field-error">{error}</p> : <p className="hint">{field.hint}</p>}
-      {reasoning && !edited && (
+      {reasoning && (
         <p className="train-field-reasoning" data-testid={`train-reasoning-${field.key}`}>
-          {reasoning}
+          {edited ? `Proposed: ${reasoning}` : reasoning}
         </p>
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { LoraType } from '@lora-studio/api';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store';
@@ -22,7 +22,9 @@ export function LossPanel({ dir, runId, type }: { dir: string; runId: number; ty
       return next;
     });
 
-  const data = useMemo(() => lossCurve(metrics, settings.smoothing), [metrics, settings.smoothing]);
+  // The chart redraws in the background: the controls stay responsive while a 100,000-step curve is redrawn.
+  const shownMetrics = useDeferredValue(metrics);
+  const data = useMemo(() => lossCurve(shownMetrics, settings.smoothing), [shownMetrics, settings.smoothing]);
   const band = typicalFinalLoss[type];
   const chip = (key: 'showLr' | 'showGradNorm' | 'logY', label: string) => (
     <button type="button" className={`chip${settings[key] ? ' on' : ''}`} aria-pressed={settings[key]} onClick={() => change({ [key]: !settings[key] })} data-testid={`chart-${key}`}>

@@ -1,0 +1,31 @@
+import sharp from 'sharp';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { blockiness, borderStdDev, colourfulness, exposure, laplacianVariance, lookSignature, luma } from '../src/pixels';
+import { perceptualHash } from '../src/phash';
+const dir = process.argv[2]!;
+const files = readdirSync(dir).slice(0, 30).map((f) => readFileSync(join(dir, f)));
+const acc: Record<string, number> = {};
+const lap = (k: string, t0: number) => { const t = performance.now(); acc[k] = (acc[k] ?? 0) + t - t0; return t; };
+for (let r = 0; r < 2; r++) for (const b of files) {
+  let t = performance.now();
+  await sharp(b).metadata(); t = lap('meta', t);
+  const full = await sharp(b).autoOrient().flatten({ background: '#fff' }).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }); t = lap('fullDecode', t);
+  const raw = { raw: { width: full.info.width, height: full.info.height, channels: full.info.channels } } as const;
+  const large = await sharp(full.data, raw).resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true }); t = lap('resize1024', t);
+  const lr = { raw: { width: large.info.width, height: large.info.height, channels: large.info.channels } } as const;
+  await sharp(large.data, lr).jpeg({ quality: 85 }).toBuffer(); t = lap('enc1024', t);
+  const small = await sharp(large.data, lr).resize(512, 512, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true }); t = lap('resize512', t);
+  const sr = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
+  await sharp(small.data, sr).resize(256, 256, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer(); t = lap('thumb256', t);
+  const g32 = await sharp(small.data, sr).resize(32, 32, { fit: 'fill' }).greyscale().raw().toBuffer(); t = lap('g32', t);
+  await sharp(small.data, sr).resize(8, 8, { fit: 'fill' }).greyscale().raw().toBuffer(); t = lap('g8', t);
+  const sw = small.info.width, sh = small.info.height;
+  const g = luma(small.data, sw, sh, 3); exposure(g); laplacianVariance(g, sw, sh); colourfulness(small.data, sw * sh, 3); borderStdDev(g, sw, sh); lookSignature(small.data, sw, sh, 3); perceptualHash(new Uint8Array(g32)); t = lap('jsMetrics', t);
+  const win = luma(full.data.subarray(0, 512 * 2000 * 3), 2000, 512, 3); t = lap('winLumaApprox(4x)', t);
+  blockiness(new Uint8Array(512 * 512), 512, 512); t = lap('blockiness', t);
+  await sharp(b).autoOrient().flatten({ background: '#fff' }).toColourspace('srgb').resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer(); t = lap('fusedDecodeResize', t);
+  await sharp(full.data, raw).resize(1024, 1024, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer(); t = lap('raw->1024jpeg', t);
+  await sharp(b).resize(1024, 1024, { fit: 'inside' }).jpeg().toBuffer(); t = lap('bare', t);
+}
+for (const [k, v] of Object.entries(acc)) console.log(k.padEnd(22), (v / files.length / 2).toFixed(2));
