@@ -22,3 +22,4 @@ export * from './sampling/sampler';
 export * from './sampling/png';
 export { SeededRandom } from './random';
 export * from './default-model';
+export * from './encoders';

@@ -23,5 +23,6 @@ export * from './data/images';
 export * from './data/preflight';
 export * from './base-model/base-model';
 export * from './base-model/pixel-model';
+export * from './base-model/onnx-model';
 export * from './worker/protocol';
 export * from './worker/training-worker-client';

@@ -24,7 +24,7 @@ export class TrainingSampler {
       config: this.model.transformer,
       weights: { kind: 'dense', weights },
       loraLayers,
-      session: { providers: ['cpu'], threads: this.threads },
+      session: { threads: this.threads },
     });
   }
 

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BaseModel } from './base-model/base-model';
-import { defaultModelDir } from '@lora-studio/models';
+import { defaultModelDir, isOnnxModelFolder } from '@lora-studio/models';
+import { loadOnnxModel } from './base-model/onnx-model';
 import { loadPixelModel } from './base-model/pixel-model';
 import { isLoraType, type LoraType, type TrainingConfig } from './config';
 import { loadDataset, type Dataset } from './data/dataset';
@@ -50,7 +51,7 @@ async function loadBase(dir: string, options: RuntimeOptions): Promise<BaseModel
     ]);
   }
   try {
-    return await loadPixelModel(dir, { threads: options.threads });
+    return isOnnxModelFolder(dir) ? await loadOnnxModel(dir, { threads: options.threads }) : await loadPixelModel(dir, { threads: options.threads });
   } catch (error) {
     throw new TrainingSetupError([`the base model in ${dir} cannot be loaded: ${(error as Error).message}`]);
   }

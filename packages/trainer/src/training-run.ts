@@ -237,7 +237,8 @@ export class TrainingRun {
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
         const textTokens = (await this.cache.text(this.prepared.dataset.images[0]!.caption!)).shape[0]!;
         const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
-        const opts = { providers: ['cpu'] as const, threads: this.options.threads };
+        // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
+        const opts = { threads: this.options.threads };
         const step = await createSession(graphs.step.bytes, opts);
         const apply = graphs.apply ? await createSession(graphs.apply.bytes, opts) : undefined;
         return { step, stepIo: graphs.step.io, apply, applyIo: graphs.apply?.io };

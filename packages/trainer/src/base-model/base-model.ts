@@ -15,7 +15,7 @@ export interface BaseModel {
   weights: Record<string, DenseTensor>;
   encoders: ModelEncoders;
   profile: ModelTrainingProfile;
-  /** Image tokens [N, C] of a width × height image back to pixels (for samples). */
-  decodeImage(tokens: Float32Array, width: number, height: number): RgbImage;
+  /** Image tokens [N, C] of a width × height image back to pixels (for samples); a VAE decoder runs async. */
+  decodeImage(tokens: Float32Array, width: number, height: number): RgbImage | Promise<RgbImage>;
   close(): Promise<void>;
 }
