@@ -56,12 +56,22 @@ const bareSeconds = (bareBefore + (await bareLoop())) / 2;
 
 // Cost split of one image's work, measured serially on a sample: hashing+copy+SQLite are the remainder.
 const sample = files.slice(0, Math.min(20, files.length)).map((f) => readFileSync(f));
+// CPU time (all threads of this process) as well as wall time: on a shared machine the wall time moves with other
+// load, the CPU time much less, so it is the steadier figure to compare versions with.
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 t = performance.now();
+let cpu = process.cpuUsage();
 for (const b of sample) await sharp(b).resize(1024, 1024, { fit: 'inside' }).jpeg().toBuffer();
 const bareEach = (performance.now() - t) / sample.length;
+const bareCpuEach = cpuMs(cpu) / sample.length;
 t = performance.now();
+cpu = process.cpuUsage();
 for (const b of sample) await prepareImage(b);
 const prepareEach = (performance.now() - t) / sample.length;
+const prepareCpuEach = cpuMs(cpu) / sample.length;
 
 const bareRate = files.length / bareSeconds;
 const importRate = summary.imported / importSeconds;
@@ -69,7 +79,7 @@ console.log(`images: ${files.length} (${width}×${height} JPEG), concurrency ${c
 console.log(`bare sharp decode+resize: ${bareRate.toFixed(1)} images/s`);
 console.log(`import (hash, decode, EXIF rotate, 2 thumbnails, pixel metrics, copy, SQLite): ${importRate.toFixed(1)} images/s (${summary.imported} imported, ${summary.rejected} rejected)`);
 console.log(`import / bare: ${((importRate / bareRate) * 100).toFixed(0)}% (target ≥ 70%)`);
-console.log(`per image, serial: bare ${bareEach.toFixed(0)} ms; decode+thumbnails+metrics ${prepareEach.toFixed(0)} ms`);
+console.log(`per image, serial: bare ${bareEach.toFixed(0)} ms (CPU ${bareCpuEach.toFixed(0)} ms); decode+thumbnails+metrics ${prepareEach.toFixed(0)} ms (CPU ${prepareCpuEach.toFixed(0)} ms)`);
 
 // Analyzer cost: one analysis thread, per image after its start-up (model loading) on the first image.
 const analysed = (store.db.prepare('SELECT id, hash, file FROM images ORDER BY id LIMIT ?').all(Number(process.env.BENCH_ANALYSIS_IMAGES ?? 10) + 1) as { id: number; hash: string; file: string }[]);

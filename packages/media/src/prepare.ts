@@ -62,19 +62,15 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     );
   }
 
-  // Upright size: EXIF orientations 5–8 swap width and height.
-  const [uprightWidth, uprightHeight] = (meta.orientation ?? 1) >= 5 ? [height, width] : [width, height];
-  let large: { data: Buffer; info: OutputInfo };
-  let blockWindow: { data: Buffer; info: OutputInfo } | null;
+  let full: { data: Buffer; info: OutputInfo };
   try {
-    // Upright and 8-bit sRGB; transparent areas become white so metrics see what a viewer sees. Decoding and resizing
-    // in one pipeline never materialises the full-size image: fresh memory for it cost more than the decode itself.
-    const upright = () => sharp(bytes, options).autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb');
-    [large, blockWindow] = await Promise.all([
-      upright().resize(THUMB_LARGE, THUMB_LARGE, { fit: 'inside', withoutEnlargement: true }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }),
-      // Blockiness needs original pixels, only for JPEG; a window decode stops at the window's last row.
-      format === 'jpeg' ? upright().extract(blockWindowBox(uprightWidth, uprightHeight)).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }) : null,
-    ]);
+    // One full decode, upright and 8-bit sRGB; transparent areas become white so metrics see what a viewer sees.
+    full = await sharp(bytes, options)
+      .autoOrient()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const msg = describe(err);
     if (/premature end|truncat|unexpected end/i.test(msg)) {
@@ -85,7 +81,13 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     }
     throw new ImageRejected(`The image could not be decoded (${msg}); the file is damaged.`);
   }
+  const { data, info } = full;
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
 
+  const large = await sharp(data, raw)
+    .resize(THUMB_LARGE, THUMB_LARGE, { fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const largeRaw = { raw: { width: large.info.width, height: large.info.height, channels: large.info.channels } } as const;
   const [thumbLarge, small] = await Promise.all([
     sharp(large.data, largeRaw).jpeg({ quality: 85 }).toBuffer(),
@@ -106,15 +108,15 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   const smallGrey = luma(small.data, sw, sh, small.info.channels);
   const exp = exposure(smallGrey);
   const metrics: ImageMetrics = {
-    width: uprightWidth,
-    height: uprightHeight,
-    megapixels: round((uprightWidth * uprightHeight) / 1e6, 2),
-    aspectRatio: round(Math.max(uprightWidth, uprightHeight) / Math.min(uprightWidth, uprightHeight), 3),
+    width: info.width,
+    height: info.height,
+    megapixels: round((info.width * info.height) / 1e6, 2),
+    aspectRatio: round(Math.max(info.width, info.height) / Math.min(info.width, info.height), 3),
     sharpness: round(laplacianVariance(smallGrey, sw, sh), 1),
     meanLuma: round(exp.meanLuma, 1),
     highlightsClipped: round(exp.highlightsClipped, 4),
     shadowsClipped: round(exp.shadowsClipped, 4),
-    blockiness: round(blockWindow ? blockiness(luma(blockWindow.data, blockWindow.info.width, blockWindow.info.height, blockWindow.info.channels), blockWindow.info.width, blockWindow.info.height) : 1, 3),
+    blockiness: round(format === 'jpeg' ? windowBlockiness(data, info.width, info.height, info.channels) : 1, 3),
     colourfulness: round(colourfulness(small.data, sw * sh, small.info.channels), 1),
     borderStdDev: round(borderStdDev(smallGrey, sw, sh), 2),
     phash: perceptualHash(new Uint8Array(grey32.buffer, grey32.byteOffset, grey32.length)),
@@ -133,11 +135,19 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   };
 }
 
-/** The centred blockiness window of an upright image, aligned to its 8-px JPEG grid. */
-function blockWindowBox(width: number, height: number): { left: number; top: number; width: number; height: number } {
+/** Blockiness of a centred window, aligned to the 8-px JPEG grid of the (upright) original. */
+function windowBlockiness(data: Buffer, width: number, height: number, channels: number): number {
   const w = Math.min(width, BLOCK_WINDOW);
   const h = Math.min(height, BLOCK_WINDOW);
-  return { left: Math.floor((width - w) / 2 / 8) * 8, top: Math.floor((height - h) / 2 / 8) * 8, width: w, height: h };
+  const x0 = Math.floor((width - w) / 2 / 8) * 8;
+  const y0 = Math.floor((height - h) / 2 / 8) * 8;
+  const grey = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, p = ((y0 + y) * width + x0) * channels; x < w; x++, p += channels) {
+      grey[y * w + x] = channels >= 3 ? ((data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114 + 500) / 1000) | 0 : data[p]!;
+    }
+  }
+  return blockiness(grey, w, h);
 }
 
 function extensionFor(format: string, compression: string | undefined): string {
