@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { BackgroundAnalyzer } from './background-analysis';
+import { BackgroundAnalyzer, setBackgroundAnalysisPaused } from './background-analysis';
 import { DatasetCatalog } from './catalog';
 import { importFiles } from './import';
 import { photoJpeg } from './test-images';
@@ -73,5 +73,26 @@ describe('background analysis (worker threads)', () => {
     expect(analysed).toEqual(ids.slice(1));
     expect(analysisStates(reopened)).toEqual(Array.from({ length: 3 }, () => ({ analysis: 'done', error: null, faces: 0 })));
     reopened.close();
+  }, 180_000);
+});
+
+describe('analysis yields to training', () => {
+  it('starts nothing while paused for a training run, and picks the images up when training stops', async () => {
+    const store = await projectWith({ 'a.jpg': await photoJpeg(41, 480, 360) });
+    setBackgroundAnalysisPaused(true);
+    const analyzer = new BackgroundAnalyzer(store, { threads: 1, analyzers: { text: false, faces: true } });
+    try {
+      analyzer.start();
+      await analyzer.whenIdle();
+      expect(new DatasetCatalog(store).list().map((i) => i.analysis)).toEqual(['pending']);
+      setBackgroundAnalysisPaused(false);
+      await new Promise((r) => setTimeout(r, 50));
+      await analyzer.whenIdle();
+      expect(new DatasetCatalog(store).list().map((i) => i.analysis)).toEqual(['done']);
+    } finally {
+      setBackgroundAnalysisPaused(false);
+      await analyzer.close();
+      store.close();
+    }
   }, 180_000);
 });

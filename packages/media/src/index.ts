@@ -5,7 +5,7 @@ export { prepareImage, ImageRejected, type PreparedImage } from './prepare';
 export { viewDataset } from './dataset';
 export { imageFlags } from './flags';
 export { THRESHOLDS, IMPORT_LIMITS, FLAG_REASONS } from './thresholds';
-export { BackgroundAnalyzer, startBackgroundAnalysis, type BackgroundAnalysisOptions } from './background-analysis';
+export { BackgroundAnalyzer, setBackgroundAnalysisPaused, startBackgroundAnalysis, type BackgroundAnalysisOptions } from './background-analysis';
 export { analyzerSwitches } from './analyzer-switches';
 export type { AnalyzerSwitches } from './analysis-messages';
 export { TextReader, type TextFinding } from './text-reader';

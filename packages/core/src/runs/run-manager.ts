@@ -1,4 +1,5 @@
 import { ApiFailure, type MetricPoint, type RunSummary, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
+import { setBackgroundAnalysisPaused } from '@lora-studio/media';
 import type { ProjectStore } from '@lora-studio/store';
 import { TrainingWorker, type RuntimeOptions, type TrainingConfig, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
 import { join, relative } from 'node:path';
@@ -149,6 +150,7 @@ export class RunManager {
   private next(): void {
     if (this.active) return;
     const item = this.queue.shift();
+    setBackgroundAnalysisPaused(item !== undefined);
     if (!item) {
       for (const resolve of this.idle) resolve();
       this.idle.clear();
