@@ -31,15 +31,10 @@ import {
   templateCaptioner,
   type Captioner,
 } from '@lora-studio/captions/node';
-import { isProjectFolder, type ProjectStore } from '@lora-studio/store';
+import type { ProjectStore } from '@lora-studio/store';
 import { isAbsolute, resolve } from 'node:path';
 import type { StudioContext } from '../context';
-
-function openProject(ctx: StudioContext, dir: string): ProjectStore {
-  if (!isAbsolute(dir)) throw new ApiFailure('invalid-request', `Give the project folder as a full path (got "${dir}").`);
-  if (!isProjectFolder(dir)) throw new ApiFailure('not-found', `${dir} is not a LoRA Studio project. Open or create the project first.`);
-  return ctx.project(dir);
-}
+import { requireProject } from '../project-access';
 
 const DEFAULT_VISION_URL = 'http://localhost:11434/v1';
 
@@ -122,7 +117,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
 
   return {
     'captions-list': async ({ dir }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       const captions = new ProjectCaptions(store);
       const settings = lintSettings(store, captions);
       const entries = captions.list();
@@ -150,7 +145,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-update': async ({ dir, imageId, text, reviewed, editSession }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       const captions = new ProjectCaptions(store);
       if (!captions.hasImage(imageId)) throw new ApiFailure('not-found', `Image ${imageId} is not in this project; reload the list.`);
       const label = text === undefined ? (reviewed ? 'Mark reviewed' : 'Mark unreviewed') : 'Edit caption';
@@ -164,7 +159,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-set-reviewed': async ({ dir, imageIds, reviewed }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       const captions = new ProjectCaptions(store);
       const known = imageIds.filter((id) => captions.hasImage(id));
       const label = `Mark ${known.length} image${known.length === 1 ? '' : 's'} ${reviewed ? 'reviewed' : 'unreviewed'}`;
@@ -175,20 +170,20 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-lint': async ({ dir }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       const captions = new ProjectCaptions(store);
       return lintCaptions(captions.texts(), lintSettings(store, captions));
     },
 
     'captions-tags': async ({ dir, maxWords }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       return tagFrequency(new ProjectCaptions(store).texts(), store.settings(), maxWords ?? 2);
     },
 
-    'captions-batch-preview': async ({ dir, op, imageIds }) => plan(openProject(ctx, dir), op, imageIds).plan,
+    'captions-batch-preview': async ({ dir, op, imageIds }) => plan(requireProject(ctx, dir), op, imageIds).plan,
 
     'captions-batch-apply': async ({ dir, op, imageIds }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       // Planned again here from what is stored now, so a stale preview can never write stale text.
       const { captions, plan: p } = plan(store, op, imageIds);
       captions.write(p.label, 'batch', p.changes.map((c) => ({ imageId: c.imageId, text: c.after, source: 'user' as const })));
@@ -197,7 +192,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-undo': async ({ dir }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       if (jobs.has(store.dir)) throw new ApiFailure('conflict', 'Auto-captioning is running; cancel it or wait before undoing.');
       const captions = new ProjectCaptions(store);
       const step = captions.undo();
@@ -206,7 +201,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-redo': async ({ dir }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       if (jobs.has(store.dir)) throw new ApiFailure('conflict', 'Auto-captioning is running; cancel it or wait before redoing.');
       const captions = new ProjectCaptions(store);
       const step = captions.redo();
@@ -215,7 +210,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-auto': async ({ dir, captioner: choice, overwrite, imageIds }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       if (jobs.has(store.dir)) throw new ApiFailure('conflict', 'Auto-captioning is already running for this project; cancel it first.');
       const captions = new ProjectCaptions(store);
       const project = store.settings();
@@ -270,7 +265,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-export': async ({ dir, format, outDir, withImages }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       if (!isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the export folder as a full path (got "${outDir}").`);
       if (resolve(outDir).startsWith(resolve(store.dir) + '/images')) {
         throw new ApiFailure('invalid-request', 'Export to a folder outside the project\'s images/ folder.');
@@ -279,7 +274,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     },
 
     'captions-import': async ({ dir, format, from, overwriteReviewed }) => {
-      const store = openProject(ctx, dir);
+      const store = requireProject(ctx, dir);
       if (!isAbsolute(from)) throw new ApiFailure('invalid-request', `Give the captions' location as a full path (got "${from}").`);
       const captions = new ProjectCaptions(store);
       let result;
@@ -292,10 +287,10 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
       return { ...result, history: captions.history() };
     },
 
-    'captions-settings-get': async ({ dir }) => readSettings(ctx, new ProjectCaptions(openProject(ctx, dir))),
+    'captions-settings-get': async ({ dir }) => readSettings(ctx, new ProjectCaptions(requireProject(ctx, dir))),
 
     'captions-settings-update': async ({ dir, lint, tagger, vision, apiKey }) => {
-      const captions = new ProjectCaptions(openProject(ctx, dir));
+      const captions = new ProjectCaptions(requireProject(ctx, dir));
       const current = readSettings(ctx, captions);
       const next = {
         lint: { ...current.lint, ...lint },
