@@ -1,5 +1,6 @@
 import { client } from '../client';
 import { useStudio } from './index';
+import { onReconnect } from './reconnect';
 
 /**
  * The Captions view follows edits made elsewhere (another window, the CLI, an auto-caption job, imports into the
@@ -22,17 +23,10 @@ export function followCaptionEvents(): () => void {
       if (isOpen(dir)) void reloadCaptions();
     }),
     client.on('captions-auto-progress', applyAutoCaptionProgress),
-  ];
-  let lost = false;
-  offs.push(
-    client.onState((state) => {
-      if (state !== 'open') lost = true;
-      else if (lost) {
-        lost = false;
-        if (isOpen(null)) void reloadCaptions();
-      }
+    onReconnect(() => {
+      if (isOpen(null)) void reloadCaptions();
     }),
-  );
+  ];
   return () => {
     for (const off of offs) off();
   };

@@ -1,5 +1,6 @@
 import { client } from '../client';
 import { useStudio } from './index';
+import { onReconnect } from './reconnect';
 
 /**
  * Compare, Generate and Export follow grid cells and generated images as they are made, and the picked run as it
@@ -12,18 +13,11 @@ export function followCompareEvents(): () => void {
     client.on('generate-progress', generateProgressed),
     client.on('run-changed', pickedRunChanged),
     client.on('run-checkpoint', pickedRunCheckpoint),
-  ];
-  let lost = false;
-  offs.push(
-    client.onState((state) => {
-      if (state !== 'open') lost = true;
-      else if (lost) {
-        lost = false;
-        const { pickDir, openPickedRuns } = useStudio.getState();
-        if (pickDir) void openPickedRuns(pickDir);
-      }
+    onReconnect(() => {
+      const { pickDir, openPickedRuns } = useStudio.getState();
+      if (pickDir) void openPickedRuns(pickDir);
     }),
-  );
+  ];
   return () => {
     for (const off of offs) off();
   };

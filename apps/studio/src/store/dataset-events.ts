@@ -1,5 +1,6 @@
 import { client } from '../client';
 import { useStudio } from './index';
+import { onReconnect } from './reconnect';
 
 /**
  * The Dataset view follows imports (its own uploads, another window, the CLI), exclusions made elsewhere, a
@@ -14,17 +15,10 @@ export function followDatasetEvents(): () => void {
       if (dir === null) void reloadDataset();
       else datasetChanged(dir);
     }),
-  ];
-  let lost = false;
-  offs.push(
-    client.onState((state) => {
-      if (state !== 'open') lost = true;
-      else if (lost) {
-        lost = false;
-        void reloadDataset();
-      }
+    onReconnect(() => {
+      void reloadDataset();
     }),
-  );
+  ];
   return () => {
     for (const off of offs) off();
   };

@@ -1,5 +1,6 @@
 import { client } from '../client';
 import { useStudio } from './index';
+import { onReconnect } from './reconnect';
 
 /** The Train view follows its runs as the worker reports them, and catches up on what it missed while disconnected. */
 export function followRunEvents(): () => void {
@@ -10,17 +11,10 @@ export function followRunEvents(): () => void {
     client.on('run-checkpoint', runCheckpointSaved),
     client.on('run-sample', runSampleWritten),
     client.on('run-alert', runAlertRaised),
-  ];
-  let lost = false;
-  offs.push(
-    client.onState((state) => {
-      if (state !== 'open') lost = true;
-      else if (lost) {
-        lost = false;
-        void refreshRuns();
-      }
+    onReconnect(() => {
+      void refreshRuns();
     }),
-  );
+  ];
   return () => {
     for (const off of offs) off();
   };

@@ -4,6 +4,7 @@ import { followCompareEvents } from './compare-events';
 import { followDatasetEvents } from './dataset-events';
 import { followRunEvents } from './runs-events';
 import { useStudio } from './index';
+import { onReconnect } from './reconnect';
 
 /**
  * Keeps the store in step with the services: pushed events and reconnects call the same actions the UI does.
@@ -14,16 +15,11 @@ export function followServerEvents(): () => void {
   const offChanged = client.on('projects-changed', () => {
     void loadProjects().then(refreshOpenProject);
   });
-  let lost = false;
-  const offState = client.onState((state) => {
-    setConnection(state);
-    if (state !== 'open') lost = true;
-    // Whatever changed while disconnected (the host restarted, the CLI ran) is fetched again.
-    else if (lost) {
-      lost = false;
-      void loadAppInfo();
-      void loadProjects().then(refreshOpenProject);
-    }
+  const offState = client.onState(setConnection);
+  // Whatever changed while disconnected (the host restarted, the CLI ran) is fetched again.
+  const offReconnect = onReconnect(() => {
+    void loadAppInfo();
+    void loadProjects().then(refreshOpenProject);
   });
   const offCaptions = followCaptionEvents();
   const offDataset = followDatasetEvents();
@@ -38,5 +34,6 @@ export function followServerEvents(): () => void {
     offCompare();
     offChanged();
     offState();
+    offReconnect();
   };
 }
