@@ -21,6 +21,7 @@ import { TagTable } from './TagTable';
 import { useCaptionKeys } from './use-caption-keys';
 import { useVisibleItems } from './use-caption-context';
 import './captions.css';
+import { SectionEmptyState } from '../../components/SectionEmptyState';
 
 const panels = [
   { id: 'caption', label: 'Caption' },
@@ -123,13 +124,11 @@ export function CaptionsView({ project }: { project: Project }) {
     return (
       <section className="empty-section" data-testid="section-captions">
         <h2>{guide.label}</h2>
-        <div className="empty-state">
-          <p className="empty-title">{guide.emptyTitle}</p>
-          <p className="empty-text">{guide.emptyText}</p>
+        <SectionEmptyState section="captions">
           <p className="empty-text">
             <a href={routeHash({ screen: 'project', dir: project.dir, section: 'dataset' })}>Add images in the Dataset section</a> first.
           </p>
-        </div>
+        </SectionEmptyState>
       </section>
     );
   }

@@ -13,6 +13,7 @@ import { RunPicker } from './RunPicker';
 import { ScoresPanel } from './ScoresPanel';
 import './shared.css';
 import './compare.css';
+import { SectionEmptyState } from '../../components/SectionEmptyState';
 
 /** The Compare section: the picked run's checkpoints side by side on the same prompts and seeds, with scores. */
 export function CompareView({ project }: { project: Project }) {
@@ -41,10 +42,7 @@ export function CompareView({ project }: { project: Project }) {
     return (
       <section className="empty-section" data-testid="section-compare">
         <h2>{guide.label}</h2>
-        <div className="empty-state">
-          <p className="empty-title">{guide.emptyTitle}</p>
-          <p className="empty-text">{guide.emptyText}</p>
-        </div>
+        <SectionEmptyState section="compare" />
       </section>
     );
   }

@@ -10,6 +10,7 @@ import { MetadataTable } from './MetadataTable';
 import { formatBytes, formatGuide } from './proposed-checkpoint';
 import '../compare/shared.css';
 import './export.css';
+import { SectionEmptyState } from '../../components/SectionEmptyState';
 
 /** The Export section: a checkpoint as a LoRA file for other tools, the training config, and the dataset folder. */
 export function ExportView({ project }: { project: Project }) {
@@ -37,10 +38,7 @@ export function ExportView({ project }: { project: Project }) {
     return (
       <section className="export-view" data-testid="section-export">
         <h2>{guide.label}</h2>
-        <div className="empty-state">
-          <p className="empty-title">{guide.emptyTitle}</p>
-          <p className="empty-text">{guide.emptyText}</p>
-        </div>
+        <SectionEmptyState section="export" />
         <DatasetExport projectDir={dir} />
       </section>
     );
