@@ -53,6 +53,19 @@ export interface TrainingConfig {
   tagShuffle: boolean;
   /** Also train on mirrored images (off by default: it breaks asymmetric subjects and text). */
   flip: boolean;
+  /**
+   * Prior preservation (the "regularisation images" of kohya and DreamBooth): the base model renders this many
+   * pictures from the dataset's captions with the trigger taken out, and they are trained on beside the dataset,
+   * so prompts without the trigger keep the base model's look. 0 = off. Runs made before it existed read as 0.
+   */
+  priorImages: number;
+  /**
+   * Output preservation (ai-toolkit's "differential output preservation"): this share of examples is trained with
+   * the trigger taken out of its caption, toward the base model's own prediction for the same noisy image. The
+   * LoRA learns to change nothing where the trigger is absent, at the cost of one base forward pass for those
+   * rows. 0 = off. Runs made before it existed read as 0.
+   */
+  preservation: number;
 }
 
 export function isLoraType(value: string): value is LoraType {

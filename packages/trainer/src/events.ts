@@ -18,7 +18,7 @@ export interface StepMetrics {
 }
 
 export type TrainingEvent =
-  | { type: 'preparing'; stage: 'model' | 'dataset' | 'encoding' | 'compiling'; done?: number; total?: number }
+  | { type: 'preparing'; stage: 'model' | 'dataset' | 'prior' | 'encoding' | 'compiling'; done?: number; total?: number }
   | {
       type: 'started';
       runDir: string;
@@ -26,6 +26,8 @@ export type TrainingEvent =
       totalSteps: number;
       resumedFrom: number | null;
       images: number;
+      /** Prior-preservation pictures trained on beside the images. */
+      priorImages: number;
       buckets: string[];
       provider: string;
       baseModel: string;

@@ -17,6 +17,7 @@ export * from './training-run';
 export * from './data/dataset';
 export * from './data/buckets';
 export * from './data/captions';
+export * from './data/prior-images';
 export * from './data/encoders';
 export * from './data/encoding-cache';
 export * from './data/images';

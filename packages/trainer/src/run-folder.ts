@@ -1,5 +1,5 @@
 // A run folder: run.json (what was asked: dataset, base model, config), checkpoints/, samples/, metrics.jsonl,
-// lora.safetensors when finished, and cache/ for folder datasets. `resume RUN_DIR` needs nothing else.
+// lora.safetensors when finished, prior/ when prior preservation is on, and cache/ for folder datasets. `resume RUN_DIR` needs nothing else.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingConfig } from './config';
@@ -23,6 +23,8 @@ export function runPaths(runDir: string) {
     metrics: join(runDir, 'metrics.jsonl'),
     cache: join(runDir, 'cache'),
     lora: join(runDir, 'lora.safetensors'),
+    /** Prior-preservation images drawn by the base model (config.priorImages), with their captions. */
+    prior: join(runDir, 'prior'),
   };
 }
 

@@ -28,13 +28,8 @@ export class TrainingSampler {
     });
   }
 
-  /** Renders one image with the trained tensors `params` (laid out as `layout`). */
-  async render(layout: PackLayout, params: Float32Array, context: EncodedTensor, unconditional: EncodedTensor, seed: number): Promise<RgbImage> {
-    const slice = (name: string) => {
-      const e = layout.entries.find((x) => x.name === name)!;
-      return { shape: [...e.shape], data: params.slice(e.offset, e.offset + e.size) };
-    };
-    const request = {
+  private request(context: EncodedTensor, unconditional: EncodedTensor, seed: number) {
+    return {
       gridHeight: this.bucket.height / this.model.encoders.sizeMultiple,
       gridWidth: this.bucket.width / this.model.encoders.sizeMultiple,
       text: context.data,
@@ -43,6 +38,38 @@ export class TrainingSampler {
       guidance: this.config.sampleGuidance,
       seed,
     };
+  }
+
+  private loraSampler(): Promise<Flux2Sampler> {
+    const targets = loraTargetLayers(this.model.transformer, this.config.targets as LoraTargets);
+    this.lora ??= this.create(this.model.weights, targets.map((l) => l.path));
+    return this.lora;
+  }
+
+  /** Renders one image with the base model alone (no LoRA, whatever has been trained). */
+  async renderBase(context: EncodedTensor, unconditional: EncodedTensor, seed: number): Promise<RgbImage> {
+    const request = this.request(context, unconditional, seed);
+    let tokens: Float32Array;
+    if (this.config.mode === 'full') {
+      const sampler = await this.create(this.model.weights, []);
+      try {
+        tokens = await sampler.sample(request);
+      } finally {
+        await sampler.release();
+      }
+    } else {
+      tokens = await (await this.loraSampler()).sample({ ...request, lora: null });
+    }
+    return this.model.decodeImage(tokens, this.bucket.width, this.bucket.height);
+  }
+
+  /** Renders one image with the trained tensors `params` (laid out as `layout`). */
+  async render(layout: PackLayout, params: Float32Array, context: EncodedTensor, unconditional: EncodedTensor, seed: number): Promise<RgbImage> {
+    const slice = (name: string) => {
+      const e = layout.entries.find((x) => x.name === name)!;
+      return { shape: [...e.shape], data: params.slice(e.offset, e.offset + e.size) };
+    };
+    const request = this.request(context, unconditional, seed);
     let tokens: Float32Array;
     if (this.config.mode === 'full') {
       const weights = Object.fromEntries(layout.entries.map((e) => [e.name, slice(e.name)]));
@@ -54,12 +81,11 @@ export class TrainingSampler {
       }
     } else {
       const targets = loraTargetLayers(this.model.transformer, this.config.targets as LoraTargets);
-      this.lora ??= this.create(this.model.weights, targets.map((l) => l.path));
       const layers = targets.map((l) => ({
         path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
         down: slice(`${l.path}.lora_A`).data, up: slice(`${l.path}.lora_B`).data,
       }));
-      tokens = await (await this.lora).sample({ ...request, lora: { layers, metadata: {} }, loraScale: 1 });
+      tokens = await (await this.loraSampler()).sample({ ...request, lora: { layers, metadata: {} }, loraScale: 1 });
     }
     return this.model.decodeImage(tokens, this.bucket.width, this.bucket.height);
   }

@@ -9,6 +9,7 @@ import { loadPixelModel } from './base-model/pixel-model';
 import { isLoraType, type LoraType, type TrainingConfig } from './config';
 import { loadDataset, type Dataset } from './data/dataset';
 import { datasetProblems } from './data/preflight';
+import { priorCaptions } from './data/prior-images';
 import { presetConfig } from './presets';
 import { readRunDescription, runPaths, type RunDescription } from './run-folder';
 import { TrainingSetupError } from './setup-error';
@@ -61,6 +62,10 @@ async function check(description: RunDescription, model: BaseModel, runDir: stri
   const problems = configProblems(description.config, { sizeMultiple: model.encoders.sizeMultiple });
   const dataset = loadDataset(description.dataset, { folderCacheDir: runPaths(runDir).cache });
   problems.push(...(await datasetProblems(dataset, description.config.trigger)));
+  const captions = dataset.images.map((i) => i.caption ?? '').filter((c) => c.length > 0);
+  if ((description.config.priorImages ?? 0) > 0 && captions.length > 0 && priorCaptions(captions, description.config.trigger).length === 0) {
+    problems.push(`prior preservation draws pictures from the captions without the trigger "${description.config.trigger}", but every caption is empty without it. Describe what each image shows, or set prior-preservation images to 0.`);
+  }
   if (problems.length) throw new TrainingSetupError(problems);
   return dataset;
 }
@@ -102,6 +107,9 @@ export async function prepareNewRun(request: TrainRequest, options: RuntimeOptio
 /** An existing run folder: the same dataset, base model and config as when it started. */
 export async function prepareResume(runDir: string, options: RuntimeOptions = {}): Promise<PreparedRun> {
   const description = readRunDescription(resolve(runDir));
+  // Runs made before these settings existed trained without them.
+  description.config.priorImages ??= 0;
+  description.config.preservation ??= 0;
   const model = await loadBase(description.base, options);
   try {
     return { description, model, dataset: await check(description, model, resolve(runDir)) };

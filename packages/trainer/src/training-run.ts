@@ -15,8 +15,10 @@ import type { BaseModel } from './base-model/base-model';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
 import type { TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
-import { augmentCaption } from './data/captions';
-import type { Dataset } from './data/dataset';
+import { BasePrediction } from './base-prediction';
+import { augmentCaption, withoutTrigger } from './data/captions';
+import type { Dataset, DatasetImage } from './data/dataset';
+import { ensurePriorImages } from './data/prior-images';
 import { EncodingCache } from './data/encoding-cache';
 import { visibleSize } from './data/images';
 import { DataOrder, START_POSITION, type DataPosition } from './data-order';
@@ -59,6 +61,9 @@ export class TrainingRun {
   private readonly log: MetricsLog;
   private readonly compiled = new Map<string, Promise<CompiledBucket>>();
   private readonly samplers = new Map<string, TrainingSampler>();
+  private basePrediction: Promise<BasePrediction> | undefined;
+  /** The dataset's images, then the prior-preservation pictures. */
+  private images: DatasetImage[] = [];
   private examples: Example[] = [];
   private order!: DataOrder;
   private state!: TrainState;
@@ -122,15 +127,16 @@ export class TrainingRun {
     try {
       for (const dir of [this.paths.checkpoints, this.paths.samples]) mkdirSync(dir, { recursive: true });
       writeRunDescription(this.runDir, description);
-      await this.planExamples(model, dataset);
-      await this.encodeAll(dataset);
+      this.images = [...dataset.images, ...(await this.priorImages(dataset))];
+      await this.planExamples(model);
+      await this.encodeAll();
       this.restoreOrInit(model);
       this.emit({ type: 'preparing', stage: 'compiling' });
       const firstBucket = this.order.take(this.position).entries.map((i) => this.examples[i]!.bucket)[0]!;
       const compiled = await this.compiledFor(firstBucket);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
-        images: dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], provider: compiled.step.provider,
+        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], provider: compiled.step.provider,
         baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
       });
       while (this.state.step < this.config.steps) {
@@ -161,25 +167,39 @@ export class TrainingRun {
       await s?.apply?.release();
     }
     for (const s of this.samplers.values()) await s.close();
+    await (await this.basePrediction?.catch(() => undefined))?.release();
     await this.prepared.model.close();
   }
 
+  /** Draws (or finds from an earlier sitting) the prior-preservation pictures; none when the config says 0. */
+  private async priorImages(dataset: Dataset): Promise<DatasetImage[]> {
+    const count = this.config.priorImages ?? 0;
+    if (count === 0) return [];
+    const sampler = this.samplerFor(this.sampleBucket());
+    const unconditional = await this.cache.text('');
+    return ensurePriorImages({
+      dir: this.paths.prior, count, captions: dataset.images.map((i) => i.caption ?? ''), trigger: this.config.trigger, seed: this.config.seed,
+      render: async (caption, seed) => sampler.renderBase(await this.cache.text(caption), unconditional, seed),
+      onProgress: (done, total) => this.emit({ type: 'preparing', stage: 'prior', done, total }),
+    });
+  }
+
   /** Each image's bucket from its visible size (after EXIF orientation and crop). */
-  private async planExamples(model: BaseModel, dataset: Dataset): Promise<void> {
+  private async planExamples(model: BaseModel): Promise<void> {
     const buckets = model.encoders.fixedBuckets ?? makeBuckets(this.config.resolution, model.encoders.sizeMultiple);
     this.examples = [];
-    for (let i = 0; i < dataset.images.length; i++) {
-      const size = await visibleSize(dataset.images[i]!);
+    for (let i = 0; i < this.images.length; i++) {
+      const size = await visibleSize(this.images[i]!);
       this.examples.push({ imageIndex: i, bucket: pickBucket(size.width, size.height, buckets) });
     }
-    this.order = new DataOrder(dataset.images.map((img, i) => ({ bucket: bucketKey(this.examples[i]!.bucket), repeats: img.repeats })), this.config.batchSize, this.config.seed);
+    this.order = new DataOrder(this.images.map((img, i) => ({ bucket: bucketKey(this.examples[i]!.bucket), repeats: img.repeats })), this.config.batchSize, this.config.seed);
   }
 
   /** Encodes (or finds in the cache) every image and caption up front, so training steps never wait on encoders. */
-  private async encodeAll(dataset: Dataset): Promise<void> {
-    const total = dataset.images.length;
+  private async encodeAll(): Promise<void> {
+    const total = this.images.length;
     for (let i = 0; i < total; i++) {
-      const image = dataset.images[i]!;
+      const image = this.images[i]!;
       const bucket = this.examples[i]!.bucket;
       await this.cache.image(image, bucket, this.config.resolution, false);
       if (this.config.flip) await this.cache.image(image, bucket, this.config.resolution, true);
@@ -235,7 +255,7 @@ export class TrainingRun {
       c = (async () => {
         const m = this.prepared.model;
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
-        const textTokens = (await this.cache.text(this.prepared.dataset.images[0]!.caption!)).shape[0]!;
+        const textTokens = (await this.cache.text(this.images[0]!.caption!)).shape[0]!;
         const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
         // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
         const opts = { threads: this.options.threads };
@@ -252,15 +272,27 @@ export class TrainingRun {
   private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket }> {
     const { entries, next } = this.order.take(this.position);
     this.position = next;
-    const images = this.prepared.dataset.images;
+    const images = this.images;
     const bucket = this.examples[entries[0]!]!.bucket;
     const x0s: Float32Array[] = [];
     const texts: Float32Array[] = [];
+    const preserved: number[] = [];
     let textTokens = 0;
-    for (const e of entries) {
-      const image = images[this.examples[e]!.imageIndex]!;
+    const share = this.config.preservation ?? 0;
+    const datasetSize = this.prepared.dataset.images.length;
+    for (const [row, e] of entries.entries()) {
+      const imageIndex = this.examples[e]!.imageIndex;
+      const image = images[imageIndex]!;
       const flip = this.config.flip && this.rng.uniform() < 0.5;
-      const caption = augmentCaption(image.caption!, this.config, this.rng);
+      // A prior picture came from the base model, so its exact target is the base model's own prediction (no
+      // noise in the target, unlike ε − x0), on the very states a prompt without the trigger passes through.
+      const drawn = share > 0 && this.rng.uniform() < share;
+      const preserve = imageIndex >= datasetSize || drawn;
+      // Half the preserved rows keep the empty caption too: guidance samples against it, so a LoRA that moved the
+      // unconditional prediction would still change every prompt.
+      const unconditional = preserve && this.rng.uniform() < 0.5;
+      if (preserve) preserved.push(row);
+      const caption = unconditional ? '' : augmentCaption(preserve ? withoutTrigger(image.caption!, this.config.trigger) : image.caption!, this.config, this.rng);
       x0s.push((await this.cache.image(image, bucket, this.config.resolution, flip)).data);
       const text = await this.cache.text(caption);
       textTokens = text.shape[0]!;
@@ -283,7 +315,30 @@ export class TrainingRun {
       txt_ids: hostTensor('float32', [B, textTokens, 4], repeat(flux2TextIds(textTokens), B)),
     };
     if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
+    if (preserved.length) await this.preserveOutputs(feeds, preserved, { N, T: textTokens, imgIds: flux2ImageIds(grid.h, grid.w), txtIds: flux2TextIds(textTokens) });
     return { feeds, bucket };
+  }
+
+  /**
+   * Output preservation: the rows trained with the trigger taken out of their caption get the base model's own
+   * velocity for the same noisy image as their target, replacing ε − x0 in `feeds.target`.
+   */
+  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], s: { N: number; T: number; imgIds: Float32Array; txtIds: Float32Array }): Promise<void> {
+    this.basePrediction ??= BasePrediction.create(this.prepared.model, this.options.threads);
+    const c = this.prepared.model.transformer;
+    const pick = (data: Float32Array, width: number) => concat(rows.map((r) => data.subarray(r * width, (r + 1) * width)));
+    const velocity = await (await this.basePrediction).velocity({
+      rows: rows.length, imageTokens: s.N, textTokens: s.T,
+      xt: pick(feeds.xt!.data as Float32Array, s.N * c.inChannels),
+      t: rows.map((r) => (feeds.t!.data as Float32Array)[r]!),
+      imgIds: repeat(s.imgIds, rows.length),
+      txt: pick(feeds.txt!.data as Float32Array, s.T * c.contextDim),
+      txtIds: repeat(s.txtIds, rows.length),
+      guidance: this.config.guidance,
+    });
+    const target = feeds.target!.data as Float32Array;
+    const width = s.N * c.outChannels;
+    rows.forEach((r, k) => target.set(velocity.subarray(k * width, (k + 1) * width), r * width));
   }
 
   private async trainOneStep(): Promise<void> {
@@ -383,14 +438,23 @@ export class TrainingRun {
     return this.config.samplePrompts.flatMap((prompt, i) => this.config.sampleSeeds.map((seed) => ({ prompt, seed, label: `prompt${i}` })));
   }
 
-  private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
+  /** Samples and prior pictures are square: the model's own size, or the square bucket of the resolution. */
+  private sampleBucket(): Bucket {
     const model = this.prepared.model;
-    const bucket = model.encoders.fixedBuckets?.[0] ?? pickBucket(1, 1, makeBuckets(this.config.resolution, model.encoders.sizeMultiple));
+    return model.encoders.fixedBuckets?.[0] ?? pickBucket(1, 1, makeBuckets(this.config.resolution, model.encoders.sizeMultiple));
+  }
+
+  private samplerFor(bucket: Bucket): TrainingSampler {
     let sampler = this.samplers.get(bucketKey(bucket));
     if (!sampler) {
-      sampler = new TrainingSampler(model, this.config, bucket, this.options.threads);
+      sampler = new TrainingSampler(this.prepared.model, this.config, bucket, this.options.threads);
       this.samplers.set(bucketKey(bucket), sampler);
     }
+    return sampler;
+  }
+
+  private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
+    const sampler = this.samplerFor(this.sampleBucket());
     for (const r of requests) {
       const image = await sampler.render(this.state.layout, this.state.params, await this.cache.text(r.prompt), await this.cache.text(''), r.seed);
       const name = `step-${String(this.state.step).padStart(6, '0')}-${r.label}-seed${r.seed}.png`;

@@ -47,6 +47,8 @@ export function configProblems(c: TrainingConfig, options: { sizeMultiple?: numb
     numberIn('caption dropout', c.captionDropout, 0, 0.99, 'a probability; 0.05–0.1 when used.'),
     [typeof c.tagShuffle === 'boolean', 'tag shuffle must be true or false.'],
     [typeof c.flip === 'boolean', 'flip must be true or false.'],
+    numberIn('output preservation', c.preservation, 0, 0.9, 'the share of examples trained toward the base model without the trigger; 0.25–0.5 when used.'),
+    integerIn('prior-preservation images', c.priorImages, 0, 10_000, 'about one per training image; 0 turns prior preservation off.'),
     ...timestepChecks(c),
   ];
   return checks.filter(([ok]) => !ok).map(([, problem]) => problem);

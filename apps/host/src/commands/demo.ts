@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportCheckpoint, gridPng, ImageRenderer, plainPrompt, renderGrid, scoreRun, wildPrompts } from '@lora-studio/core';
+import { exportCheckpoint, gridPng, ImageRenderer, plainPrompt, renderGrid, scoreRun } from '@lora-studio/core';
 import { prepareNewRun, TrainingRun, TrainingSetupError, type TrainingEvent } from '@lora-studio/trainer';
 import { repoRoot } from '../paths';
 import { CommandFailed } from './call';
@@ -9,6 +9,14 @@ import { UsageError, type Command } from './command';
 
 /** The style sample that ships with the studio: flat Fluent emoji, captions "…, in the style of flt". */
 const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
+
+/**
+ * Things the default model was pretrained on (Google emoji names) that the style sample does not show: the look
+ * must carry over to them with the trigger, and leave them alone without it. (The guide's "wild prompts" — a cat on
+ * a windowsill… — are for real FLUX.2 models; the tiny default model knows only emoji words.)
+ */
+export const DEMO_SUBJECTS = ['unicorn face', 'strawberry', 'bicycle', 'snowman', 'mushroom'];
+const DEMO_STEPS = 600;
 
 function elapsed(start: number): string {
   const s = (Date.now() - start) / 1000;
@@ -20,14 +28,16 @@ export const demoCommand: Command = {
   summary: 'Run the whole job offline on the style sample: train, checkpoints, comparison grid, scores, export.',
   help: `Usage: lora-studio demo [--out DIR] [--steps N] [--threads T]
 
-Trains a style LoRA (trigger "flt") on resources/samples/style with the embedded default model, saves checkpoints,
-renders a comparison grid (the 5 wild prompts × base model and every checkpoint, fixed seeds), scores each checkpoint
-(does the trigger move samples toward the style? do prompts without it stay close to the base?) and exports the
-best checkpoint in kohya and diffusers/PEFT formats. No download, no GPU. Default --out: ./lora-studio-demo.`,
+Trains a style LoRA (trigger "flt": black line-art emoji) on resources/samples/style with the embedded default
+model, with prior and output preservation on (the small model's preset), saves checkpoints, renders a comparison
+grid (5 emoji the style sample does not show, each with and without the trigger × base model and every
+checkpoint, fixed seeds), scores each checkpoint (does the trigger move samples toward the style? do prompts
+without it stay close to the base?) and exports the best checkpoint in kohya and diffusers/PEFT formats.
+No download, no GPU. Defaults: --out ./lora-studio-demo, --steps ${DEMO_STEPS}.`,
   async run(argv) {
     const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'lora-studio-demo' }, steps: { type: 'string' }, threads: { type: 'string' } } });
     const out = resolve(values.out!);
-    const steps = values.steps === undefined ? 300 : Number(values.steps);
+    const steps = values.steps === undefined ? DEMO_STEPS : Number(values.steps);
     if (!Number.isInteger(steps) || steps < 4) throw new UsageError('--steps must be a whole number of at least 4.');
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
@@ -65,17 +75,17 @@ best checkpoint in kohya and diffusers/PEFT formats. No download, no GPU. Defaul
 
     const renderer = await ImageRenderer.open('default', { threads });
     try {
-      console.log('2/4 Rendering the comparison grid (5 wild prompts, 2 of them also without the trigger × base + checkpoints, fixed seeds)…');
-      const wild = wildPrompts('style', 'flt');
-      // Rows without the trigger show bleed: they should stay close to the base model's column.
-      const prompts = [...wild, ...wild.slice(0, 2).map((p) => plainPrompt(p, 'flt'))];
+      console.log(`2/4 Rendering the comparison grid (${DEMO_SUBJECTS.length} subjects with and without the trigger × base + checkpoints, fixed seeds)…`);
+      const triggerPrompts = DEMO_SUBJECTS.map((s) => `${s}, in the style of flt`);
+      // Each trigger row is followed by its twin without the trigger, which should stay close to the base column.
+      const prompts = triggerPrompts.flatMap((p) => [p, plainPrompt(p, 'flt')]);
       const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: 1, includeBase: true });
       const gridFile = join(out, 'grid.png');
       writeFileSync(gridFile, await gridPng(grid));
       console.log(`  ${gridFile}  (${grid.prompts.length} prompts × ${grid.columns.length} columns, ${elapsed(start)})`);
 
       console.log('3/4 Scoring checkpoints…');
-      const scores = await scoreRun(renderer, { runDir, seed: 1 });
+      const scores = await scoreRun(renderer, { runDir, seed: 1, prompts: triggerPrompts });
       console.log(`  base model: trigger-prompt consistency ${scores.base.consistency.toFixed(3)}, similarity to training images ${scores.base.toTraining.toFixed(3)}`);
       for (const c of scores.checkpoints) {
         console.log(`  step ${String(c.step).padStart(4)}: consistency ${c.consistency.toFixed(3)}, to training ${c.toTraining.toFixed(3)}, bleed on prompts without the trigger ${c.bleed.toFixed(3)} vs change with it ${c.triggerChange.toFixed(3)}${c.overfit ? ' (copies training images)' : ''}`);

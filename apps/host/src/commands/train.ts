@@ -14,12 +14,13 @@ function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) =>
   return (e) => {
     switch (e.type) {
       case 'preparing':
-        if (e.stage === 'encoding' && e.done !== e.total && Date.now() - lastEncoding < 1000) return;
+        if ((e.stage === 'encoding' || e.stage === 'prior') && e.done !== e.total && Date.now() - lastEncoding < 1000) return;
         lastEncoding = Date.now();
+        if (e.stage === 'prior') return console.log(`Drawing prior-preservation images with the base model ${e.done}/${e.total}…`);
         return console.log(e.stage === 'encoding' ? `Encoding images ${e.done}/${e.total}…` : `Compiling the training graph…`);
       case 'started': {
         const c = e.config;
-        console.log(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images (${e.baseModel}, ${e.provider})`);
+        console.log(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images${e.priorImages ? ` + ${e.priorImages} prior-preservation pictures` : ''} (${e.baseModel}, ${e.provider})`);
         console.log(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}`);
         return console.log(`  encodings: ${e.cache.imageHits + e.cache.textHits} from cache, ${e.cache.imageEncodes + e.cache.textEncodes} encoded`);
       }
@@ -77,7 +78,7 @@ async function runWithSignals(run: TrainingRun): Promise<number> {
 
 const NUMBER_FLAGS = {
   steps: 'steps', rank: 'rank', alpha: 'alpha', lr: 'lr', batch: 'batchSize', accum: 'gradAccum', resolution: 'resolution',
-  'checkpoint-every': 'checkpointEvery', 'sample-every': 'sampleEvery', seed: 'seed',
+  'checkpoint-every': 'checkpointEvery', 'sample-every': 'sampleEvery', seed: 'seed', 'prior-images': 'priorImages', preservation: 'preservation',
 } as const satisfies Record<string, keyof TrainingConfig>;
 
 export const trainCommand: Command = {
@@ -85,7 +86,7 @@ export const trainCommand: Command = {
   summary: 'Train a LoRA on a project or a folder of captioned images.',
   help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
-         [--checkpoint-every N] [--sample-every N] [--seed S] [--threads T] [--json]
+         [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
 
 DATASET is a project folder (its included images and captions; type and trigger default to the project's) or a
 folder of images with a same-name .txt caption each. Unset values come from the guide's preset for the LoRA type:
@@ -93,6 +94,12 @@ folder of images with a same-name .txt caption each. Unset values come from the 
   steps = images × 100 within 500–2000, rank 16, alpha = rank, a checkpoint every 250–500 steps
   (the small default model: images × 10 within 100–500 steps and 5× the learning rate, batch 4).
 Schedulers: constant, constant-with-warmup, linear, cosine, cosine-with-restarts.
+--preservation SHARE: output preservation. That share of examples (0–0.9) is trained with the trigger taken out
+of its caption, toward what the base model itself predicts, so prompts without the trigger keep their look.
+Default: 0.5 on the small default model, 0 (off) on large models, where it costs an extra forward pass.
+--prior-images N: prior preservation. The base model first draws N pictures from the captions with the trigger
+taken out (RUN_DIR/prior/), trained on beside the dataset so prompts without the trigger keep their look.
+Default: one per image (at most 200) on the small default model, 0 (off) on large models.
 RUN_DIR gets run.json, checkpoints/, samples/, metrics.jsonl and lora.safetensors (kohya format).
 Ctrl+C stops at the next step and keeps a checkpoint; continue with "lora-studio resume RUN_DIR".
 --json prints one JSON object per event line. --threads fixes the CPU threads (keep it the same when resuming

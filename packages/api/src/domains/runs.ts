@@ -31,6 +31,8 @@ export const trainingOverridesSchema = z
     captionDropout: z.number().min(0).max(1),
     tagShuffle: z.boolean(),
     flip: z.boolean(),
+    priorImages: z.number().int().min(0).max(10_000),
+    preservation: z.number().min(0).max(0.9),
   })
   .partial()
   .strict();

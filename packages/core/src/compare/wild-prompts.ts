@@ -34,21 +34,5 @@ export function wildPrompts(type: ProjectType, trigger: string): string[] {
   return PRESETS[type](trigger);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-export function mentionsTrigger(prompt: string, trigger: string): boolean {
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(trigger)}($|[^\\p{L}\\p{N}])`, 'iu').test(prompt);
-}
-
-/** The prompt without the trigger: "…, in the style of flt" loses the whole phrase, elsewhere the word goes. */
-export function plainPrompt(prompt: string, trigger: string): string {
-  const t = escapeRegExp(trigger);
-  return prompt
-    .replace(new RegExp(`,?\\s*in the style of ${t}(?![\\p{L}\\p{N}])`, 'giu'), '')
-    .replace(new RegExp(`(^|[^\\p{L}\\p{N}])${t}(?![\\p{L}\\p{N}])`, 'giu'), '$1')
-    .replace(/\s+([,.])/g, '$1')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
-}
+// One definition of "mentions the trigger" and "the prompt without it" for training and scoring.
+export { containsTrigger as mentionsTrigger, withoutTrigger as plainPrompt } from '@lora-studio/trainer';

@@ -1,5 +1,7 @@
 // The two sample datasets that ship in resources/samples/, rendered from fluentui-emoji (MIT) SVGs:
-//  - style:   40 flat Fluent emoji on white, captioned "<what it is>, in the style of flt";
+//  - style:   40 Fluent emoji in their black line-art ("high contrast") look on white, captioned
+//             "<what it is>, in the style of flt": a look the colourful base model has never drawn, so whether
+//             the trigger moves a sample toward it (and a prompt without the trigger does not) shows at a glance;
 //  - subject: 20 pictures of ONE gradient ("modern") Fluent character, the teddy bear, on varied backgrounds,
 //             sizes and positions, captioned "a photo of sks character on a blue background, small, top left".
 // The base model learned Google's emoji, never Fluent's look, so both LoRAs have something visible to learn.
@@ -15,7 +17,7 @@ export const STYLE_TRIGGER = 'flt';
 export const SUBJECT_TRIGGER = 'sks';
 export const SUBJECT_CHARACTER = 'teddy-bear';
 
-/** Fluent file names (icons/flat/<name>.svg); all of them have a Google emoji the base model learned. */
+/** Fluent file names (icons/<look>/<name>.svg); all of them have a Google emoji the base model learned. */
 export const STYLE_CHARACTERS = [
   'grinning-face', 'smiling-face-with-heart-eyes', 'face-with-tears-of-joy', 'winking-face', 'thinking-face',
   'ghost', 'alien', 'robot', 'cat-face', 'dog-face', 'fox', 'lion', 'panda', 'frog', 'penguin', 'owl', 'butterfly',
@@ -29,7 +31,7 @@ export function fluentEmojiFolder(): string {
 }
 
 /** Rasterise a Fluent SVG (viewBox 32×32) to `side`×`side` RGBA; sharp/librsvg draws it, nothing else resamples. */
-export async function renderFluentSvg(look: 'flat' | 'modern', name: string, side: number, folder = fluentEmojiFolder()): Promise<RgbaImage> {
+export async function renderFluentSvg(look: 'flat' | 'high-contrast' | 'modern', name: string, side: number, folder = fluentEmojiFolder()): Promise<RgbaImage> {
   const svg = readFileSync(join(folder, 'icons', look, `${name}.svg`));
   const { data, info } = await sharp(svg, { density: (72 * side) / 32 }).resize(side, side, { fit: 'fill' }).ensureAlpha().raw()
     .toBuffer({ resolveWithObject: true });
@@ -48,7 +50,7 @@ const RENDER_SIDE = 256;
 export async function styleDataset(side: number, folder = fluentEmojiFolder()): Promise<SampleDatasetImage[]> {
   const out: SampleDatasetImage[] = [];
   for (const [i, name] of STYLE_CHARACTERS.entries()) {
-    const character = await renderFluentSvg('flat', name, RENDER_SIDE, folder);
+    const character = await renderFluentSvg('high-contrast', name, RENDER_SIDE, folder);
     out.push({
       file: `${String(i + 1).padStart(2, '0')}-${name}`,
       caption: `${name.replace(/-/g, ' ')}, in the style of ${STYLE_TRIGGER}`,

@@ -8,10 +8,28 @@ export interface CaptionOptions {
   tagShuffle: boolean;
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Whole-word, case-insensitive match, so `sks` is found in "a photo of sks," but not in "asks". */
 export function containsTrigger(caption: string, trigger: string): boolean {
-  const escaped = trigger.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(caption);
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escapeRegExp(trigger)}($|[^\\p{L}\\p{N}_])`, 'iu').test(caption);
+}
+
+/**
+ * The caption without the trigger: "…, in the style of flt" loses the whole phrase, elsewhere the word goes
+ * ("a photo of sks teddy bear" → "a photo of teddy bear"). Used for prior-preservation captions and bleed checks.
+ */
+export function withoutTrigger(caption: string, trigger: string): string {
+  const t = escapeRegExp(trigger);
+  return caption
+    .replace(new RegExp(`,?\\s*in the style of ${t}(?![\\p{L}\\p{N}_])`, 'giu'), '')
+    .replace(new RegExp(`(^|[^\\p{L}\\p{N}_])${t}(?![\\p{L}\\p{N}_])`, 'giu'), '$1')
+    .replace(/\s+([,.])/g, '$1')
+    .replace(/^[\s,]+/, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }
 
 /** Random draws happen in a fixed order whatever the options, so a resumed run stays in step. */
