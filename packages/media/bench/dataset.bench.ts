@@ -24,7 +24,7 @@ store.db.transaction(() => {
       exif: i % 3 === 0 ? { make: 'Canon', model: 'EOS R6', takenAt: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString().slice(0, 19) } : {},
       metrics: {
         width: 2000, height: 1500, megapixels: 3, aspectRatio: 1.333, sharpness: 100 + rnd() * 400, meanLuma: 60 + rnd() * 140,
-        highlightsClipped: 0, shadowsClipped: 0, blockiness: 1.1, colourfulness: 40, borderStdDev: 20,
+        highlightsClipped: 0, shadowsClipped: 0, jpegQuality: 90, colourfulness: 40, borderStdDev: 20,
         // Every 50th image is a near twin of the one before it.
         phash: hex(8), tiny: hex(64),
         look: Array.from({ length: 15 }, () => Math.round((light * 0.6 + rnd() * 0.4) * 1000) / 1000), text: null, faces: null,

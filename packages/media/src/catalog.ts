@@ -3,7 +3,7 @@ import type { ProjectStore } from '@lora-studio/store';
 import { viewDataset, type DatasetView } from './dataset';
 import { ImageRows, type ImageRow } from './image-rows';
 
-export type ImageSort = 'imported' | 'name' | 'resolution' | 'sharpness' | 'exposure' | 'blockiness' | 'colourfulness' | 'aspect';
+export type ImageSort = 'imported' | 'name' | 'resolution' | 'sharpness' | 'exposure' | 'compression' | 'colourfulness' | 'aspect';
 
 export interface ImageQuery {
   flag?: ImageFlagId;
@@ -45,7 +45,8 @@ const sortKey: Record<ImageSort, (i: DatasetImage) => number | string> = {
   resolution: (i) => Math.min(i.crop?.width ?? i.width, i.crop?.height ?? i.height),
   sharpness: (i) => i.metrics.sharpness,
   exposure: (i) => i.metrics.meanLuma,
-  blockiness: (i) => i.metrics.blockiness,
+  // Most compressed first when sorted descending: a lower quality is more compression; other formats count as none.
+  compression: (i) => 100 - (i.metrics.jpegQuality ?? 100),
   colourfulness: (i) => i.metrics.colourfulness,
   aspect: (i) => i.metrics.aspectRatio,
 };

@@ -24,7 +24,7 @@ export function imageFlags(m: ImageMetrics, ctx: FlagContext): ImageFlag[] {
   const e = THRESHOLDS.exposure;
   if (m.meanLuma > e.overexposedMeanLuma || m.highlightsClipped > e.maxClippedShare) ids.push('overexposed');
   if (m.meanLuma < e.underexposedMeanLuma || m.shadowsClipped > e.maxClippedShare) ids.push('underexposed');
-  if (m.blockiness > THRESHOLDS.compression.maxBlockiness) ids.push('heavy-compression');
+  if (m.jpegQuality !== null && m.jpegQuality !== undefined && m.jpegQuality < THRESHOLDS.compression.minJpegQuality) ids.push('heavy-compression');
   if (Math.max(w, h) / Math.min(w, h) > THRESHOLDS.aspect.maxRatio) ids.push('extreme-aspect');
   if (m.borderStdDev < THRESHOLDS.uniformBackground.maxBorderStdDev) ids.push('uniform-background');
   if (ctx.hasNearDuplicate) ids.push('near-duplicate');

@@ -1,6 +1,6 @@
 import type { ImportFileResult, ImportSummary } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,8 @@ export async function importFiles(
       if (bytes.length > IMPORT_LIMITS.maxFileBytes) {
         return { source: src.label, status: 'rejected', reason: `The file is ${Math.round(bytes.length / 2 ** 20)} MB, over the ${IMPORT_LIMITS.maxFileBytes / 2 ** 20} MB limit.` };
       }
-      const hash = createHash('sha256').update(bytes).digest('hex');
+      // Web Crypto hashes on the thread pool, so the main thread meanwhile measures another file's pixels.
+      const hash = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
       const existing = rows.idByHash(hash) ?? (inFlight.has(hash) ? await inFlight.get(hash) : undefined);
       if (existing !== undefined) {
         return { source: src.label, status: 'duplicate', reason: 'This exact image is already in the project; it was not added twice.', duplicateOf: existing };
@@ -120,10 +121,14 @@ export async function importFiles(
       try {
         const prepared = await prepareImage(bytes);
         const paths = imagePaths(hash, prepared.extension);
-        for (const [rel, data] of [[paths.thumbSmall, prepared.thumbSmall], [paths.thumbLarge, prepared.thumbLarge], [paths.original, bytes]] as const) {
+        // The three files are written at once; any that was written is removed again if another fails.
+        const files = [[paths.thumbSmall, prepared.thumbSmall], [paths.thumbLarge, prepared.thumbLarge], [paths.original, bytes]] as const;
+        const writes = await Promise.allSettled(files.map(async ([rel, data]) => {
           await writeAtomic(join(store.dir, rel), data);
           written.push(join(store.dir, rel));
-        }
+        }));
+        const failed = writes.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+        if (failed) throw failed.reason;
         const flags = imageFlags(prepared.metrics, { loraType, crop: null, hasNearDuplicate: false }).map((f) => f.id);
         id = rows.insert({
           hash,
@@ -163,7 +168,8 @@ export async function importFiles(
         onProgress({ ...progress });
       }
     };
-    const concurrency = Math.max(1, opts.concurrency ?? Math.min(4, availableParallelism()));
+    // One more file in flight than cores: while one file's metrics run in JavaScript, libvips decodes the others.
+    const concurrency = Math.max(1, opts.concurrency ?? Math.min(5, availableParallelism() + 1));
     await Promise.all(Array.from({ length: concurrency }, worker));
     return {
       importId,

@@ -2,7 +2,8 @@ import type { ImageMetrics } from '@lora-studio/api';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readExif, type ExifFacts } from './exif';
 import { perceptualHash } from './phash';
-import { blockiness, borderStdDev, colourfulness, exposure, laplacianVariance, lookSignature, luma } from './pixels';
+import { estimateJpegQuality } from './jpeg-quality';
+import { borderStdDev, channelLaplacianVariance, colourfulness, exposure, laplacianVariance, lookSignature, luma, shrinkGrey } from './pixels';
 import { IMPORT_LIMITS } from './thresholds';
 
 /** A file we refuse, with the reason the user sees. */
@@ -15,13 +16,11 @@ const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'])
 
 export const THUMB_SMALL = 256;
 export const THUMB_LARGE = 1024;
-/** Long side of the grey image the sharpness figure is measured on, so it does not depend on resolution. */
-const ANALYSIS_SIZE = 512;
 /**
- * Blockiness needs original pixels; a centred window this size (4,096 JPEG blocks) is enough and bounds the cost,
- * which is paid on the main thread for every imported photo.
+ * Long side of the image the colour, exposure, background and hash figures are measured on: they are averages, the
+ * same at any size, so the small thumbnail's pixels serve. Sharpness is measured on the large thumbnail's pixels.
  */
-const BLOCK_WINDOW = 512;
+const ANALYSIS_SIZE = THUMB_SMALL;
 
 export interface PreparedImage {
   format: string;
@@ -62,13 +61,16 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     );
   }
 
-  let full: { data: Buffer; info: OutputInfo };
+  let large: { data: Buffer; info: OutputInfo };
   try {
-    // One full decode, upright and 8-bit sRGB; transparent areas become white so metrics see what a viewer sees.
-    full = await sharp(bytes, options)
+    // One decode, straight into the large thumbnail's size inside libvips (the full-size pixels never reach
+    // JavaScript: copying them out and back cost as much as the decode), upright, 8-bit sRGB, transparent areas
+    // white so metrics see what a viewer sees. Every pixel is still decoded, so a cut-off file still fails here.
+    large = await sharp(bytes, options)
       .autoOrient()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
+      .resize(THUMB_LARGE, THUMB_LARGE, { fit: 'inside', withoutEnlargement: true })
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
@@ -81,50 +83,45 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     }
     throw new ImageRejected(`The image could not be decoded (${msg}); the file is damaged.`);
   }
-  const { data, info } = full;
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
-
-  const large = await sharp(data, raw)
-    .resize(THUMB_LARGE, THUMB_LARGE, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  // EXIF orientations 5–8 turn the picture a quarter: the upright size swaps the stored one.
+  const info = (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
   const largeRaw = { raw: { width: large.info.width, height: large.info.height, channels: large.info.channels } } as const;
-  const [thumbLarge, small] = await Promise.all([
-    sharp(large.data, largeRaw).jpeg({ quality: 85 }).toBuffer(),
-    sharp(large.data, largeRaw).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true }),
-  ]);
-  // The small thumbnail and the hash miniatures come from the 512-px image: a quarter of the pixels to read.
-  // (An image smaller than that was enlarged for the metrics; its thumbnail comes from its own pixels.)
+  const thumbLargePending = sharp(large.data, largeRaw).jpeg({ quality: 85 }).toBuffer();
+  const small = await sharp(large.data, largeRaw).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  // An image smaller than the small thumbnail was enlarged for the metrics; its thumbnail keeps its own pixels.
   const smallRaw = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
   const enlarged = small.info.width > large.info.width;
-  const [thumbSmall, grey32, grey8] = await Promise.all([
-    (enlarged ? sharp(large.data, largeRaw) : sharp(small.data, smallRaw)).resize(THUMB_SMALL, THUMB_SMALL, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer(),
-    sharp(small.data, smallRaw).resize(32, 32, { fit: 'fill' }).greyscale().raw().toBuffer(),
-    sharp(small.data, smallRaw).resize(8, 8, { fit: 'fill' }).greyscale().raw().toBuffer(),
-  ]);
+  const thumbSmallPending = (enlarged ? sharp(large.data, largeRaw).jpeg({ quality: 80 }) : sharp(small.data, smallRaw).jpeg({ quality: 80 })).toBuffer();
 
+  // The metrics run in JavaScript while libvips encodes both thumbnails on its own threads.
   const sw = small.info.width;
   const sh = small.info.height;
   const smallGrey = luma(small.data, sw, sh, small.info.channels);
+  const grey32 = shrinkGrey(smallGrey, sw, sh, 32, 32);
+  const grey8 = shrinkGrey(smallGrey, sw, sh, 8, 8);
   const exp = exposure(smallGrey);
   const metrics: ImageMetrics = {
     width: info.width,
     height: info.height,
     megapixels: round((info.width * info.height) / 1e6, 2),
     aspectRatio: round(Math.max(info.width, info.height) / Math.min(info.width, info.height), 3),
-    sharpness: round(laplacianVariance(smallGrey, sw, sh), 1),
+    // Green carries most of the detail; a grey conversion of a million pixels first would cost more than the measure.
+    sharpness: round(large.info.channels >= 3
+      ? channelLaplacianVariance(large.data, large.info.width, large.info.height, large.info.channels, 1)
+      : laplacianVariance(large.data, large.info.width, large.info.height), 1),
     meanLuma: round(exp.meanLuma, 1),
     highlightsClipped: round(exp.highlightsClipped, 4),
     shadowsClipped: round(exp.shadowsClipped, 4),
-    blockiness: round(format === 'jpeg' ? windowBlockiness(data, info.width, info.height, info.channels) : 1, 3),
+    jpegQuality: format === 'jpeg' ? estimateJpegQuality(bytes) : null,
     colourfulness: round(colourfulness(small.data, sw * sh, small.info.channels), 1),
     borderStdDev: round(borderStdDev(smallGrey, sw, sh), 2),
-    phash: perceptualHash(new Uint8Array(grey32.buffer, grey32.byteOffset, grey32.length)),
-    tiny: grey8.toString('hex'),
+    phash: perceptualHash(grey32),
+    tiny: Buffer.from(grey8).toString('hex'),
     look: lookSignature(small.data, sw, sh, small.info.channels),
     text: null,
     faces: null,
   };
+  const [thumbSmall, thumbLarge] = await Promise.all([thumbSmallPending, thumbLargePending]);
   return {
     format: format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heic') : format,
     extension: extensionFor(format, meta.compression),
@@ -133,21 +130,6 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     thumbSmall,
     thumbLarge,
   };
-}
-
-/** Blockiness of a centred window, aligned to the 8-px JPEG grid of the (upright) original. */
-function windowBlockiness(data: Buffer, width: number, height: number, channels: number): number {
-  const w = Math.min(width, BLOCK_WINDOW);
-  const h = Math.min(height, BLOCK_WINDOW);
-  const x0 = Math.floor((width - w) / 2 / 8) * 8;
-  const y0 = Math.floor((height - h) / 2 / 8) * 8;
-  const grey = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0, p = ((y0 + y) * width + x0) * channels; x < w; x++, p += channels) {
-      grey[y * w + x] = channels >= 3 ? ((data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114 + 500) / 1000) | 0 : data[p]!;
-    }
-  }
-  return blockiness(grey, w, h);
 }
 
 function extensionFor(format: string, compression: string | undefined): string {

@@ -27,18 +27,20 @@ export const THRESHOLDS = {
   /** Guide: "min 512×512; 1024×1024 preferred". Measured on the short side of the (cropped) image. */
   resolution: { minimum: 512, preferred: 1024 },
   /**
-   * Guide: "every image sharp and well lit". Variance of the Laplacian of the grey image scaled to 512 px on its
-   * long side; photos in focus measure in the hundreds, a 3-px Gaussian blur drops them well under 100.
+   * Guide: "every image sharp and well lit". Variance of the Laplacian of the green channel at the large
+   * thumbnail's size (1024 px on the long side; smaller images at their own size), i.e. at the size LoRAs train
+   * at. Photo-like test images of 0.9–12 MP measure 140–1,600 in focus and under 20 once a Gaussian blur reaches
+   * 1 px at that size (at 512 px the two ranges overlapped for 12 MP images).
    */
-  blurry: { maxLaplacianVariance: 60 },
+  blurry: { maxLaplacianVariance: 45 },
   /** Guide: "well lit". Share of pixels at the clipping ends (luma ≥ 250 or ≤ 5), and mean luma bounds. */
   exposure: { maxClippedShare: 0.25, overexposedMeanLuma: 215, underexposedMeanLuma: 40 },
   /**
-   * Guide: "heavy artifacts degrade the LoRA". Blockiness: mean luma step across 8×8 block edges divided by the mean
-   * step inside blocks (+1 grey level each), on the original pixels. Clean images are ≈1–1.3; photos saved at
-   * JPEG quality ≤ 20 land above 1.7.
+   * Guide: "heavy artifacts degrade the LoRA". JPEG quality estimated from the file's quantisation tables (what
+   * image tools show as "quality"): below 30, block edges and ringing are plain to see. Cameras save at 85–98,
+   * web thumbnails at 60–80. A picture compressed hard and then re-saved at a high quality is not caught.
    */
-  compression: { maxBlockiness: 1.7 },
+  compression: { minJpegQuality: 30 },
   /** Guide: "avoid extreme crops". Long side / short side; 21:9 panoramas and skyscraper strips land beyond. */
   aspect: { maxRatio: 2.5 },
   /**

@@ -36,8 +36,8 @@ export interface ImageMetrics {
   meanLuma: number;
   highlightsClipped: number;
   shadowsClipped: number;
-  /** JPEG block-edge strength; ≈1 clean, higher is blockier. */
-  blockiness: number;
+  /** Estimated JPEG quality 1–100 from the file's quantisation tables; null for other formats. */
+  jpegQuality: number | null;
   colourfulness: number;
   /** Luma std-dev along the image border; low means a plain backdrop. */
   borderStdDev: number;
@@ -144,7 +144,7 @@ export interface DatasetHealth {
   warnings: DatasetWarning[];
 }
 
-const imageSort = ['imported', 'name', 'resolution', 'sharpness', 'exposure', 'blockiness', 'colourfulness', 'aspect'] as const;
+const imageSort = ['imported', 'name', 'resolution', 'sharpness', 'exposure', 'compression', 'colourfulness', 'aspect'] as const;
 
 export const imagesArgs = {
   'images-import': z

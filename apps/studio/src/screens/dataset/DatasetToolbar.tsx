@@ -10,7 +10,7 @@ const sortLabels: Record<ImageSort, string> = {
   resolution: 'Resolution',
   sharpness: 'Sharpness',
   exposure: 'Brightness',
-  blockiness: 'Compression',
+  compression: 'Compression',
   colourfulness: 'Colourfulness',
   aspect: 'Aspect ratio',
 };

@@ -24,7 +24,7 @@ function metricRows(image: DatasetImage): [string, string][] {
     ['Sharpness', `${Math.round(m.sharpness)} (Laplacian variance)`],
     ['Brightness', `${Math.round(m.meanLuma)} / 255`],
     ['Clipped', `${share(m.highlightsClipped)} highlights, ${share(m.shadowsClipped)} shadows`],
-    ['Blockiness', fixed(m.blockiness, 2)],
+    ['JPEG quality', m.jpegQuality === null || m.jpegQuality === undefined ? '—' : String(m.jpegQuality)],
     ['Colourfulness', fixed(m.colourfulness)],
     ['Background variation', fixed(m.borderStdDev)],
     ['Faces', m.faces === null ? 'not checked yet' : String(m.faces)],
