@@ -1,4 +1,4 @@
-import type { MetricPoint, PreflightReport, RunDetail, RunStatus, RunSummary, ServerEvents, TrainingOverrides } from '@lora-studio/api';
+import type { MetricPoint, PreflightReport, RunDetail, RunPreparing, RunStatus, RunSummary, ServerEvents, TrainingOverrides } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
 import { appendPoints } from '../screens/train/loss-series';
@@ -22,6 +22,8 @@ export interface RunsSlice {
   runMetrics: MetricPoint[];
   /** The latest live step (memory, speed): stored history does not keep these figures. */
   lastLivePoint: MetricPoint | null;
+  /** What the open run's worker is getting ready before its first step; null once steps arrive. */
+  runPreparing: RunPreparing | null;
   /** One control action at a time, until the run shows it happened. */
   pendingRunAction: RunActionKind | null;
   runActionError: string | null;
@@ -44,6 +46,7 @@ export interface RunsSlice {
   runCheckpointSaved(event: ServerEvents['run-checkpoint']): void;
   runSampleWritten(event: ServerEvents['run-sample']): void;
   runAlertRaised(event: ServerEvents['run-alert']): void;
+  runPreparingChanged(event: ServerEvents['run-preparing']): void;
 }
 
 /** Whether a status change completes the pending action (the worker acts at its next step, not at once). */
@@ -80,6 +83,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     runDetail: null,
     runMetrics: [],
     lastLivePoint: null,
+    runPreparing: null,
     pendingRunAction: null,
     runActionError: null,
     preflight: null,
@@ -90,7 +94,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
 
     openRuns: async (dir) => {
       if (get().runsDir !== dir) {
-        set({ runsDir: dir, runs: [], runsLoaded: false, runsError: null, openRunId: null, runDetail: null, runMetrics: [], lastLivePoint: null, preflight: null, preflightError: null, startRunError: null, pendingRunAction: null, runActionError: null });
+        set({ runsDir: dir, runs: [], runsLoaded: false, runsError: null, openRunId: null, runDetail: null, runMetrics: [], lastLivePoint: null, runPreparing: null, preflight: null, preflightError: null, startRunError: null, pendingRunAction: null, runActionError: null });
       }
       const runs = await loadList(dir);
       if (!runs || get().runsDir !== dir || get().openRunId !== null) return;
@@ -102,7 +106,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     showRun: async (runId) => {
       const dir = get().runsDir;
       const seq = ++showSeq;
-      set({ openRunId: runId, runDetail: null, runMetrics: [], lastLivePoint: null, pendingRunAction: null, runActionError: null });
+      set({ openRunId: runId, runDetail: null, runMetrics: [], lastLivePoint: null, runPreparing: null, pendingRunAction: null, runActionError: null });
       if (!dir || runId === null) return;
       try {
         const [detail, metrics] = await Promise.all([client.send('run-get', { dir, runId }), client.send('run-metrics', { dir, runId })]);
@@ -199,7 +203,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
 
     runMetricsArrived: ({ dir, runId, points }) => {
       if (!isOpen(dir, runId) || points.length === 0) return;
-      set({ runMetrics: appendPoints(get().runMetrics, points), lastLivePoint: points[points.length - 1]! });
+      set({ runMetrics: appendPoints(get().runMetrics, points), lastLivePoint: points[points.length - 1]!, runPreparing: null });
     },
 
     runCheckpointSaved: ({ dir, runId, checkpoint }) => {
@@ -220,6 +224,10 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       if (!isOpen(dir, runId)) return;
       const detail = get().runDetail;
       if (detail) set({ runDetail: { ...detail, alerts: [...detail.alerts, alert] } });
+    },
+
+    runPreparingChanged: ({ dir, runId, preparing }) => {
+      if (isOpen(dir, runId)) set({ runPreparing: preparing });
     },
   };
 };

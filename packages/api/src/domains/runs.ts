@@ -164,4 +164,12 @@ export interface RunEvents {
   'run-checkpoint': { dir: string; runId: number; checkpoint: RunCheckpoint };
   'run-sample': { dir: string; runId: number; sample: RunSample };
   'run-alert': { dir: string; runId: number; alert: RunAlert };
+  /** Before the first step: what the worker is getting ready (a few updates a second at most). */
+  'run-preparing': { dir: string; runId: number; preparing: RunPreparing };
+}
+
+export interface RunPreparing {
+  stage: 'model' | 'dataset' | 'prior' | 'encoding' | 'compiling';
+  done?: number;
+  total?: number;
 }

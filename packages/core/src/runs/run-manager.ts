@@ -19,6 +19,8 @@ interface ActiveRun extends QueuedRun {
   worker: TrainingWorker;
   pending: MetricPoint[];
   timer: NodeJS.Timeout | undefined;
+  /** When the last 'run-preparing' went out (ms), to thin per-image progress. */
+  lastPreparing: number;
 }
 
 export interface RunManagerOptions {
@@ -159,7 +161,7 @@ export class RunManager {
     const rows = new RunRows(item.store);
     rows.setStatus(item.runId, 'running');
     this.emitRun(item.store, item.runId);
-    const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, pending: [], timer: undefined };
+    const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, pending: [], timer: undefined, lastPreparing: 0 };
     this.active = active;
     active.worker = item.launch((e) => this.onEvent(active, e));
     void active.worker.exited.then((exit) => this.onExit(active, exit));
@@ -169,6 +171,14 @@ export class RunManager {
     const rows = new RunRows(run.store);
     const rel = (p: string) => relative(run.store.dir, p);
     switch (e.type) {
+      case 'preparing': {
+        // Per-image progress can come thousands of times; a few updates a second are plenty to watch.
+        const now = Date.now();
+        if (e.done !== undefined && e.done !== e.total && now - run.lastPreparing < 250) break;
+        run.lastPreparing = now;
+        this.ctx.emit('run-preparing', { dir: run.store.dir, runId: run.runId, preparing: { stage: e.stage, done: e.done, total: e.total } });
+        break;
+      }
       case 'started':
         rows.setProgress(run.runId, { step: e.step, totalSteps: e.totalSteps });
         run.store.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(e.config), run.runId);

@@ -19,6 +19,7 @@ const studio = createStudio({
   training: { runtime: { threads: 1 } },
 });
 let dir = '';
+let summaryImages = 0;
 
 async function call<T = any>(name: string, args: unknown): Promise<T> {
   const res = await studio.dispatcher.call(1, name, args);
@@ -31,6 +32,7 @@ beforeAll(async () => {
   dir = (await call('project-create', { name: 'Flat', dir: join(home, 'flat'), type: 'style', trigger: 'flt' })).dir;
   const summary = await call('images-import', { dir, paths: [samples] });
   expect(summary.imported).toBeGreaterThanOrEqual(30);
+  summaryImages = summary.imported;
 });
 afterAll(() => studio.close());
 
@@ -58,6 +60,13 @@ describe('training runs through the services', () => {
     const names = events.filter((e) => (e.payload as { runId?: number }).runId === run.id).map((e) => e.name);
     expect(names[0]).toBe('run-changed');
     expect(names.indexOf('run-metrics')).toBeGreaterThan(0);
+    // Getting ready is reported before the first step: the prior pictures (one per image on the small model) and
+    // the encodings each end with a complete count.
+    const preparing = events.filter((e) => e.name === 'run-preparing' && (e.payload as { runId: number }).runId === run.id)
+      .map((e) => (e.payload as ServerEvents['run-preparing']).preparing);
+    expect(preparing.find((p) => p.stage === 'prior' && p.done === p.total)).toMatchObject({ total: summaryImages });
+    expect(preparing.find((p) => p.stage === 'encoding' && p.done === p.total)).toMatchObject({ total: 2 * summaryImages });
+    expect(names.lastIndexOf('run-preparing')).toBeLessThan(names.indexOf('run-metrics'));
     expect(names.lastIndexOf('run-checkpoint')).toBeGreaterThan(names.indexOf('run-metrics'));
     const statuses = events.filter((e) => e.name === 'run-changed').map((e) => (e.payload as { run: { status: string } }).run.status);
     expect(statuses[statuses.length - 1]).toBe('finished');

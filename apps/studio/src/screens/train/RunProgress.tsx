@@ -1,7 +1,25 @@
+import type { RunPreparing } from '@lora-studio/api';
 import { useStudio } from '../../store';
 import { activeStatuses } from '../../store/runs-slice';
 import { formatDuration, formatSpeed, runTiming } from './run-timing';
 import { StatusPill } from './StatusPill';
+
+/** The worker's getting-ready stage in the user's words, with a count where it has one. */
+export function preparingText(p: RunPreparing): string {
+  const count = p.done !== undefined && p.total !== undefined ? ` ${p.done.toLocaleString()} of ${p.total.toLocaleString()}` : '';
+  switch (p.stage) {
+    case 'model':
+      return 'Loading the base model…';
+    case 'dataset':
+      return 'Reading the dataset…';
+    case 'prior':
+      return `Drawing prior-preservation pictures with the base model:${count}…`;
+    case 'encoding':
+      return `Encoding images and captions:${count}…`;
+    case 'compiling':
+      return 'Compiling the training step…';
+  }
+}
 
 /** Status, "Step X of Y", speed, elapsed time, ETA and memory: the part of the run page that changes at every step. */
 export function RunProgress() {
@@ -9,6 +27,7 @@ export function RunProgress() {
   const metrics = useStudio((s) => s.runMetrics);
   const live = useStudio((s) => s.lastLivePoint);
   const stopping = useStudio((s) => s.pendingRunAction === 'stop');
+  const preparing = useStudio((s) => s.runPreparing);
   if (!run) return null;
   const step = Math.max(run.step, metrics.at(-1)?.step ?? 0);
   const fraction = run.totalSteps > 0 ? Math.min(1, step / run.totalSteps) : 0;
@@ -26,6 +45,9 @@ export function RunProgress() {
           <div className="progress-fill" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
         </div>
       </div>
+      {preparing && step === 0 && run.status === 'running' && (
+        <p className="run-preparing" data-testid="run-preparing" role="status">{preparingText(preparing)}</p>
+      )}
       <dl className="run-figures">
         <div>
           <dt>Speed</dt>
