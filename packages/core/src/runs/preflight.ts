@@ -79,6 +79,9 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     reasoning.lr = `${config.lr} with ${config.scheduler}: the guide's choice for ${config.type} LoRAs${small ? ' (×5 for the small built-in model, which trains fewer steps)' : ''}.`;
     reasoning.rank = 'Rank 16, alpha = rank: the guide’s balanced default (4–8 for simple concepts, 32–64 for more detail).';
     reasoning.batch = small ? 'Batch 4, no accumulation: the CPU runs the whole batch in one step.' : 'Batch 1 with gradient accumulation 4: fits a 24 GB GPU (the guide).';
+    reasoning.preservation = small
+      ? `On for the small built-in model, which follows captions only weakly: without it a LoRA leaks into prompts that lack the trigger. ${config.priorImages} base-model pictures, and half the examples trained toward the base model without "${config.trigger}".`
+      : 'Off: it costs an extra forward pass per preserved example. Turn it on if prompts without the trigger change with the LoRA (the Compare view’s bleed score).';
     reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
 
     const t = prepared.model.transformer;

@@ -61,7 +61,7 @@ export const advancedFields: TrainingField[] = [
   { key: 'sampleGuidance', label: 'Sample guidance', kind: 'number', min: 0, step: 0.5, hint: 'How strictly samples follow the prompt.' },
   { key: 'captionDropout', label: 'Caption dropout', kind: 'number', min: 0, step: 0.05, hint: 'Share of steps trained without a caption, so the concept is learnt beyond the words.' },
   { key: 'tagShuffle', label: 'Shuffle tags', kind: 'switch', hint: 'Shuffles comma-separated tags after the trigger word, which stays first.' },
-  { key: 'preservation', label: 'Output preservation', kind: 'number', min: 0, step: 0.05, hint: 'Share of steps trained without the trigger toward what the base model draws, so prompts without the trigger stay as they were (0: off).' },
+  { key: 'preservation', label: 'Output preservation', kind: 'number', min: 0, step: 0.05, reasoning: 'preservation', hint: 'Share of steps trained without the trigger toward what the base model draws, so prompts without the trigger stay as they were (0: off).' },
   { key: 'priorImages', label: 'Prior-preservation images', kind: 'integer', min: 0, hint: 'Pictures the base model draws from your captions without the trigger, trained on alongside, so prompts without the trigger keep their look (0: off).' },
   { key: 'flip', label: 'Mirror images', kind: 'switch', hint: 'Flips images at random: more variety, but not for asymmetric subjects or text.' },
 ];
