@@ -66,10 +66,12 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     // One decode, straight into the large thumbnail's size inside libvips (the full-size pixels never reach
     // JavaScript: copying them out and back cost as much as the decode), upright, 8-bit sRGB, transparent areas
     // white so metrics see what a viewer sees. Every pixel is still decoded, so a cut-off file still fails here.
-    large = await sharp(bytes, options)
-      .autoOrient()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
+    // Each conversion only where the file needs it: most photos are 8-bit sRGB without alpha, and a no-op
+    // conversion still costs a pass over every pixel.
+    let pipeline = sharp(bytes, options).autoOrient();
+    if (meta.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
+    if (meta.space !== 'srgb' || meta.channels !== 3 || meta.depth !== 'uchar') pipeline = pipeline.toColourspace('srgb');
+    large = await pipeline
       .resize(THUMB_LARGE, THUMB_LARGE, { fit: 'inside', withoutEnlargement: true })
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
@@ -86,12 +88,14 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   // EXIF orientations 5–8 turn the picture a quarter: the upright size swaps the stored one.
   const info = (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
   const largeRaw = { raw: { width: large.info.width, height: large.info.height, channels: large.info.channels } } as const;
-  const thumbLargePending = sharp(large.data, largeRaw).jpeg({ quality: 85 }).toBuffer();
+  // Thumbnails skip the optimised Huffman tables: files ~13% larger, encoding 2.5× faster (it was a quarter of an
+  // import's time), and they are only ever read from the local disk.
+  const thumbLargePending = sharp(large.data, largeRaw).jpeg({ quality: 85, optimiseCoding: false }).toBuffer();
   const small = await sharp(large.data, largeRaw).resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   // An image smaller than the small thumbnail was enlarged for the metrics; its thumbnail keeps its own pixels.
   const smallRaw = { raw: { width: small.info.width, height: small.info.height, channels: small.info.channels } } as const;
   const enlarged = small.info.width > large.info.width;
-  const thumbSmallPending = (enlarged ? sharp(large.data, largeRaw).jpeg({ quality: 80 }) : sharp(small.data, smallRaw).jpeg({ quality: 80 })).toBuffer();
+  const thumbSmallPending = (enlarged ? sharp(large.data, largeRaw) : sharp(small.data, smallRaw)).jpeg({ quality: 80, optimiseCoding: false }).toBuffer();
 
   // The metrics run in JavaScript while libvips encodes both thumbnails on its own threads.
   const sw = small.info.width;

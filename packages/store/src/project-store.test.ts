@@ -14,6 +14,7 @@ describe('project store', () => {
     expect(created.settings()).toMatchObject({ name: 'My LoRA', type: 'style', trigger: 'flt' });
     expect(created.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(created.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(created.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     created.close();
     const reopened = ProjectStore.open(dir);
     expect(reopened.settings().name).toBe('My LoRA');
