@@ -16,12 +16,12 @@ function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) =>
       case 'preparing':
         if ((e.stage === 'encoding' || e.stage === 'prior') && e.done !== e.total && Date.now() - lastEncoding < 1000) return;
         lastEncoding = Date.now();
-        if (e.stage === 'prior') return console.log(`Drawing prior-preservation images with the base model ${e.done}/${e.total}…`);
+        if (e.stage === 'prior') return console.log(`Drawing prior-preservation pictures with the base model ${e.done}/${e.total}…`);
         return console.log(e.stage === 'encoding' ? `Encoding images ${e.done}/${e.total}…` : `Compiling the training graph…`);
       case 'started': {
         const c = e.config;
         console.log(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images${e.priorImages ? ` + ${e.priorImages} prior-preservation pictures` : ''} (${e.baseModel}, ${e.provider})`);
-        console.log(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}`);
+        console.log(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}${c.preservation ? `, output preservation ${c.preservation}` : ''}`);
         return console.log(`  encodings: ${e.cache.imageHits + e.cache.textHits} from cache, ${e.cache.imageEncodes + e.cache.textEncodes} encoded`);
       }
       case 'step': {
