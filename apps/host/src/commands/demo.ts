@@ -7,7 +7,7 @@ import { repoRoot } from '../paths';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
 
-/** The style sample that ships with the studio: flat Fluent emoji, captions "…, in the style of flt". */
+/** The style sample that ships with the studio: Fluent emoji as black line art, captions "…, in the style of flt". */
 const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
 
 /**
