@@ -69,11 +69,12 @@ describe('Train view in browser mode', () => {
       expect(await page.getByTestId('train-advanced').getAttribute('open')).toBeNull();
       await page.locator('[data-testid="preflight-warning"][data-problem="captions-unreviewed"]').waitFor();
 
-      // A short run: few steps, one small sample every few steps, a checkpoint halfway.
-      await setField(page, 'steps', '8');
+      // A short run: long enough that a pause lands before the end (steps take a fraction of a second), one small
+      // sample every 20 steps, a checkpoint halfway.
+      await setField(page, 'steps', '60');
       await setField(page, 'batchSize', '1');
-      await setField(page, 'sampleEvery', '3');
-      await setField(page, 'checkpointEvery', '4');
+      await setField(page, 'sampleEvery', '20');
+      await setField(page, 'checkpointEvery', '30');
       await setField(page, 'samplePrompts', 'a smiling face, in the style of flt');
       await setField(page, 'sampleSeeds', '1');
       await page.locator('[data-testid="train-advanced"] summary').click();
@@ -88,13 +89,13 @@ describe('Train view in browser mode', () => {
       await page.getByTestId('run-page').waitFor();
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThanOrEqual(1);
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
-      expect(await page.getByTestId('run-step').textContent()).toMatch(/^Step \d of 8$/);
+      expect(await page.getByTestId('run-step').textContent()).toMatch(/^Step \d+ of 60$/);
 
       // Pause at the next step, then resume: nothing is lost.
       await page.getByTestId('run-pause').click();
       await expect.poll(() => status(page), LONG).toBe('paused');
       const pausedAt = await lastStep(page);
-      expect(pausedAt).toBeLessThan(8);
+      expect(pausedAt).toBeLessThan(60);
       await page.getByTestId('run-resume').click();
       await expect.poll(() => status(page), LONG).toBe('running');
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThan(pausedAt);
@@ -110,13 +111,13 @@ describe('Train view in browser mode', () => {
       await page.getByTestId('sample-lightbox').waitFor({ state: 'detached' });
 
       await expect.poll(() => status(page), LONG).toBe('finished');
-      await expect.poll(() => lastStep(page)).toBe(8);
+      await expect.poll(() => lastStep(page)).toBe(60);
       expect(await page.getByTestId('run-speed').textContent()).toMatch(/ (it\/s|s\/it)$/);
 
       // After a reload the finished run, its whole curve and its samples are still there.
       await page.reload();
       await page.getByTestId('run-page').waitFor();
-      await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points')).toBe('8');
+      await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points')).toBe('60');
       expect(await status(page)).toBe('finished');
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
       expect(await page.getByTestId('run-row').count()).toBe(1);
