@@ -62,12 +62,12 @@ export function laplacianVariance(grey: Uint8Array, width: number, height: numbe
  * The same on one channel of an interleaved buffer (`channels` values per pixel, `channel` picks one): sharpness of
  * a colour image from its green channel, which carries most of the luma detail, without converting it to grey.
  */
-export function channelLaplacianVariance(data: Uint8Array, width: number, height: number, channels: number, channel: number): number {
+export function channelLaplacianVariance(data: Uint8Array, width: number, height: number, channels: number, channel: number, rowStep = 1): number {
   let sum = 0;
   let sumSq = 0;
   let n = 0;
   const up = width * channels;
-  for (let y = 1; y < height - 1; y++) {
+  for (let y = 1; y < height - 1; y += rowStep) {
     const row = y * width;
     for (let x = 1; x < width - 1; x++) {
       const i = (row + x) * channels + channel;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -69,7 +70,8 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       return;
     }
     if (++seen > IMPORT_LIMITS.maxFiles) return;
-    sources.push({ label, name, read: () => readFile(path), repeats, caption: captions.get(captionKey(path)) ?? null });
+    // A synchronous read: an async one waits in the thread pool behind sharp's decodes (2.6 ms per image measured).
+    sources.push({ label, name, read: async () => readFileSync(path), repeats, caption: captions.get(captionKey(path)) ?? null });
   };
 
   const walk = async (dir: string, ancestors: Set<string>, repeats: number) => {
