@@ -85,8 +85,9 @@ describe('Train view in browser mode', () => {
       await screenshot(page, 'train-form');
       await train.click();
 
-      // Live: the curve grows step by step.
-      await page.getByTestId('run-page').waitFor();
+      // Live: the curve grows step by step. Starting runs the whole preflight again (base model, every image), which
+      // on a loaded 2-core CI machine can take longer than a click's default wait.
+      await page.getByTestId('run-page').waitFor(LONG);
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThanOrEqual(1);
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
       expect(await page.getByTestId('run-step').textContent()).toMatch(/^Step \d+ of 60$/);
