@@ -53,14 +53,11 @@ export function shrinkGrey(grey: Uint8Array, width: number, height: number, outW
   return out;
 }
 
-/** Variance of the 4-neighbour Laplacian: high when edges are crisp, low when the image is soft. */
-export function laplacianVariance(grey: Uint8Array, width: number, height: number): number {
-  return channelLaplacianVariance(grey, width, height, 1, 0);
-}
-
 /**
- * The same on one channel of an interleaved buffer (`channels` values per pixel, `channel` picks one): sharpness of
- * a colour image from its green channel, which carries most of the luma detail, without converting it to grey.
+ * Variance of the 4-neighbour Laplacian on one channel of an interleaved buffer (`channels` values per pixel,
+ * `channel` picks one): high when edges are crisp, low when the image is soft. Sharpness of a colour image comes from
+ * its green channel, which carries most of the luma detail, without converting it to grey first. `rowStep` > 1
+ * samples rows (each with its full neighbourhood): the same variance estimate from fewer reads.
  */
 export function channelLaplacianVariance(data: Uint8Array, width: number, height: number, channels: number, channel: number, rowStep = 1): number {
   let sum = 0;

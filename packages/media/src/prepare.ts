@@ -3,7 +3,7 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readExif, type ExifFacts } from './exif';
 import { perceptualHash } from './phash';
 import { estimateJpegQuality } from './jpeg-quality';
-import { borderStdDev, channelLaplacianVariance, colourfulness, exposure, laplacianVariance, lookSignature, luma, shrinkGrey } from './pixels';
+import { borderStdDev, channelLaplacianVariance, colourfulness, exposure, lookSignature, luma, shrinkGrey } from './pixels';
 import { IMPORT_LIMITS } from './thresholds';
 
 /** A file we refuse, with the reason the user sees. */
@@ -109,11 +109,9 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
     height: info.height,
     megapixels: round((info.width * info.height) / 1e6, 2),
     aspectRatio: round(Math.max(info.width, info.height) / Math.min(info.width, info.height), 3),
-    // Green carries most of the detail; a grey conversion of a million pixels first would cost more than the measure.
-    sharpness: round(large.info.channels >= 3
-      // Every other row (each with its full neighbourhood): the same variance estimate from half the reads.
-      ? channelLaplacianVariance(large.data, large.info.width, large.info.height, large.info.channels, 1, 2)
-      : laplacianVariance(large.data, large.info.width, large.info.height), 1),
+    // The green channel (the only one of a grey image) of every other row: a grey conversion of a million pixels
+    // first would cost more than the measure, and half the rows give the same variance estimate.
+    sharpness: round(channelLaplacianVariance(large.data, large.info.width, large.info.height, large.info.channels, large.info.channels >= 3 ? 1 : 0, 2), 1),
     meanLuma: round(exp.meanLuma, 1),
     highlightsClipped: round(exp.highlightsClipped, 4),
     shadowsClipped: round(exp.shadowsClipped, 4),

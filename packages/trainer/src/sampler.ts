@@ -11,6 +11,8 @@ import type { RgbImage } from './data/images';
 
 export class TrainingSampler {
   private lora: Promise<Flux2Sampler> | undefined;
+  /** The base weights alone, for prior pictures in full mode (LoRA mode renders the base with the LoRA sampler). */
+  private base: Promise<Flux2Sampler> | undefined;
 
   constructor(
     private readonly model: BaseModel,
@@ -51,12 +53,8 @@ export class TrainingSampler {
     const request = this.request(context, unconditional, seed);
     let tokens: Float32Array;
     if (this.config.mode === 'full') {
-      const sampler = await this.create(this.model.weights, []);
-      try {
-        tokens = await sampler.sample(request);
-      } finally {
-        await sampler.release();
-      }
+      this.base ??= this.create(this.model.weights, []);
+      tokens = await (await this.base).sample(request);
     } else {
       tokens = await (await this.loraSampler()).sample({ ...request, lora: null });
     }
@@ -92,5 +90,6 @@ export class TrainingSampler {
 
   async close(): Promise<void> {
     if (this.lora) await (await this.lora).release();
+    if (this.base) await (await this.base).release();
   }
 }

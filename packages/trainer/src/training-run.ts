@@ -315,7 +315,7 @@ export class TrainingRun {
       txt_ids: hostTensor('float32', [B, textTokens, 4], repeat(flux2TextIds(textTokens), B)),
     };
     if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
-    if (preserved.length) await this.preserveOutputs(feeds, preserved, { N, T: textTokens, imgIds: flux2ImageIds(grid.h, grid.w), txtIds: flux2TextIds(textTokens) });
+    if (preserved.length) await this.preserveOutputs(feeds, preserved, N, textTokens);
     return { feeds, bucket };
   }
 
@@ -323,21 +323,18 @@ export class TrainingRun {
    * Output preservation: the rows trained with the trigger taken out of their caption get the base model's own
    * velocity for the same noisy image as their target, replacing ε − x0 in `feeds.target`.
    */
-  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], s: { N: number; T: number; imgIds: Float32Array; txtIds: Float32Array }): Promise<void> {
+  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], N: number, T: number): Promise<void> {
     this.basePrediction ??= BasePrediction.create(this.prepared.model, this.options.threads);
     const c = this.prepared.model.transformer;
-    const pick = (data: Float32Array, width: number) => concat(rows.map((r) => data.subarray(r * width, (r + 1) * width)));
+    // The preserved rows of each batch input, in row order.
+    const pick = (name: string, width: number) => concat(rows.map((r) => (feeds[name]!.data as Float32Array).subarray(r * width, (r + 1) * width)));
     const velocity = await (await this.basePrediction).velocity({
-      rows: rows.length, imageTokens: s.N, textTokens: s.T,
-      xt: pick(feeds.xt!.data as Float32Array, s.N * c.inChannels),
-      t: rows.map((r) => (feeds.t!.data as Float32Array)[r]!),
-      imgIds: repeat(s.imgIds, rows.length),
-      txt: pick(feeds.txt!.data as Float32Array, s.T * c.contextDim),
-      txtIds: repeat(s.txtIds, rows.length),
+      rows: rows.length, imageTokens: N, textTokens: T,
+      xt: pick('xt', N * c.inChannels), t: pick('t', 1), imgIds: pick('img_ids', N * 4), txt: pick('txt', T * c.contextDim), txtIds: pick('txt_ids', T * 4),
       guidance: this.config.guidance,
     });
     const target = feeds.target!.data as Float32Array;
-    const width = s.N * c.outChannels;
+    const width = N * c.outChannels;
     rows.forEach((r, k) => target.set(velocity.subarray(k * width, (k + 1) * width), r * width));
   }
 

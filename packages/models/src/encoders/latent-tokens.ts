@@ -25,6 +25,25 @@ function checkStats(stats: LatentStats, tokenChannels: number): void {
   }
 }
 
+/**
+ * The one 2×2 patch layout both directions share: calls `visit` with each latent value's index, the index of its
+ * token value in [(H/2)·(W/2), 4C], and its token channel k = c·4 + pi·2 + pj.
+ */
+function forEachPatchValue(C: number, H: number, W: number, visit: (latentIndex: number, tokenIndex: number, k: number) => void): void {
+  const w = W / 2;
+  const K = 4 * C;
+  for (let c = 0; c < C; c++) {
+    for (let y = 0; y < H; y++) {
+      const i = y >> 1;
+      const pi = y & 1;
+      for (let x = 0; x < W; x++) {
+        const k = c * 4 + pi * 2 + (x & 1);
+        visit((c * H + y) * W + x, (i * w + (x >> 1)) * K + k, k);
+      }
+    }
+  }
+}
+
 /** Latent [C, H, W] → normalised tokens [(H/2)·(W/2), 4C], tokens row-major over the (H/2)×(W/2) grid. */
 export function latentToTokens(latent: Latent, stats: LatentStats): Float32Array {
   const { channels: C, height: H, width: W, data } = latent;
@@ -33,19 +52,10 @@ export function latentToTokens(latent: Latent, stats: LatentStats): Float32Array
   const K = 4 * C;
   checkStats(stats, K);
   const scale = Float64Array.from(stats.variance, (v) => 1 / Math.sqrt(v + stats.eps));
-  const h = H / 2;
-  const w = W / 2;
-  const tokens = new Float32Array(h * w * K);
-  for (let c = 0; c < C; c++) {
-    for (let y = 0; y < H; y++) {
-      const i = y >> 1;
-      const pi = y & 1;
-      for (let x = 0; x < W; x++) {
-        const k = c * 4 + pi * 2 + (x & 1);
-        tokens[(i * w + (x >> 1)) * K + k] = (data[(c * H + y) * W + x]! - stats.mean[k]!) * scale[k]!;
-      }
-    }
-  }
+  const tokens = new Float32Array((H / 2) * (W / 2) * K);
+  forEachPatchValue(C, H, W, (l, t, k) => {
+    tokens[t] = (data[l]! - stats.mean[k]!) * scale[k]!;
+  });
   return tokens;
 }
 
@@ -61,15 +71,8 @@ export function tokensToLatent(tokens: Float32Array, grid: { height: number; wid
   const H = 2 * h;
   const W = 2 * w;
   const data = new Float32Array(C * H * W);
-  for (let c = 0; c < C; c++) {
-    for (let y = 0; y < H; y++) {
-      const i = y >> 1;
-      const pi = y & 1;
-      for (let x = 0; x < W; x++) {
-        const k = c * 4 + pi * 2 + (x & 1);
-        data[(c * H + y) * W + x] = tokens[(i * w + (x >> 1)) * K + k]! * std[k]! + stats.mean[k]!;
-      }
-    }
-  }
+  forEachPatchValue(C, H, W, (l, t, k) => {
+    data[l] = tokens[t]! * std[k]! + stats.mean[k]!;
+  });
   return { channels: C, height: H, width: W, data };
 }
