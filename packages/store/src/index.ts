@@ -9,3 +9,12 @@ export {
   PROJECT_FOLDERS,
   type ProjectRow,
 } from './project-store';
+export {
+  confinedPath,
+  confinedPathOrUndefined,
+  realPathOf,
+  isWithin,
+  assertUsablePath,
+  PathOutsideError,
+  UnusablePathError,
+} from './confined-paths';
