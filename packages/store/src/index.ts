@@ -18,3 +18,4 @@ export {
   PathOutsideError,
   UnusablePathError,
 } from './confined-paths';
+export { readFileCapped, FileRefusedError } from './bounded-read';
