@@ -102,6 +102,8 @@ export interface TrainStepIO {
   gradAcc: string | null;
   gradAccOut: string | null;
   gradScale: string | null;
+  /** Optional per-row loss output ([B]) that the caller's forward graph declared; read back with the loss. */
+  rowLoss?: string | null;
 }
 
 interface Hyper {

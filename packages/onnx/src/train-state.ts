@@ -19,6 +19,8 @@ export interface StepResult {
   /** False when loss scaling found non-finite gradients and skipped the update. */
   applied: boolean;
   ms: number;
+  /** Each row's loss, where the step graph declares `io.rowLoss`. */
+  rowLoss: Float32Array | null;
 }
 
 export class TrainState {
@@ -67,13 +69,17 @@ export async function runTrainStep(
 ): Promise<StepResult> {
   const { outputs, ms } = await session.run({ ...batch, ...hyperFeeds(io, state, h) });
   const applied = applyOutputs(io, state, outputs);
-  return { loss: Number(outputs[io.loss!].data[0]), gradNorm: Number(outputs[io.gradNorm].data[0]), applied, ms };
+  return { loss: Number(outputs[io.loss!].data[0]), gradNorm: Number(outputs[io.gradNorm].data[0]), applied, ms, rowLoss: rowLossOf(io, outputs) };
+}
+
+function rowLossOf(io: TrainStepIO, outputs: Record<string, ort.Tensor>): Float32Array | null {
+  return io.rowLoss && outputs[io.rowLoss] ? Float32Array.from(outputs[io.rowLoss]!.data as Float32Array) : null;
 }
 
 /** One micro-batch of gradient accumulation (graph from addGradientAccumulation); returns the loss and new sum. */
 export async function runAccumulateStep(
   session: EngineSession, io: TrainStepIO, params: Float32Array, gradAcc: Float32Array, batch: Record<string, ort.Tensor>, lossScale = 1,
-): Promise<{ loss: number; gradAcc: Float32Array; ms: number }> {
+): Promise<{ loss: number; gradAcc: Float32Array; ms: number; rowLoss: Float32Array | null }> {
   const feeds: Record<string, ort.Tensor> = {
     ...batch,
     [io.params]: hostTensor('float32', [params.length], params),
@@ -81,7 +87,7 @@ export async function runAccumulateStep(
   };
   if (io.lossScale) feeds[io.lossScale] = hostTensor('float32', [], [lossScale]);
   const { outputs, ms } = await session.run(feeds);
-  return { loss: Number(outputs[io.loss!].data[0]), gradAcc: outputs[io.gradAccOut!].data as Float32Array, ms };
+  return { loss: Number(outputs[io.loss!].data[0]), gradAcc: outputs[io.gradAccOut!].data as Float32Array, ms, rowLoss: rowLossOf(io, outputs) };
 }
 
 /** Applies AdamW to an accumulated gradient (graph from buildApplyUpdateGraph); gradScale = 1/(micro-batches·lossScale). */
@@ -94,5 +100,5 @@ export async function runApplyUpdate(
   feeds[io.gradScale!] = hostTensor('float32', [], [gradScale]);
   const { outputs, ms } = await session.run(feeds);
   const applied = applyOutputs(io, state, outputs);
-  return { loss: NaN, gradNorm: Number(outputs[io.gradNorm].data[0]), applied, ms };
+  return { loss: NaN, gradNorm: Number(outputs[io.gradNorm].data[0]), applied, ms, rowLoss: null };
 }

@@ -9,6 +9,9 @@ import { addFlux2Weights, buildFlux2, flux2WeightSpecs, loraTargetLayers, type L
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 
+/** The step graph's per-row loss output ([B]). */
+export const ROW_LOSS_OUTPUT = 'row_loss';
+
 export interface StepShapes {
   batch: number;
   imageTokens: number;
@@ -61,10 +64,15 @@ export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes:
   }
   const velocity = buildFlux2(g, { img: xt, imgIds, txt, txtIds, timesteps: t, guidance }, { config: c, weights, lora });
   const diff = sub(velocity, target);
-  const loss = g.scope('loss', () => reduceMean(mul(diff, diff)));
+  // Each row's loss as well: the loss monitor judges the trend on the concept rows alone (preserved rows sit near
+  // zero and would make the mixed loss jump with the batch's make-up). Every row has the same N × C elements, so
+  // the mean of the row means is the mean over the batch.
+  const rowLoss = g.scope('loss', () => reduceMean(mul(diff, diff), [1, 2]));
+  const loss = g.scope('loss', () => reduceMean(rowLoss));
+  g.output(rowLoss, ROW_LOSS_OUTPUT);
   const adam = { weightDecay: config.weightDecay, clipNorm: config.clipNorm > 0 ? config.clipNorm : null };
-  if (config.gradAccum === 1) return { step: { io: addAdamWStep(loss, pack, adam), bytes: serializeGraph(g) } };
-  const io = addGradientAccumulation(loss, pack);
+  if (config.gradAccum === 1) return { step: { io: { ...addAdamWStep(loss, pack, adam), rowLoss: ROW_LOSS_OUTPUT }, bytes: serializeGraph(g) } };
+  const io = { ...addGradientAccumulation(loss, pack), rowLoss: ROW_LOSS_OUTPUT };
   const apply = buildApplyUpdateGraph(pack.layout, 'params', adam);
   return { step: { io, bytes: serializeGraph(g) }, apply: { io: apply.io, bytes: serializeGraph(apply.graph) } };
 }

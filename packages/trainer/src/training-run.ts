@@ -23,6 +23,7 @@ import { EncodingCache } from './data/encoding-cache';
 import { visibleSize } from './data/images';
 import { DataOrder, START_POSITION, type DataPosition } from './data-order';
 import type { TrainingEvent } from './events';
+import { ConceptLoss } from './concept-loss';
 import { defaultMonitorOptions, LossMonitor, NonFiniteLossError } from './loss-monitor';
 import { MetricsLog } from './metrics-log';
 import { flowMatchingPair, sampleTimestep } from './objective';
@@ -269,7 +270,7 @@ export class TrainingRun {
   }
 
   /** The model inputs of one micro-batch; random draws in a fixed order (flips, captions, then t, then noise). */
-  private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket }> {
+  private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket; preserved: number[] }> {
     const { entries, next } = this.order.take(this.position);
     this.position = next;
     const images = this.images;
@@ -316,7 +317,7 @@ export class TrainingRun {
     };
     if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
     if (preserved.length) await this.preserveOutputs(feeds, preserved, N, textTokens);
-    return { feeds, bucket };
+    return { feeds, bucket, preserved };
   }
 
   /**
@@ -346,29 +347,32 @@ export class TrainingRun {
     const hyper = { lr, beta1: this.config.beta1, beta2: this.config.beta2 };
     let loss: number;
     let gradNorm: number;
+    const concept = new ConceptLoss();
     if (this.config.gradAccum === 1) {
-      const { feeds, bucket } = await this.microBatch();
+      const { feeds, bucket, preserved } = await this.microBatch();
       const c = await this.compiledFor(bucket);
       const r = await runTrainStep(c.step, c.stepIo, this.state, feeds, hyper);
       loss = r.loss;
       gradNorm = r.gradNorm;
+      concept.add(r.rowLoss, preserved);
     } else {
       let acc: Float32Array = new Float32Array(this.state.layout.total);
       let sum = 0;
       let last: CompiledBucket | undefined;
       for (let k = 0; k < this.config.gradAccum; k++) {
-        const { feeds, bucket } = await this.microBatch();
+        const { feeds, bucket, preserved } = await this.microBatch();
         last = await this.compiledFor(bucket);
         const r = await runAccumulateStep(last.step, last.stepIo, this.state.params, acc, feeds);
         acc = r.gradAcc;
         sum += r.loss;
+        concept.add(r.rowLoss, preserved);
       }
       const r = await runApplyUpdate(last!.apply!, last!.applyIo!, this.state, acc, 1 / this.config.gradAccum, hyper);
       loss = sum / this.config.gradAccum;
       gradNorm = r.gradNorm;
     }
     const step = this.state.step;
-    const { smoothed, event } = this.monitor.observe(step, loss);
+    const { smoothed, event } = this.monitor.observe(step, loss, concept.mean(loss));
     this.lastLoss = loss;
     const stepMs = performance.now() - t0;
     const metrics = {
