@@ -97,6 +97,8 @@ describe('Train view in browser mode', () => {
       await expect.poll(() => status(page), LONG).toBe('paused');
       const pausedAt = await lastStep(page);
       expect(pausedAt).toBeLessThan(60);
+      // The run's card in the list follows the live steps, not only the page.
+      await expect.poll(() => page.getByTestId('run-row-progress').textContent(), LONG).toMatch(new RegExp(`^${pausedAt}/60 steps · loss \\d`));
       await page.getByTestId('run-resume').click();
       await expect.poll(() => status(page), LONG).toBe('running');
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThan(pausedAt);

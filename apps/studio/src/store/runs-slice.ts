@@ -202,8 +202,12 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
     },
 
     runMetricsArrived: ({ dir, runId, points }) => {
-      if (!isOpen(dir, runId) || points.length === 0) return;
-      set({ runMetrics: appendPoints(get().runMetrics, points), lastLivePoint: points[points.length - 1]!, runPreparing: null });
+      if (get().runsDir !== dir || points.length === 0) return;
+      // The run list's card follows the live steps too, as the server's row does (step and last loss per batch).
+      const last = points[points.length - 1]!;
+      set({ runs: get().runs.map((r) => (r.id === runId ? { ...r, step: last.step, finalLoss: last.loss } : r)) });
+      if (!isOpen(dir, runId)) return;
+      set({ runMetrics: appendPoints(get().runMetrics, points), lastLivePoint: last, runPreparing: null });
     },
 
     runCheckpointSaved: ({ dir, runId, checkpoint }) => {

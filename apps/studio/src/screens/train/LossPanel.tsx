@@ -5,10 +5,10 @@ import { useStudio } from '../../store';
 import { loadChartSettings, saveChartSettings, type ChartSettings } from './chart-settings';
 import { LossChart } from './LossChart';
 import { lossCurve } from './loss-series';
-import { healthyLossText, typicalFinalLoss } from './training-fields';
+import { healthyLossText, typicalFinalLossFor } from './training-fields';
 
 /** The open run's loss chart with its controls and the guide's expectations; re-renders on new steps, nothing else does. */
-export function LossPanel({ dir, runId, type }: { dir: string; runId: number; type: LoraType }) {
+export function LossPanel({ dir, runId, type, baseModel }: { dir: string; runId: number; type: LoraType; baseModel: string }) {
   const metrics = useStudio((s) => s.runMetrics);
   const checkpointSteps = useStudio(useShallow((s) => s.runDetail?.checkpoints.map((c) => c.step) ?? []));
   const alerts = useStudio((s) => s.runDetail?.alerts);
@@ -25,7 +25,7 @@ export function LossPanel({ dir, runId, type }: { dir: string; runId: number; ty
   // The chart redraws in the background: the controls stay responsive while a 100,000-step curve is redrawn.
   const shownMetrics = useDeferredValue(metrics);
   const data = useMemo(() => lossCurve(shownMetrics, settings.smoothing), [shownMetrics, settings.smoothing]);
-  const band = typicalFinalLoss[type];
+  const band = typicalFinalLossFor(type, baseModel);
   const chip = (key: 'showLr' | 'showGradNorm' | 'logY', label: string) => (
     <button type="button" className={`chip${settings[key] ? ' on' : ''}`} aria-pressed={settings[key]} onClick={() => change({ [key]: !settings[key] })} data-testid={`chart-${key}`}>
       {label}

@@ -25,7 +25,7 @@ export function RunList({ runs, openRunId, onOpen }: { runs: RunSummary[]; openR
                 <span className="run-row-name">{run.name}</span>
                 <StatusPill status={run.status} testId="run-row-status" />
               </span>
-              <span className="run-row-meta mono">
+              <span className="run-row-meta mono" data-testid="run-row-progress">
                 {run.step.toLocaleString()}/{run.totalSteps.toLocaleString()} steps · loss {formatLoss(run.finalLoss)}
               </span>
               <span className="run-row-meta">{run.bestCheckpointStep !== null ? `Best checkpoint: step ${run.bestCheckpointStep.toLocaleString()}` : 'No best checkpoint picked'}</span>

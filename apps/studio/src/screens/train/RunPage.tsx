@@ -34,7 +34,7 @@ export function RunPage({ project, runId }: { project: Project; runId: number })
       </header>
       <RunProgress />
       <RunControls key={run.id} run={run} />
-      <LossPanel dir={project.dir} runId={run.id} type={c.type} />
+      <LossPanel dir={project.dir} runId={run.id} type={c.type} baseModel={run.baseModel} />
       <SamplesGrid dir={project.dir} />
     </div>
   );

@@ -70,8 +70,19 @@ export const advancedFields: TrainingField[] = [
 export const healthyLossText = 'Healthy: a sharp drop in the first 200–300 steps, then a stable low plateau. Loss that keeps dropping without settling signals overfitting.';
 
 /** Typical final loss per LoRA type, for FLUX.2-class models (other models differ). */
-export const typicalFinalLoss: Record<LoraType, [number, number] | null> = {
+const typicalFinalLoss: Record<LoraType, [number, number] | null> = {
   subject: [0.05, 0.15],
   style: [0.08, 0.2],
   object: null,
 };
+
+/** The base-model id of runs on the small embedded default model. */
+export const DEFAULT_BASE_MODEL = 'default';
+
+/**
+ * The typical-final-loss band for a run, or null: the figures come from large FLUX.2 models; the 32-px embedded
+ * default settles at other values, and a band there would tell a healthy run it is wrong.
+ */
+export function typicalFinalLossFor(type: LoraType, baseModel: string): [number, number] | null {
+  return baseModel === DEFAULT_BASE_MODEL ? null : typicalFinalLoss[type];
+}
