@@ -19,3 +19,12 @@ export {
   UnusablePathError,
 } from './confined-paths';
 export { readFileCapped, FileRefusedError } from './bounded-read';
+export {
+  DiskProblemError,
+  diskProblemOf,
+  existingFolderOf,
+  freeBytesOn,
+  formatMegabytes,
+  type DiskProblemKind,
+} from './disk-problems';
+export { assertFolderCanBeMade, FolderNotCreatableError } from './folder-to-create';

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { diskProblemOf } from './disk-problems';
 import { applyMigrations, readMigrations } from './migrations';
 
 /** Beside the sources when run from the repository; found through the package when bundled (Electron). */
@@ -18,7 +19,12 @@ export type DatabaseKind = 'app' | 'project';
 
 /** Opens (creating if needed) a store file in WAL mode with foreign keys on, migrated to the current schema. */
 export function openDatabase(file: string, kind: DatabaseKind): Database.Database {
-  const db = new Database(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw diskProblemOf(err, dirname(file)) ?? err;
+  }
   try {
     db.pragma('journal_mode = WAL');
     // In WAL mode NORMAL syncs at checkpoints instead of at every commit: a crash of the studio loses nothing and
@@ -31,6 +37,7 @@ export function openDatabase(file: string, kind: DatabaseKind): Database.Databas
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    // A full or read-only disk shows up here first (WAL needs its -shm file); name it instead of "disk I/O error".
+    throw diskProblemOf(err, dirname(file)) ?? err;
   }
 }

@@ -1,9 +1,26 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AppStore } from './app-store';
+import { DiskProblemError } from './disk-problems';
+import { FolderNotCreatableError } from './folder-to-create';
 import { ProjectStore } from './project-store';
+import { makeSmallDisk } from './testing/small-disk';
+
+const disk = makeSmallDisk();
+afterAll(() => disk.unmount());
+const needsDisk = disk.dir === undefined ? ` (skipped: ${disk.reason})` : '';
+const settings = { name: 'x', type: 'subject', trigger: 'sks' } as const;
+
+function failure(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a failure');
+}
 
 const temp = () => mkdtempSync(join(tmpdir(), 'ls-store-'));
 
@@ -36,6 +53,75 @@ describe('project store', () => {
     const dir = temp();
     mkdirSync(join(dir, 'x'));
     expect(() => ProjectStore.open(join(dir, 'x'))).toThrow(/not a LoRA Studio project/);
+  });
+});
+
+describe('project creation is one transaction', () => {
+  it('fails at once under /proc instead of looping in mkdir', () => {
+    expect(() => ProjectStore.create('/proc/x', settings)).toThrow(FolderNotCreatableError);
+    expect(() => ProjectStore.create('/proc/x', settings)).toThrow(/inside \/proc/);
+  });
+
+  it('removes every folder and file it made when a later step fails, and the folder can be chosen again', () => {
+    const parent = temp();
+    const dir = join(parent, 'new', 'deep');
+    const stop = () => {
+      throw new Error('remembering the project failed');
+    };
+    expect(() => ProjectStore.create(dir, settings, stop)).toThrow('remembering the project failed');
+    expect(readdirSync(parent)).toEqual([]); // "new/" was made by this call, so it went too
+    // An existing empty folder stays, emptied of what the call put in it.
+    const empty = join(parent, 'empty');
+    mkdirSync(empty);
+    expect(() => ProjectStore.create(empty, settings, stop)).toThrow('remembering the project failed');
+    expect(readdirSync(empty)).toEqual([]);
+    ProjectStore.create(empty, settings).close();
+    expect(ProjectStore.open(empty).settings().name).toBe('x');
+  });
+
+  it('an empty project.sqlite left by an older version: open says what to do, create makes the project over it', () => {
+    const dir = temp();
+    for (const sub of ['images', 'cache', 'runs']) mkdirSync(join(dir, sub));
+    writeFileSync(join(dir, 'project.sqlite'), '');
+    expect(() => ProjectStore.open(dir)).toThrow(/holds an empty project\.sqlite left by a project creation that did not finish.*create the project again in this same folder/);
+    const created = ProjectStore.create(dir, { name: 'Again', type: 'style', trigger: 'flt' });
+    created.close();
+    expect(ProjectStore.open(dir).settings().name).toBe('Again');
+    // Beside a file of the user's the leftover is not cleared: that folder is not the studio's alone.
+    const mixed = temp();
+    writeFileSync(join(mixed, 'project.sqlite'), '');
+    writeFileSync(join(mixed, 'holiday.jpg'), 'x');
+    expect(() => ProjectStore.create(mixed, settings)).toThrow(/already holds/);
+    expect(readdirSync(mixed).sort()).toEqual(['holiday.jpg', 'project.sqlite']);
+  });
+
+  it.skipIf(!disk.dir)(`on a full disk leaves nothing behind and names the disk and its free space${needsDisk}`, () => {
+    disk.fill();
+    try {
+      const dir = join(disk.dir!, 'projects', 'me');
+      const err = failure(() => ProjectStore.create(dir, settings));
+      expect(err).toBeInstanceOf(DiskProblemError);
+      expect(err.message).toMatch(/^The disk that holds .* is full \(0\.\d MB free\)\. Free space on it, or choose a folder on another disk\.$/);
+      expect(readdirSync(disk.dir!)).toEqual(['filler.bin']);
+    } finally {
+      disk.makeRoom();
+    }
+    // With room again the same folder is simply created.
+    const dir = join(disk.dir!, 'projects', 'me');
+    ProjectStore.create(dir, settings).close();
+    expect(existsSync(join(dir, 'project.sqlite'))).toBe(true);
+  });
+
+  it.skipIf(!disk.dir)(`on a read-only disk fails before making anything${needsDisk}`, () => {
+    disk.remount('ro');
+    try {
+      const err = failure(() => ProjectStore.create(join(disk.dir!, 'ro-project'), settings));
+      expect(err).toBeInstanceOf(DiskProblemError);
+      expect(err.message).toMatch(/is read-only; choose a writable folder/);
+      expect(existsSync(join(disk.dir!, 'ro-project'))).toBe(false);
+    } finally {
+      disk.remount('rw');
+    }
   });
 });
 

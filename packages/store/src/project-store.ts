@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { diskProblemOf } from './disk-problems';
+import { assertFolderCanBeMade } from './folder-to-create';
 import { openDatabase } from './open';
+import { clearUnfinishedProject, databaseFiles, holdsNoTables, isUnfinishedProject } from './unfinished-project';
 
 export const PROJECT_FILE = 'project.sqlite';
 /** The folders every project has (ARCHITECTURE.md, "The store"). */
@@ -29,29 +32,65 @@ export class ProjectStore {
     this.db = db;
   }
 
-  /** Creates a project in `dir`, which must not exist or be empty, so we never mix a project into unrelated files. */
-  static create(dir: string, settings: Pick<ProjectRow, 'name' | 'type' | 'trigger'>): ProjectStore {
+  /**
+   * Creates a project in `dir`, which must not exist or be empty, so we never mix a project into unrelated files.
+   * One transaction: when any step fails (a full or read-only disk, a SQLite error, or `afterCreate` — the caller's
+   * own bookkeeping) everything this call made is removed again, so the folder can simply be chosen again.
+   */
+  static create(
+    dir: string,
+    settings: Pick<ProjectRow, 'name' | 'type' | 'trigger'>,
+    afterCreate?: (store: ProjectStore) => void,
+  ): ProjectStore {
+    assertFolderCanBeMade(dir);
     if (existsSync(dir)) {
-      if (isProjectFolder(dir)) throw new ProjectFolderError(`${dir} already holds a LoRA Studio project. Open it instead.`);
-      if (readdirSync(dir).length > 0) {
+      if (isUnfinishedProject(dir, PROJECT_FILE, PROJECT_FOLDERS)) clearUnfinishedProject(dir, PROJECT_FILE, PROJECT_FOLDERS);
+      else if (isProjectFolder(dir)) throw new ProjectFolderError(`${dir} already holds a LoRA Studio project. Open it instead.`);
+      else if (readdirSync(dir).length > 0) {
         throw new ProjectFolderError(`${dir} is not empty. Choose an empty or new folder for the project.`);
       }
     }
-    mkdirSync(dir, { recursive: true });
-    for (const sub of PROJECT_FOLDERS) mkdirSync(join(dir, sub), { recursive: true });
-    const store = new ProjectStore(dir, openDatabase(join(dir, PROJECT_FILE), 'project'));
-    const now = new Date().toISOString();
-    store.db
-      .prepare('INSERT INTO project (id, name, type, trigger, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)')
-      .run(settings.name, settings.type, settings.trigger, now, now);
-    return store;
+    // The folders this call made, outermost first; the database files are ours too, as the folder was empty.
+    const made: string[] = [];
+    let store: ProjectStore | undefined;
+    try {
+      const outermost = mkdirSync(dir, { recursive: true });
+      if (outermost !== undefined) made.push(outermost);
+      for (const sub of PROJECT_FOLDERS) {
+        const folder = join(dir, sub);
+        if (existsSync(folder)) continue;
+        mkdirSync(folder);
+        if (outermost === undefined) made.push(folder);
+      }
+      store = new ProjectStore(dir, openDatabase(join(dir, PROJECT_FILE), 'project'));
+      const now = new Date().toISOString();
+      store.db
+        .prepare('INSERT INTO project (id, name, type, trigger, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)')
+        .run(settings.name, settings.type, settings.trigger, now, now);
+      afterCreate?.(store);
+      return store;
+    } catch (err) {
+      const problem = diskProblemOf(err, dir) ?? err;
+      undoCreation(dir, store, made);
+      throw problem;
+    }
   }
 
   static open(dir: string): ProjectStore {
     if (!isProjectFolder(dir)) {
       throw new ProjectFolderError(`${dir} is not a LoRA Studio project (no ${PROJECT_FILE} in it).`);
     }
-    for (const sub of PROJECT_FOLDERS) mkdirSync(join(dir, sub), { recursive: true });
+    if (holdsNoTables(join(dir, PROJECT_FILE))) {
+      throw new ProjectFolderError(
+        `${dir} holds an empty ${PROJECT_FILE} left by a project creation that did not finish (for example on a full disk). ` +
+          'It holds no data: create the project again in this same folder.',
+      );
+    }
+    try {
+      for (const sub of PROJECT_FOLDERS) mkdirSync(join(dir, sub), { recursive: true });
+    } catch (err) {
+      throw diskProblemOf(err, dir) ?? err;
+    }
     return new ProjectStore(dir, openDatabase(join(dir, PROJECT_FILE), 'project'));
   }
 
@@ -74,6 +113,17 @@ export class ProjectStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** Removes exactly what a failed `create` made: its database files and the folders it created. */
+function undoCreation(dir: string, store: ProjectStore | undefined, made: string[]): void {
+  try {
+    store?.close();
+  } catch {
+    // Closing a store whose disk is full may fail too; the files go next either way.
+  }
+  for (const file of databaseFiles(join(dir, PROJECT_FILE))) rmSync(file, { force: true });
+  for (const folder of made.reverse()) rmSync(folder, { recursive: true, force: true });
 }
 
 export class ProjectFolderError extends Error {
