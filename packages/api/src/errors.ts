@@ -6,6 +6,7 @@ export type ApiErrorCode =
   | 'not-found'
   | 'conflict'
   | 'unavailable' // a dependency (engine, device, file) is missing or busy
+  | 'disk-problem' // the disk is full, read-only, refuses us or fails: retrying cannot help, the message says what will
   | 'internal';
 
 export interface ApiError {

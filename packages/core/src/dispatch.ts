@@ -7,6 +7,7 @@ import {
   type Handlers,
   type ResponseFrame,
 } from '@lora-studio/api';
+import { diskProblemOf } from '@lora-studio/store';
 
 /**
  * The one door into the services: validates the frame and its arguments against the contract, runs the handler,
@@ -62,6 +63,9 @@ export class Dispatcher {
       return { kind: 'response', id, ok: true, result: result ?? null };
     } catch (err) {
       if (err instanceof ApiFailure) return fail(id, err.toApiError());
+      // Disk trouble is named here, once for every handler: SQLite's own words ("disk I/O error") help nobody.
+      const disk = diskProblemOf(err, folderOf(parsed.data));
+      if (disk) return fail(id, { code: 'disk-problem', message: disk.message });
       console.error(`[lora-studio] handler ${name} failed:`, err);
       return fail(id, {
         code: 'internal',
@@ -69,6 +73,12 @@ export class Dispatcher {
       });
     }
   }
+}
+
+/** The folder a request works in (most name a project by `dir`), for errors that carry no path of their own. */
+function folderOf(args: unknown): string | undefined {
+  const dir = (args as { dir?: unknown } | null)?.dir;
+  return typeof dir === 'string' ? dir : undefined;
 }
 
 function fail(id: number, error: ApiError): ResponseFrame {

@@ -1,8 +1,13 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeSmallDisk } from '../../../store/src/testing/small-disk';
 import { createStudio } from '../index';
+
+const disk = makeSmallDisk();
+afterAll(() => disk.unmount());
+const needsDisk = disk.dir === undefined ? ` (skipped: ${disk.reason})` : '';
 
 function studio() {
   return createStudio({ home: mkdtempSync(join(tmpdir(), 'ls-core-')), mode: 'browser' });
@@ -62,5 +67,47 @@ describe('project handlers', () => {
     expect((await call(s, 'project-list', {}))[0].available).toBe(false);
     await expect(call(s, 'project-open', { dir: p.dir })).rejects.toThrow(/not-found: .*gone/);
     s.close();
+  });
+
+  it('create under /proc or with a NUL byte is refused at once as a bad request', async () => {
+    const s = studio();
+    await expect(call(s, 'project-create', { name: 'P', type: 'style', trigger: 'pp', dir: '/proc/x' })).rejects.toThrow(
+      /^invalid-request: \/proc\/x is inside \/proc/,
+    );
+    await expect(call(s, 'project-create', { name: 'P', type: 'style', trigger: 'pp', dir: '/tmp/a\0b' })).rejects.toThrow(/^invalid-request: .*NUL/);
+    s.close();
+  });
+
+  it.skipIf(!disk.dir)(`a full disk during create leaves nothing, and is answered as disk-problem naming the disk${needsDisk}`, async () => {
+    const s = studio();
+    disk.fill();
+    try {
+      const dir = join(disk.dir!, 'full-project');
+      const res = await s.dispatcher.call(1, 'project-create', { name: 'P', type: 'style', trigger: 'pp', dir });
+      expect(res.ok).toBe(false);
+      if (res.ok) return;
+      expect(res.error.code).toBe('disk-problem');
+      expect(res.error.message).toMatch(/is full \(0\.\d MB free\)\. Free space on it/);
+      expect(readdirSync(disk.dir!)).toEqual(['filler.bin']);
+      expect(await call(s, 'project-list', {})).toEqual([]);
+    } finally {
+      disk.makeRoom();
+      s.close();
+    }
+  });
+
+  it.skipIf(!disk.dir)(`a SQLite write on a read-only disk names the project folder instead of "internal"${needsDisk}`, async () => {
+    const s = studio();
+    const p = await call(s, 'project-create', { name: 'P', type: 'style', trigger: 'pp', dir: join(disk.dir!, 'ro-project') });
+    s.ctx.closeProject(p.dir); // a remount to read-only waits for no file to be open for writing
+    disk.remount('ro');
+    try {
+      await expect(call(s, 'project-rename', { dir: p.dir, name: 'Q' })).rejects.toThrow(
+        `disk-problem: ${p.dir} is read-only; choose a writable folder, or make that disk writable.`,
+      );
+    } finally {
+      disk.remount('rw');
+      s.close();
+    }
   });
 });

@@ -1,5 +1,12 @@
 import { ApiFailure, type Project, type ProjectHandlers, type RecentProject } from '@lora-studio/api';
-import { isProjectFolder, ProjectFolderError, ProjectStore, type ProjectRow } from '@lora-studio/store';
+import {
+  FolderNotCreatableError,
+  isProjectFolder,
+  ProjectFolderError,
+  ProjectStore,
+  UnusablePathError,
+  type ProjectRow,
+} from '@lora-studio/store';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudioContext } from '../context';
@@ -25,7 +32,8 @@ function storeErrors<T>(fn: () => T): T {
     return fn();
   } catch (err) {
     if (err instanceof ProjectFolderError) throw new ApiFailure('conflict', err.message);
-    throw err;
+    if (err instanceof FolderNotCreatableError || err instanceof UnusablePathError) throw new ApiFailure('invalid-request', err.message);
+    throw err; // disk trouble is named by the dispatcher
   }
 }
 
@@ -33,12 +41,17 @@ export function projectHandlers(ctx: StudioContext): ProjectHandlers {
   return {
     'project-create': async ({ name, dir, type, trigger }) => {
       const target = dir ? requireAbsolute(dir) : join(ctx.app.home, 'projects', folderNameFor(name));
-      const store = storeErrors(() => ProjectStore.create(target, { name, type, trigger }));
+      // Remembering the project is part of creating it: if the app store cannot write (same full disk), the new
+      // folder is removed again rather than left behind unlisted.
+      const store = storeErrors(() =>
+        ProjectStore.create(target, { name, type, trigger }, (created) => {
+          const row = created.settings();
+          ctx.app.rememberProject({ dir: target, name: row.name, type: row.type, trigger: row.trigger });
+        }),
+      );
       ctx.adoptProject(store);
-      const row = store.settings();
-      ctx.app.rememberProject({ dir: target, name: row.name, type: row.type, trigger: row.trigger });
       ctx.emit('projects-changed', { dir: target });
-      return toProject(target, row);
+      return toProject(target, store.settings());
     },
 
     'project-list': async () =>

@@ -64,7 +64,12 @@ export function makeSmallDisk(sizeKb = 1024): SmallDisk {
     },
     unmount() {
       if (!dir) return;
-      execFileSync('umount', [dir], { stdio: 'pipe' });
+      try {
+        execFileSync('umount', [dir], { stdio: 'pipe' });
+      } catch {
+        // Still busy (a test failed with a file open): detach it now, the kernel frees it when the file closes.
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
