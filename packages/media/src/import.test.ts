@@ -1,10 +1,12 @@
 import { ProjectStore } from '@lora-studio/store';
 import { zipSync } from 'fflate';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeSmallDisk } from '../../store/src/testing/small-disk';
 import { DatasetCatalog } from './catalog';
 import { importFiles, sweepOrphans } from './import';
 import { bombPng, photoJpeg } from './test-images';
@@ -60,6 +62,19 @@ describe('importFiles', () => {
     store.close();
   });
 
+  it('keeps an image whose sidecar caption is over 16 KB and notes in its result that the caption was not kept', async () => {
+    const store = newProject();
+    const src = temp('ls-src-');
+    writeFileSync(join(src, 'a.jpg'), await photoJpeg(7, 400, 300));
+    writeFileSync(join(src, 'a.txt'), 'sks person '.repeat(2000));
+    const summary = await importFiles(store, [src]);
+    expect(summary.files).toEqual([
+      { source: join(src, 'a.jpg'), status: 'imported', imageId: expect.any(Number), note: expect.stringMatching(/a\.txt is 22 KB, over the 16 KB limit, so the caption was not kept/) },
+    ]);
+    expect(new DatasetCatalog(store).list()[0]!.caption).toBeNull();
+    store.close();
+  });
+
   it('a second import of the same photos adds nothing', async () => {
     const store = newProject();
     const src = temp('ls-src-');
@@ -110,6 +125,50 @@ describe('importFiles', () => {
     expect(summary).toMatchObject({ imported: 1, cancelled: true });
     filesMatchRows(store);
     store.close();
+  });
+});
+
+describe('import on a full or read-only disk', () => {
+  const disk = makeSmallDisk(2048);
+  afterAll(() => disk.unmount());
+  const needsDisk = disk.dir === undefined ? ` (skipped: ${disk.reason})` : '';
+
+  it.skipIf(disk.dir === undefined)(`stops at the first file that does not fit and says so once, naming the project folder and its free space${needsDisk}`, async () => {
+    const store = ProjectStore.create(join(disk.dir!, 'p'), { name: 'Small', type: 'subject', trigger: 'sks' });
+    const src = temp('ls-src-');
+    for (let i = 0; i < 12; i++) writeFileSync(join(src, `${String(i).padStart(2, '0')}.jpg`), await photoJpeg(60 + i, 320, 240));
+    expect((await importFiles(store, [join(src, '00.jpg'), join(src, '01.jpg')])).imported).toBe(2);
+    disk.fill();
+    const full = await importFiles(store, [src]);
+    expect(full.imported).toBe(0);
+    expect(full.duplicates).toBe(2);
+    const diskLines = full.files.filter((f) => /disk/.test(f.reason ?? ''));
+    expect(diskLines).toHaveLength(1);
+    expect(diskLines[0]!.reason).toMatch(new RegExp(`The disk that holds ${store.dir} is full \\([\\d.]+ MB free\\).*10 files were not imported; the 0 imported before are kept`));
+    expect(full.files).toHaveLength(3);
+    expect(full.rejected).toBe(10);
+    filesMatchRows(store);
+
+    disk.makeRoom();
+    // A read-only images/ folder (a read-only bind mount: the database stays writable, as on a disk gone read-only
+    // under an open project, which the kernel would not let a test remount while SQLite holds it open).
+    const images = join(store.dir, 'images');
+    execFileSync('mount', ['--bind', images, images]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', images]);
+      const readOnly = await importFiles(store, [src]);
+      const lines = readOnly.files.filter((f) => /read-only/.test(f.reason ?? ''));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.reason).toMatch(new RegExp(`^${store.dir} is read-only.*10 files were not imported`));
+      filesMatchRows(store);
+    } finally {
+      execFileSync('umount', [images]);
+    }
+    store.close();
+    const again = ProjectStore.open(store.dir);
+    expect((await importFiles(again, [src])).imported).toBe(10);
+    filesMatchRows(again);
+    again.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { ImportFileResult, ImportSummary } from '@lora-studio/api';
-import type { ProjectStore } from '@lora-studio/store';
+import { DiskProblemError, diskProblemOf, type ProjectStore } from '@lora-studio/store';
 import { createHash, randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -9,7 +9,6 @@ import { imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
 import { findSources, type ImageSource } from './sources';
-import { IMPORT_LIMITS } from './thresholds';
 
 export interface ImportProgress {
   done: number;
@@ -76,6 +75,23 @@ export async function sweepOrphans(store: ProjectStore): Promise<number> {
 }
 
 /**
+ * Sweeps leftovers of a crashed import and makes the image folders. Returns the disk problem that stops the import
+ * before it starts (a read-only or full disk), or undefined when the folders are ready.
+ */
+async function prepareFolders(store: ProjectStore): Promise<DiskProblemError | undefined> {
+  try {
+    await sweepOrphans(store);
+    await mkdir(join(store.dir, 'images'), { recursive: true });
+    await mkdir(join(store.dir, 'cache', 'thumbs'), { recursive: true });
+    return undefined;
+  } catch (err) {
+    const disk = diskProblemOf(err, store.dir);
+    if (disk) return disk;
+    throw err;
+  }
+}
+
+/**
  * Imports images into a project: files, folders (recursed; kohya "10_name" folders give repeats and .txt captions),
  * .zip archives, or uploaded temp files given as {path, name}. Each file is refused or imported whole: its original,
  * two thumbnails and its row appear together or not at all, and one bad file never stops the rest.
@@ -89,29 +105,29 @@ export async function importFiles(
   signal?: AbortSignal,
 ): Promise<ImportSummary> {
   const importId = opts.importId ?? randomUUID();
-  if (!running.get(store)) await sweepOrphans(store);
+  const first = running.get(store) ? undefined : await prepareFolders(store);
+  if (first) {
+    return { importId, imported: 0, duplicates: 0, rejected: 1, cancelled: false, files: [{ source: '(import)', status: 'rejected', reason: `${first.message} Nothing was imported.` }] };
+  }
   running.set(store, (running.get(store) ?? 0) + 1);
   try {
     const rows = new ImageRows(store);
     const loraType = store.settings().type;
-    await mkdir(join(store.dir, 'images'), { recursive: true });
-    await mkdir(join(store.dir, 'cache', 'thumbs'), { recursive: true });
     const { sources, refused } = await findSources(inputs);
     const files: ImportFileResult[] = refused.map((r) => ({ source: r.label, status: 'rejected', reason: r.reason }));
     const progress: ImportProgress = { done: files.length, total: files.length + sources.length, imported: 0, duplicates: 0, rejected: files.length, current: null };
     const inFlight = new Map<string, Promise<number | undefined>>();
+    /** The first full, read-only or failing disk met while writing: every later file would fail the same way. */
+    let diskStop: DiskProblemError | undefined;
+    let notWritten = 0;
 
-    const importOne = async (src: ImageSource): Promise<ImportFileResult> => {
+    const importOne = async (src: ImageSource): Promise<ImportFileResult | 'disk'> => {
       let bytes: Buffer;
       try {
+        // Capped at the file size limit before a byte is read; the message is the reason to show.
         bytes = await src.read();
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        const why = code === 'EACCES' || code === 'EPERM' ? 'you do not have permission to read it' : err instanceof Error ? err.message : String(err);
-        return { source: src.label, status: 'rejected', reason: `The file could not be read: ${why}.` };
-      }
-      if (bytes.length > IMPORT_LIMITS.maxFileBytes) {
-        return { source: src.label, status: 'rejected', reason: `The file is ${Math.round(bytes.length / 2 ** 20)} MB, over the ${IMPORT_LIMITS.maxFileBytes / 2 ** 20} MB limit.` };
+        return { source: src.label, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
       }
       // On the main thread: 0.7 ms per MB with SHA instructions, less than the wait for a pool thread behind decodes.
       const hash = createHash('sha256').update(bytes).digest('hex');
@@ -144,10 +160,16 @@ export async function importFiles(
           fileSize: bytes.length,
           caption: src.caption,
         });
-        return { source: src.label, status: 'imported', imageId: id };
+        return { source: src.label, status: 'imported', imageId: id, ...(src.note ? { note: src.note } : {}) };
       } catch (err) {
-        for (const f of written) await rm(f, { force: true });
+        for (const f of written) await rm(f, { force: true }).catch(() => {});
         if (err instanceof ImageRejected) return { source: src.label, status: 'rejected', reason: err.message };
+        const disk = diskProblemOf(err, store.dir);
+        if (disk) {
+          // Named by the project folder, the place the user knows, rather than the temporary file that failed.
+          diskStop ??= new DiskProblemError(disk.kind, store.dir, disk.freeBytes, disk.systemCode);
+          return 'disk';
+        }
         return { source: src.label, status: 'rejected', reason: `Import failed: ${err instanceof Error ? err.message : String(err)}. Nothing was added for this file.` };
       } finally {
         settle(id);
@@ -157,12 +179,17 @@ export async function importFiles(
 
     let next = 0;
     const worker = async () => {
-      while (next < sources.length && !signal?.aborted) {
+      while (next < sources.length && !signal?.aborted && !diskStop) {
         const src = sources[next++]!;
         progress.current = src.label;
         const result = await importOne(src);
-        files.push(result);
         progress.done++;
+        if (result === 'disk') {
+          notWritten++;
+          progress.rejected++;
+          continue;
+        }
+        files.push(result);
         if (result.status === 'imported') progress.imported++;
         else if (result.status === 'duplicate') progress.duplicates++;
         else progress.rejected++;
@@ -172,12 +199,22 @@ export async function importFiles(
     // One more file in flight than cores: while one file's metrics run in JavaScript, libvips decodes the others.
     const concurrency = Math.max(1, opts.concurrency ?? Math.min(5, availableParallelism() + 1));
     await Promise.all(Array.from({ length: concurrency }, worker));
+    if (diskStop) {
+      // One line for the whole stop, not one per remaining file: they all failed (or would fail) for this one reason.
+      const skipped = notWritten + (sources.length - next);
+      progress.rejected += sources.length - next;
+      files.push({
+        source: '(import)',
+        status: 'rejected',
+        reason: `${diskStop.message} The import stopped there: ${skipped} file${skipped === 1 ? ' was' : 's were'} not imported; the ${progress.imported} imported before are kept. Import again once there is room (images already imported are recognised and skipped).`,
+      });
+    }
     return {
       importId,
       imported: progress.imported,
       duplicates: progress.duplicates,
       rejected: progress.rejected,
-      cancelled: signal?.aborted === true && next < sources.length,
+      cancelled: signal?.aborted === true && next < sources.length && !diskStop,
       files,
     };
   } finally {

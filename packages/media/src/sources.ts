@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { confinedPathOrUndefined, FileRefusedError, readFileCapped, UnusablePathError } from '@lora-studio/store';
+import { isUtf8 } from 'node:buffer';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { unzipSync } from 'fflate';
+import { sizeText } from './size-text';
 import { IMPORT_LIMITS } from './thresholds';
+import { listZip, readZipEntry, ZipDamaged, ZipEntryRefused, zipBudget, type ZipEntry } from './zip-reader';
 
 /** One image to import, wherever it comes from (a file, a folder, a zip entry, an upload). */
 export interface ImageSource {
@@ -10,11 +13,14 @@ export interface ImageSource {
   label: string;
   /** The file name stored as the image's source name. */
   name: string;
+  /** The file's bytes, at most IMPORT_LIMITS.maxFileBytes; throws an Error whose message is the reason to show. */
   read(): Promise<Buffer>;
   /** kohya "10_sks person" folder → 10. */
   repeats: number;
   /** A kohya-style sidecar caption (image.txt beside image.jpg). */
   caption: string | null;
+  /** Something the user should know even though the image is imported (its caption was too long and not kept). */
+  note?: string;
 }
 
 /** Something refused while finding images, before any was read. */
@@ -26,7 +32,11 @@ export interface RefusedSource {
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.avif', '.tif', '.tiff', '.gif', '.heic', '.heif']);
 /** Files that travel with datasets and are not images: read as sidecars or skipped without a word. */
 const QUIET_EXTENSIONS = new Set(['.txt', '.caption', '.json', '.toml', '.yaml', '.yml', '.md', '.npz', '.db', '.ini']);
-const MAX_CAPTION_BYTES = 16 * 1024;
+const CAPTION_EXTENSIONS = new Set(['.txt', '.caption']);
+
+const NOT_UTF8 = 'The name is not valid UTF-8, so LoRA Studio cannot keep or show it; rename it and import it again.';
+const LEADS_OUTSIDE =
+  'It is a link that leads outside the folder being imported, so it was not read; copy the file itself into the folder, or import the place it leads to.';
 
 /** "10_sks person" → 10; any other folder name → undefined. */
 export function kohyaRepeats(folderName: string): number | undefined {
@@ -39,25 +49,77 @@ function captionKey(path: string): string {
   return join(dirname(path), basename(path, extname(path)));
 }
 
-function fsReason(err: unknown): string {
+function sizeOf(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The note an image gets when its caption file was over the limit: the image is kept, the caption is not. */
+function captionTooLong(captionName: string, bytes: number): string {
+  return `Its caption file ${captionName} is ${sizeText(bytes)}, over the ${sizeText(IMPORT_LIMITS.maxCaptionBytes)} limit, so the caption was not kept (the image was imported without one). Shorten it and import the captions again.`;
+}
+
+/**
+ * For a path that "does not exist": when a part of it was spelled with U+FFFD, the real name on disk is probably not
+ * valid UTF-8 (Linux allows any bytes; Node replaces the ones it cannot decode). Look for such a name beside it.
+ */
+function hasNonUtf8Name(path: string): boolean {
+  if (!path.includes('\uFFFD')) return false;
+  let current = resolve(path);
+  while (!existsSync(current)) {
+    const parent = dirname(current);
+    if (parent === current) return false;
+    if (existsSync(parent)) {
+      try {
+        const wanted = basename(current);
+        return readdirSync(parent, { encoding: 'buffer' }).some((n) => !isUtf8(n) && n.toString('utf8') === wanted);
+      } catch {
+        return false;
+      }
+    }
+    current = parent;
+  }
+  return false;
+}
+
+function fsReason(err: unknown, path?: string): string {
+  if (err instanceof FileRefusedError || err instanceof UnusablePathError) return err.message;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return 'You do not have permission to read it; check the file permissions.';
   if (code === 'ELOOP') return 'It is a symbolic link loop (a link that leads back to itself); it was skipped.';
-  if (code === 'ENOENT') return 'It does not exist (or is a link to something that no longer exists).';
+  if (code === 'ENOENT') return path !== undefined && hasNonUtf8Name(path) ? NOT_UTF8 : 'It does not exist (or is a link to something that no longer exists).';
   if (code === 'EISDIR') return 'It is a folder, not a file.';
+  if (code === 'ENXIO') return 'It is a socket or a device, not a regular file; it was skipped.';
+  if (code === 'ENAMETOOLONG') return 'Its name is too long for this system; rename it with a shorter name.';
   return `It could not be read (${err instanceof Error ? err.message : String(err)}).`;
+}
+
+/** An error whose message is the reason shown beside the file; `read()` throws nothing else. */
+function readFailure(err: unknown, path: string): Error {
+  return new Error(err instanceof ZipEntryRefused ? err.message : fsReason(err, path));
 }
 
 /**
  * Expands what the user dropped (files, folders, zips; `name` overrides the label for uploads) into image sources.
- * Folders recurse; links are followed, but a folder already on the current path is a loop and is refused.
+ * Folders recurse; links are followed only while they stay inside the folder being imported, and a folder already on
+ * the current path is a loop and is refused. Nothing is read here except small sidecar captions.
  */
 export async function findSources(inputs: ReadonlyArray<string | { path: string; name: string }>): Promise<{ sources: ImageSource[]; refused: RefusedSource[] }> {
   const sources: ImageSource[] = [];
   const refused: RefusedSource[] = [];
   let seen = 0;
 
-  const addFile = async (path: string, label: string, name: string, explicit: boolean, repeats: number, captions: Map<string, string>) => {
+  /** Sidecar captions of one folder, read before its images: key (path without extension) → text or a note. */
+  interface Captions {
+    text: Map<string, string>;
+    notes: Map<string, string>;
+  }
+  const noCaptions = (): Captions => ({ text: new Map(), notes: new Map() });
+
+  const addFile = async (path: string, label: string, name: string, explicit: boolean, repeats: number, captions: Captions) => {
     const ext = extname(name).toLowerCase();
     if (ext === '.zip') {
       await addZip(path, label);
@@ -70,43 +132,81 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       return;
     }
     if (++seen > IMPORT_LIMITS.maxFiles) return;
-    // A synchronous read: an async one waits in the thread pool behind sharp's decodes (2.6 ms per image measured).
-    sources.push({ label, name, read: async () => readFileSync(path), repeats, caption: captions.get(captionKey(path)) ?? null });
+    const key = captionKey(path);
+    const note = captions.notes.get(key);
+    sources.push({
+      label,
+      name,
+      // A synchronous read: an async one waits in the thread pool behind sharp's decodes (2.6 ms per image measured).
+      // Capped: the size is checked on the open file before reading, and a file that grows stops at the limit.
+      read: async () => {
+        try {
+          return readFileCapped(path, IMPORT_LIMITS.maxFileBytes, 'an image');
+        } catch (err) {
+          throw readFailure(err, path);
+        }
+      },
+      repeats,
+      caption: captions.text.get(key) ?? null,
+      ...(note ? { note } : {}),
+    });
   };
 
-  const walk = async (dir: string, ancestors: Set<string>, repeats: number) => {
-    let entries: string[];
-    try {
-      entries = (await readdir(dir)).sort();
-    } catch (err) {
-      refused.push({ label: dir, reason: fsReason(err) });
-      return;
-    }
-    const captions = new Map<string, string>();
-    for (const e of entries) {
-      const ext = extname(e).toLowerCase();
-      if (ext !== '.txt' && ext !== '.caption') continue;
+  const readCaptions = (dir: string, root: string, names: string[]): Captions => {
+    const captions = noCaptions();
+    for (const e of names) {
+      if (!CAPTION_EXTENSIONS.has(extname(e).toLowerCase())) continue;
       const p = join(dir, e);
+      if (confinedPathOrUndefined(root, p) === undefined) {
+        refused.push({ label: p, reason: LEADS_OUTSIDE });
+        continue;
+      }
       try {
-        const s = await stat(p);
-        if (s.isFile() && s.size <= MAX_CAPTION_BYTES) captions.set(captionKey(p), (await readFile(p, 'utf8')).trim());
-      } catch {
-        // An unreadable caption leaves the image without one; the image itself is still imported.
+        captions.text.set(captionKey(p), readFileCapped(p, IMPORT_LIMITS.maxCaptionBytes, 'a caption').toString('utf8').trim());
+      } catch (err) {
+        if (err instanceof FileRefusedError && err.code === 'too-large') {
+          captions.notes.set(captionKey(p), captionTooLong(e, sizeOf(p) ?? IMPORT_LIMITS.maxCaptionBytes + 1));
+        } else {
+          // The image itself is still imported, without a caption; the caption's own line says why.
+          refused.push({ label: p, reason: `This caption file was not read: ${fsReason(err, p)}` });
+        }
       }
     }
-    for (const e of entries) {
+    return captions;
+  };
+
+  const walk = async (dir: string, root: string, ancestors: Set<string>, repeats: number) => {
+    let names: string[];
+    try {
+      const raw = await readdir(dir, { encoding: 'buffer' });
+      names = [];
+      for (const n of raw) {
+        if (isUtf8(n)) names.push(n.toString('utf8'));
+        else refused.push({ label: join(dir, n.toString('utf8')), reason: NOT_UTF8 });
+      }
+      names.sort();
+    } catch (err) {
+      refused.push({ label: dir, reason: fsReason(err, dir) });
+      return;
+    }
+    const captions = readCaptions(dir, root, names);
+    for (const e of names) {
       if (seen > IMPORT_LIMITS.maxFiles) return;
-      await visit(join(dir, e), false, ancestors, repeats, captions);
+      await visit(join(dir, e), root, false, ancestors, repeats, captions);
     }
   };
 
-  const visit = async (path: string, explicit: boolean, ancestors: Set<string>, repeats: number, captions: Map<string, string>) => {
+  const visit = async (path: string, root: string, explicit: boolean, ancestors: Set<string>, repeats: number, captions: Captions) => {
+    if (!explicit && confinedPathOrUndefined(root, path) === undefined) {
+      if (!CAPTION_EXTENSIONS.has(extname(path).toLowerCase())) refused.push({ label: path, reason: LEADS_OUTSIDE });
+      return;
+    }
     let info;
     try {
       const l = await lstat(path);
       info = l.isSymbolicLink() ? await stat(path) : l;
     } catch (err) {
-      refused.push({ label: path, reason: fsReason(err) });
+      refused.push({ label: path, reason: fsReason(err, path) });
       return;
     }
     if (info.isDirectory()) {
@@ -114,14 +214,14 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       try {
         real = await realpath(path);
       } catch (err) {
-        refused.push({ label: path, reason: fsReason(err) });
+        refused.push({ label: path, reason: fsReason(err, path) });
         return;
       }
       if (ancestors.has(real)) {
         refused.push({ label: path, reason: 'It is a symbolic link loop (a link to a folder that contains it); it was skipped.' });
         return;
       }
-      await walk(path, new Set([...ancestors, real]), kohyaRepeats(basename(path)) ?? repeats);
+      await walk(path, explicit ? path : root, new Set([...ancestors, real]), kohyaRepeats(basename(path)) ?? repeats);
       return;
     }
     if (!info.isFile()) {
@@ -132,24 +232,30 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
   };
 
   const addZip = async (path: string, label: string) => {
-    let bytes: Buffer;
     try {
       const s = await stat(path);
+      if (!s.isFile()) {
+        refused.push({ label, reason: 'Not a regular file (a device, socket or pipe); it was skipped.' });
+        return;
+      }
       if (s.size > IMPORT_LIMITS.maxZipBytes) {
         refused.push({ label, reason: `The zip is ${Math.round(s.size / 2 ** 20)} MB, over the ${IMPORT_LIMITS.maxZipBytes / 2 ** 30} GB limit; unzip it and import the folder.` });
         return;
       }
-      bytes = await readFile(path);
+      zipSources(path, s.size, label, () => ++seen <= IMPORT_LIMITS.maxFiles, sources, refused);
     } catch (err) {
-      refused.push({ label, reason: fsReason(err) });
-      return;
+      refused.push({ label, reason: fsReason(err, path) });
     }
-    for (const r of zipSources(bytes, label, () => ++seen <= IMPORT_LIMITS.maxFiles)) ('reason' in r ? refused : sources).push(r as never);
   };
 
   for (const input of inputs) {
-    if (typeof input === 'string') await visit(resolve(input), true, new Set(), 1, new Map());
-    else await addFile(input.path, input.name, basename(input.name), true, 1, new Map());
+    const path = typeof input === 'string' ? input : input.path;
+    if (path.includes('\0')) {
+      refused.push({ label: typeof input === 'string' ? input : input.name, reason: new UnusablePathError(path).message });
+      continue;
+    }
+    if (typeof input === 'string') await visit(resolve(input), resolve(input), true, new Set(), 1, noCaptions());
+    else await addFile(input.path, input.name, basename(input.name), true, 1, noCaptions());
   }
   if (seen > IMPORT_LIMITS.maxFiles) {
     refused.push({ label: '(import)', reason: `More than ${IMPORT_LIMITS.maxFiles} images were found; only the first ${IMPORT_LIMITS.maxFiles} are imported. Import large collections folder by folder.` });
@@ -165,67 +271,82 @@ function safeEntryName(name: string): string | undefined {
   return parts.join('/');
 }
 
-/** Image entries of a zip, with kohya repeats and sidecar captions, every size limit checked before inflating. */
-function zipSources(bytes: Buffer, zipLabel: string, admit: () => boolean): Array<ImageSource | RefusedSource> {
-  const out: Array<ImageSource | RefusedSource> = [];
-  let expanded = 0;
-  let entries = 0;
-  let files: Record<string, Uint8Array>;
+/**
+ * Image entries of a zip, with kohya repeats and sidecar captions. Only the table of contents and the small caption
+ * entries are read here; each image is inflated when the import reads it, against the archive's one shared budget.
+ */
+function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: () => boolean, sources: ImageSource[], refused: RefusedSource[]): void {
+  const safeNames = new Map<string, string>();
+  let listing;
   try {
-    files = unzipSync(bytes, {
-      filter: (f) => {
-        const label = `${zipLabel}/${f.name}`;
-        if (f.name.endsWith('/')) return false;
-        const safe = safeEntryName(f.name);
-        if (safe === undefined) {
-          out.push({ label, reason: 'The zip entry points outside the archive ("../" or an absolute path); it was refused for safety.' });
-          return false;
+    listing = listZip(zipPath, (name) => {
+      const label = `${zipLabel}/${name}`;
+      const safe = safeEntryName(name);
+      if (safe === undefined) {
+        refused.push({ label, reason: 'The zip entry points outside the archive ("../" or an absolute path); it was refused for safety.' });
+        return false;
+      }
+      const ext = extname(safe).toLowerCase();
+      if (!IMAGE_EXTENSIONS.has(ext) && !CAPTION_EXTENSIONS.has(ext)) {
+        if (!(QUIET_EXTENSIONS.has(ext) || basename(safe).startsWith('.') || safe.startsWith('__MACOSX/'))) {
+          refused.push({ label, reason: `Not an image file (${ext || 'no extension'}).` });
         }
-        const ext = extname(safe).toLowerCase();
-        const isCaption = ext === '.txt' || ext === '.caption';
-        if (!IMAGE_EXTENSIONS.has(ext) && !isCaption) {
-          if (!(QUIET_EXTENSIONS.has(ext) || basename(safe).startsWith('.') || safe.startsWith('__MACOSX/'))) {
-            out.push({ label, reason: `Not an image file (${ext || 'no extension'}).` });
-          }
-          return false;
-        }
-        if (isCaption) return f.originalSize <= MAX_CAPTION_BYTES;
-        if (++entries > IMPORT_LIMITS.maxZipEntries) {
-          out.push({ label, reason: `The zip holds more than ${IMPORT_LIMITS.maxZipEntries} images; the rest were skipped.` });
-          return false;
-        }
-        if (f.originalSize > IMPORT_LIMITS.maxFileBytes || (f.size > 0 && f.originalSize / f.size > IMPORT_LIMITS.maxZipRatio)) {
-          out.push({ label, reason: 'The zip entry expands far beyond its compressed size (a zip bomb) or past the file size limit; it was refused.' });
-          return false;
-        }
-        if (expanded + f.originalSize > IMPORT_LIMITS.maxZipExpandedBytes) {
-          out.push({ label, reason: 'The zip expands past the total size limit; the remaining entries were skipped.' });
-          return false;
-        }
-        expanded += f.originalSize;
-        return true;
-      },
+        return false;
+      }
+      safeNames.set(name, safe);
+      return true;
     });
   } catch (err) {
-    return [...out, { label: zipLabel, reason: `The zip file is damaged and could not be opened (${err instanceof Error ? err.message : String(err)}).` }];
+    if (!(err instanceof ZipDamaged)) throw err;
+    refused.push({ label: zipLabel, reason: `The zip could not be opened: ${err.message}. Nothing in it was imported; re-create or re-download it.` });
+    return;
   }
+  for (const r of listing.refused) refused.push({ label: `${zipLabel}/${r.name}`, reason: r.reason });
+  const budget = zipBudget(zipBytes);
   const captions = new Map<string, string>();
-  for (const [name, data] of Object.entries(files)) {
-    const ext = extname(name).toLowerCase();
-    if (ext === '.txt' || ext === '.caption') captions.set(name.slice(0, -ext.length), Buffer.from(data).toString('utf8').trim());
+  const notes = new Map<string, string>();
+  const images: Array<{ safe: string; entry: ZipEntry }> = [];
+  for (const entry of listing.entries) {
+    const safe = safeNames.get(entry.name)!;
+    const ext = extname(safe).toLowerCase();
+    if (IMAGE_EXTENSIONS.has(ext)) {
+      images.push({ safe, entry });
+      continue;
+    }
+    const key = safe.slice(0, -ext.length);
+    if (entry.size > IMPORT_LIMITS.maxCaptionBytes) {
+      notes.set(key, captionTooLong(basename(safe), entry.size));
+      continue;
+    }
+    try {
+      captions.set(key, readZipEntry(zipPath, entry, budget, IMPORT_LIMITS.maxCaptionBytes).toString('utf8').trim());
+    } catch (err) {
+      refused.push({ label: `${zipLabel}/${entry.name}`, reason: `This caption was not read: ${readFailure(err, zipPath).message}` });
+    }
   }
-  for (const [name, data] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
-    const ext = extname(name).toLowerCase();
-    if (!IMAGE_EXTENSIONS.has(ext) || !admit()) continue;
-    const folder = basename(dirname(name));
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    out.push({
-      label: `${zipLabel}/${name}`,
-      name: basename(name),
-      read: async () => buf,
-      repeats: kohyaRepeats(folder) ?? 1,
-      caption: captions.get(name.slice(0, -ext.length)) ?? null,
+  let count = 0;
+  for (const { safe, entry } of images.sort((a, b) => a.safe.localeCompare(b.safe))) {
+    const label = `${zipLabel}/${entry.name}`;
+    if (++count > IMPORT_LIMITS.maxZipEntries) {
+      refused.push({ label: zipLabel, reason: `The zip holds more than ${IMPORT_LIMITS.maxZipEntries} images; the rest were skipped.` });
+      break;
+    }
+    if (!admit()) continue;
+    const key = safe.slice(0, -extname(safe).length);
+    const note = notes.get(key);
+    sources.push({
+      label,
+      name: basename(safe),
+      read: async () => {
+        try {
+          return readZipEntry(zipPath, entry, budget, IMPORT_LIMITS.maxFileBytes);
+        } catch (err) {
+          throw readFailure(err, zipPath);
+        }
+      },
+      repeats: kohyaRepeats(basename(dirname(safe))) ?? 1,
+      caption: captions.get(key) ?? null,
+      ...(note ? { note } : {}),
     });
   }
-  return out;
 }

@@ -11,14 +11,24 @@ export const IMPORT_LIMITS = {
   maxFileBytes: 256 * 1024 * 1024,
   /** Largest declared pixel count (width × height). A "decompression bomb" declares far more than it holds. */
   maxPixels: 150_000_000,
-  /** Largest .zip we open (bytes); a zip is read into memory. */
+  /** Largest .zip we open (bytes). Entries are read from the file one at a time, never the whole zip at once. */
   maxZipBytes: 2 * 1024 * 1024 * 1024,
   /** Most image entries one .zip may hold. */
   maxZipEntries: 20_000,
-  /** Most bytes all entries of one .zip may expand to. */
+  /** Largest zip table of contents we read (bytes): 20,000 entries with long names stay far below. */
+  maxZipDirectoryBytes: 64 * 1024 * 1024,
+  /**
+   * The archive's total budget: all entries of one .zip together may expand to zipBudgetPerZipByte × the zip's size,
+   * at least zipBudgetFloorBytes and at most maxZipExpandedBytes. JPEG, PNG and WebP barely compress (a photo zip
+   * expands about 1.1×); 20× leaves room for uncompressed TIFFs, and bounds a zip of lying entries to 20× its size.
+   */
+  zipBudgetPerZipByte: 20,
+  zipBudgetFloorBytes: 64 * 1024 * 1024,
   maxZipExpandedBytes: 4 * 1024 * 1024 * 1024,
   /** Largest expansion ratio of one zip entry; a higher one is a zip bomb, not a photo. */
   maxZipRatio: 100,
+  /** Longest caption kept from a sidecar (.txt beside an image, on disk or in a zip), in bytes. */
+  maxCaptionBytes: 16 * 1024,
   /** Most files one import walks (folders recurse), so a mistaken drop of "/" ends with a message, not a hang. */
   maxFiles: 100_000,
 } as const;

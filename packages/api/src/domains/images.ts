@@ -100,6 +100,8 @@ export interface ImportFileResult {
   status: 'imported' | 'duplicate' | 'rejected';
   /** Why it was refused or skipped, in words the user can act on. */
   reason?: string;
+  /** For an imported file: something the user should know (its caption was too long, so it was not kept). */
+  note?: string;
   imageId?: number;
   /** For duplicates: the image already in the project. */
   duplicateOf?: number;
