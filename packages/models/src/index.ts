@@ -12,6 +12,7 @@ export * from './flux2/sparse-checkpoint';
 export * from './lora/targets';
 export * from './lora/adapter';
 export * from './lora/formats';
+export * from './lora/values';
 export * from './lora/files';
 export * from './lora/metadata';
 export * from './cli/lora-convert';

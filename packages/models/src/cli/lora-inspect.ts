@@ -20,12 +20,16 @@ export interface LoraInspection {
   architecture?: string;
   triggerWord?: string;
   metadata: Record<string, string>;
+  /** Unusable numbers (NaN/Inf weights, NaN/Inf/zero/negative alpha), by tensor; empty for a usable file. */
+  problems: string[];
 }
 
 export function loraInspect(args: { file: string }): LoraInspection {
   const file = SafetensorsFile.open(args.file);
   try {
-    const { adapter, format } = importLora(loraSourceOf(file), args.file);
+    // Inspect shows what is wrong with a file instead of refusing it: the problems are part of the answer.
+    const problems: string[] = [];
+    const { adapter, format } = importLora(loraSourceOf(file), args.file, { onValueProblem: (p) => problems.push(p) });
     const blocks = (kind: string) => new Set(adapter.layers.map((l) => new RegExp(`^${kind}\\.(\\d+)\\.`).exec(l.path)?.[1]).filter(Boolean)).size;
     return {
       file: args.file,
@@ -42,6 +46,7 @@ export function loraInspect(args: { file: string }): LoraInspection {
       architecture: file.metadata['modelspec.architecture'],
       triggerWord: file.metadata['modelspec.trigger_phrase'],
       metadata: file.metadata,
+      problems,
     };
   } finally {
     file.close();
@@ -59,5 +64,10 @@ export function formatLoraInspection(r: LoraInspection): string {
   if (r.triggerWord) lines.push(`  trigger word: ${r.triggerWord}`);
   const keys = Object.keys(r.metadata).filter((k) => k !== 'lora_adapter_metadata' && k !== 'lora_studio.training_config' && k !== 'ss_tag_frequency');
   if (keys.length) lines.push('  metadata:', ...keys.sort().map((k) => `    ${k}: ${r.metadata[k]!.length > 80 ? `${r.metadata[k]!.slice(0, 77)}...` : r.metadata[k]}`));
+  if (r.problems.length) {
+    lines.push(`  problems:     ${r.problems.length}; no tool can use this file as it is (use another checkpoint, or train again)`);
+    lines.push(...r.problems.slice(0, 10).map((p) => `    ${p}`));
+    if (r.problems.length > 10) lines.push(`    … and ${r.problems.length - 10} more`);
+  }
   return lines.join('\n');
 }

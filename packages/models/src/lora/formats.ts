@@ -5,6 +5,7 @@
 import { fromFloat32, toFloat32, type SafetensorsDtype, type TensorToWrite } from '@lora-studio/onnx';
 import { bflToDiffusers, bflToKohya, compareModules, diffusersToBfl, isBflModule, kohyaToBfl, type RowMapping } from '../flux2/naming';
 import { loraScale, type LoraAdapter, type LoraLayer } from './adapter';
+import { adapterValueProblems, alphaProblem, LoraValueError, loraValueMessage, weightProblem } from './values';
 
 export const LORA_FORMATS = ['peft', 'bfl', 'kohya'] as const;
 export type LoraFormat = (typeof LORA_FORMATS)[number];
@@ -25,6 +26,9 @@ export function exportLora(adapter: LoraAdapter, format: LoraFormat, options: Lo
     tensors[name] = { dtype, shape, data: fromFloat32(dtype, values) };
   };
   const peftModules: { module: string; rank: number; alpha: number }[] = [];
+  // Never write a file no tool could use: NaN, infinite or non-positive numbers are refused by layer.
+  const problems = adapterValueProblems(adapter);
+  if (problems.length) throw new LoraValueError(loraValueMessage('This LoRA', problems));
   for (const layer of adapter.layers) {
     checkLayer(layer);
     const { path, rank, inDim, outDim } = layer;
@@ -179,8 +183,35 @@ export class LoraFormatError extends Error {
   }
 }
 
-/** Read a LoRA in any of the three formats into our internal form (qkv fused exactly). */
-export function importLora(source: LoraSource, what = 'The LoRA file'): { adapter: LoraAdapter; format: LoraFormat } {
+export interface LoraImportOptions {
+  /**
+   * Called with each unusable number (NaN/Inf weights, NaN/Inf/zero/negative alpha) instead of refusing the file:
+   * for `lora inspect`, which shows what is wrong rather than nothing.
+   */
+  onValueProblem?: (problem: string) => void;
+}
+
+/**
+ * Read a LoRA in any of the three formats into our internal form (qkv fused exactly). Unusable numbers are refused
+ * with a LoraValueError naming the tensors, unless `options.onValueProblem` takes them.
+ */
+export function importLora(
+  source: LoraSource,
+  what = 'The LoRA file',
+  options: LoraImportOptions = {},
+): { adapter: LoraAdapter; format: LoraFormat } {
+  const problems: string[] = [];
+  const checked = (name: string): Float32Array => {
+    const values = source.readFloat32(name);
+    const problem = weightProblem(values, `tensor "${name}"`);
+    if (problem) problems.push(problem);
+    return values;
+  };
+  const checkedAlpha = (alpha: number, where: string): number => {
+    const problem = alphaProblem(alpha, where);
+    if (problem) problems.push(problem);
+    return alpha;
+  };
   const parsedKeys = source.tensors.map((t) => ({ t, parsed: parseLoraKey(t.name) }));
   const unknown = parsedKeys.filter((k) => !k.parsed).map((k) => k.t.name);
   if (unknown.length) {
@@ -219,11 +250,18 @@ export function importLora(source: LoraSource, what = 'The LoRA file'): { adapte
         throw new LoraFormatError(`${what}: layer ${module} has ${part.down.name} [${part.down.shape}] and ${part.up.name} [${part.up.shape}], whose ranks do not agree.`);
       }
       let alpha = rank;
-      if (part.alpha) alpha = source.readFloat32(part.alpha)[0]!;
-      else if (format === 'peft') alpha = alphaFor(part.down.name.replace(/^transformer\./, '').replace(/\.lora_A\.weight$/, ''), rank);
-      return { index, rank, inDim, outDim, alpha, down: source.readFloat32(part.down.name), up: source.readFloat32(part.up.name) };
+      if (part.alpha) alpha = checkedAlpha(source.readFloat32(part.alpha)[0] ?? Number.NaN, `the alpha tensor "${part.alpha}"`);
+      else if (format === 'peft') {
+        const module = part.down.name.replace(/^transformer\./, '').replace(/\.lora_A\.weight$/, '');
+        alpha = checkedAlpha(alphaFor(module, rank), `the lora_alpha for ${module} in the header's lora_adapter_metadata`);
+      }
+      return { index, rank, inDim, outDim, alpha, down: checked(part.down.name), up: checked(part.up.name) };
     });
     layers.push(fuseParts(module, entry.rows, read, what));
+  }
+  if (problems.length) {
+    if (options.onValueProblem) problems.forEach(options.onValueProblem);
+    else throw new LoraValueError(loraValueMessage(what, problems));
   }
   return { adapter: { layers: layers.sort((a, b) => compareModules(a.path, b.path)), metadata: { ...source.metadata } }, format };
 }
@@ -281,7 +319,8 @@ function peftAlphaLookup(metadata: Record<string, string>): (module: string, ran
     throw new LoraFormatError('The LoRA header field lora_adapter_metadata is not valid JSON; re-export the LoRA.');
   }
   const get = (k: string) => json[`transformer.${k}`] ?? json[k];
-  const alpha = Number(get('lora_alpha'));
+  // Absent: PEFT's default (alpha = r). Present but not a number: kept as NaN, so the reader refuses it by name.
+  const alpha = get('lora_alpha') === undefined ? undefined : Number(get('lora_alpha'));
   // rsLoRA scales by alpha/sqrt(r); expressed as our alpha/r that is alpha·sqrt(r).
   const rsLora = get('use_rslora') === true;
   const alphaPattern = (get('alpha_pattern') ?? {}) as Record<string, number>;
@@ -291,8 +330,9 @@ function peftAlphaLookup(metadata: Record<string, string>): (module: string, ran
   };
   return (module, rank) => {
     // PEFT scales by alpha / r, and r equals the tensors' rank in any file PEFT can load.
-    const a = match(alphaPattern, module) ?? alpha;
-    if (!(Number.isFinite(a) && a > 0)) return rank;
+    const pattern = match(alphaPattern, module);
+    const a = pattern === undefined ? alpha : Number(pattern);
+    if (a === undefined) return rank;
     return rsLora ? a * Math.sqrt(rank) : a;
   };
 }
