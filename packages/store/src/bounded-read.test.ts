@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileRefusedError, readFileCapped } from './bounded-read';
+import { FileRefusedError, readChunksCapped, readFileCapped } from './bounded-read';
 import { UnusablePathError } from './confined-paths';
 
 const dir = mkdtempSync(join(tmpdir(), 'ls-bounded-'));
@@ -54,5 +54,17 @@ describe('readFileCapped', () => {
 
   it('refuses a path with a NUL character with its own error', () => {
     expect(() => readFileCapped(`${dir}/a\0b`, 100)).toThrow(UnusablePathError);
+  });
+
+  it('reads in pieces with the same checks, and stops a piecewise read at the limit', () => {
+    const path = join(dir, 'lines.txt');
+    writeFileSync(path, 'x'.repeat(150_000));
+    const sizes: number[] = [];
+    readChunksCapped(path, 200_000, 'a list', (c) => sizes.push(c.length));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(150_000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64 * 1024);
+    expect(() => readChunksCapped(path, 100_000, 'a list', () => {})).toThrow(/147 KB, over the 98 KB limit for a list/);
+    expect(() => readChunksCapped('/dev/zero', 100_000, 'a list', () => {})).toThrow(/is a device/);
+    if (existsSync('/proc/self/status')) expect(() => readChunksCapped('/proc/self/status', 100, 'a list', () => {})).toThrow(/grew past/);
   });
 });

@@ -19,13 +19,11 @@ export class FileRefusedError extends Error {
 const megabytes = (n: number) => (n >= 2 ** 20 ? `${Math.round(n / 2 ** 20)} MB` : `${Math.ceil(n / 1024)} KB`);
 
 /**
- * Reads a whole regular file of at most `limit` bytes, checked before a byte is read; `what` names the file in the
- * message ("the image", "the caption file"). Opened non-blocking, so a FIFO put where a file was expected is refused
- * instead of waiting forever for a writer; the type and size come from the open descriptor, so nothing can be swapped
- * in between the check and the read; and the read stops at `limit` + 1 bytes, so a file that grows while it is read
- * (a log, /proc, a download in progress) is still refused instead of filling memory.
+ * Opens `path` for reading when it is a regular file of at most `limit` bytes, and passes the descriptor to `use`.
+ * Opened non-blocking, so a FIFO put where a file was expected is refused instead of waiting forever for a writer;
+ * the type and size come from the open descriptor, so nothing can be swapped in between the check and the read.
  */
-export function readFileCapped(path: string, limit: number, what = 'the file'): Buffer {
+function withCheckedFile<T>(path: string, limit: number, what: string, use: (fd: number, size: number) => T): T {
   assertUsablePath(path);
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -37,14 +35,28 @@ export function readFileCapped(path: string, limit: number, what = 'the file'): 
     if (info.size > limit) {
       throw new FileRefusedError(path, 'too-large', `${path} is ${megabytes(info.size)}, over the ${megabytes(limit)} limit for ${what}; it was not read.`);
     }
+    return use(fd, info.size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const grewPast = (path: string, limit: number, what: string) =>
+  new FileRefusedError(path, 'too-large', `${path} grew past the ${megabytes(limit)} limit for ${what} while it was being read; it was not read.`);
+
+/**
+ * Reads a whole regular file of at most `limit` bytes, checked before a byte is read; `what` names the file in the
+ * message ("an image", "a caption"). The read stops at `limit` + 1 bytes, so a file that grows while it is read (a
+ * log, /proc, a download in progress) is still refused instead of filling memory.
+ */
+export function readFileCapped(path: string, limit: number, what = 'the file'): Buffer {
+  return withCheckedFile(path, limit, what, (fd, size) => {
     // Room for one byte more than the file holds: reading it proves the file grew since fstat.
-    let buf = Buffer.allocUnsafe(Math.min(limit, info.size) + 1);
+    let buf = Buffer.allocUnsafe(Math.min(limit, size) + 1);
     let length = 0;
     for (;;) {
       if (length === buf.length) {
-        if (length > limit) {
-          throw new FileRefusedError(path, 'too-large', `${path} grew past the ${megabytes(limit)} limit for ${what} while it was being read; it was not read.`);
-        }
+        if (length > limit) throw grewPast(path, limit, what);
         const next = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(buf.length * 2, 64 * 1024)));
         buf.copy(next, 0, 0, length);
         buf = next;
@@ -53,7 +65,23 @@ export function readFileCapped(path: string, limit: number, what = 'the file'): 
       if (n === 0) return buf.subarray(0, length);
       length += n;
     }
-  } finally {
-    closeSync(fd);
-  }
+  });
+}
+
+/**
+ * The same checks as readFileCapped, for files read piece by piece (JSONL): `onChunk` gets each piece (at most
+ * 64 KB, valid only during the call), and the read stops with a refusal once more than `limit` bytes have come.
+ */
+export function readChunksCapped(path: string, limit: number, what: string, onChunk: (chunk: Buffer) => void): void {
+  withCheckedFile(path, limit, what, (fd) => {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      total += n;
+      if (total > limit) throw grewPast(path, limit, what);
+      onChunk(buf.subarray(0, n));
+    }
+  });
 }

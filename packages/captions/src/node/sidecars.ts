@@ -1,11 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, parse } from 'node:path';
+import { JSONL_FILE, readJsonl, readSidecars } from './caption-files';
 import type { CaptionEntry, CaptionWrite, ProjectCaptions } from './project-captions';
 
 export type CaptionFileFormat = 'txt' | 'jsonl';
 
-/** The JSONL file name datasets use (Hugging Face imagefolder convention: file_name + text). */
-export const JSONL_FILE = 'metadata.jsonl';
+export { JSONL_FILE } from './caption-files';
 
 export interface ExportResult {
   outDir: string;
@@ -76,13 +76,6 @@ export interface ImportResult {
   unmatched: string[];
 }
 
-interface IncomingCaption {
-  key: string;
-  hash: string | null;
-  text: string;
-  reviewed: boolean;
-}
-
 /**
  * Reads captions from .txt sidecars (a folder) or JSONL (a file, or a folder holding metadata.jsonl), matching
  * images by content hash when given, else by file name. The whole file is checked before anything is written,
@@ -120,38 +113,4 @@ export function importCaptions(
   result.imported = writes.length;
   if (writes.length > 0) captions.write(`Import captions from ${basename(opts.from)}`, 'import', writes);
   return result;
-}
-
-function readSidecars(dir: string): IncomingCaption[] {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new Error(`${dir} is not a folder. Choose the folder that holds the .txt caption files.`);
-  }
-  return readdirSync(dir)
-    .filter((f) => f.toLowerCase().endsWith('.txt'))
-    .sort()
-    .map((f) => ({ key: parse(f).name, hash: null, text: readFileSync(join(dir, f), 'utf8').trim(), reviewed: false }));
-}
-
-function readJsonl(from: string): IncomingCaption[] {
-  const file = existsSync(from) && statSync(from).isDirectory() ? join(from, JSONL_FILE) : from;
-  if (!existsSync(file)) throw new Error(`${file} does not exist. Choose a .jsonl file with one {"file_name", "text"} object per line.`);
-  const out: IncomingCaption[] = [];
-  readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      let row: Record<string, unknown>;
-      try {
-        row = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new Error(`${basename(file)} line ${i + 1} is not valid JSON; nothing was imported. Fix or remove that line.`);
-      }
-      const name = row.file_name ?? row.file ?? row.image;
-      const text = row.text ?? row.caption;
-      if (typeof name !== 'string' || typeof text !== 'string') {
-        throw new Error(`${basename(file)} line ${i + 1} needs "file_name" and "text" strings; nothing was imported.`);
-      }
-      out.push({ key: parse(name).name, hash: typeof row.sha256 === 'string' ? row.sha256 : null, text: text.trim(), reviewed: row.reviewed === true });
-    });
-  return out;
 }
