@@ -18,7 +18,7 @@ export {
   PathOutsideError,
   UnusablePathError,
 } from './confined-paths';
-export { readFileCapped, FileRefusedError } from './bounded-read';
+export { readFileCapped, readChunksCapped, FileRefusedError } from './bounded-read';
 export {
   DiskProblemError,
   diskProblemOf,
