@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_MODEL, typicalFinalLossFor } from '../src/screens/train/training-fields';
+import { DEFAULT_BASE_MODEL } from '@lora-studio/api';
+import { typicalFinalLossFor } from '../src/screens/train/training-fields';
 
 describe('typical final loss band', () => {
   it('is drawn for FLUX.2-class base models and not for the small embedded default', () => {

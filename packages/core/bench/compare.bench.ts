@@ -13,7 +13,7 @@ rmSync(gridCacheDir(runDir), { recursive: true, force: true });
 let t = performance.now();
 const renderer = await ImageRenderer.open(run.base, { threads: Number(values.threads) });
 console.log(`open base model: ${(performance.now() - t).toFixed(0)} ms`);
-const prompts = wildPrompts(run.config.type as ProjectType, run.config.trigger);
+const prompts = wildPrompts(run.config.type as ProjectType, run.config.trigger, run.base);
 t = performance.now();
 const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: 7 });
 const cold = performance.now() - t;

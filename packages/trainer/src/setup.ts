@@ -43,6 +43,11 @@ export function resolveBaseDir(base: string): string {
   return base === 'default' ? defaultModelDir() : resolve(base);
 }
 
+/** True for the embedded default model, named as 'default' (a run row) or by its folder (a run description). */
+export function isDefaultBase(base: string): boolean {
+  return resolveBaseDir(base) === defaultModelDir();
+}
+
 async function loadBase(dir: string, options: RuntimeOptions): Promise<BaseModel> {
   if (!existsSync(dir)) {
     throw new TrainingSetupError([

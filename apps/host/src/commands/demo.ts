@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportCheckpoint, gridPng, ImageRenderer, plainPrompt, renderGrid, scoreRun } from '@lora-studio/core';
+import { DEFAULT_MODEL_SUBJECTS, exportCheckpoint, gridPng, ImageRenderer, plainPrompt, renderGrid, scoreRun } from '@lora-studio/core';
 import { prepareNewRun, TrainingRun, TrainingSetupError, type TrainingEvent } from '@lora-studio/trainer';
 import { repoRoot } from '../paths';
 import { CommandFailed } from './call';
@@ -15,7 +15,6 @@ const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
  * must carry over to them with the trigger, and leave them alone without it. (The guide's "wild prompts" — a cat on
  * a windowsill… — are for real FLUX.2 models; the tiny default model knows only emoji words.)
  */
-export const DEMO_SUBJECTS = ['unicorn face', 'strawberry', 'bicycle', 'snowman', 'mushroom'];
 const DEMO_STEPS = 600;
 
 function elapsed(start: number): string {
@@ -75,8 +74,8 @@ No download, no GPU. Defaults: --out ./lora-studio-demo, --steps ${DEMO_STEPS}.`
 
     const renderer = await ImageRenderer.open('default', { threads });
     try {
-      console.log(`2/4 Rendering the comparison grid (${DEMO_SUBJECTS.length} subjects with and without the trigger × base + checkpoints, fixed seeds)…`);
-      const triggerPrompts = DEMO_SUBJECTS.map((s) => `${s}, in the style of flt`);
+      console.log(`2/4 Rendering the comparison grid (${DEFAULT_MODEL_SUBJECTS.length} subjects with and without the trigger × base + checkpoints, fixed seeds)…`);
+      const triggerPrompts = DEFAULT_MODEL_SUBJECTS.map((s) => `${s}, in the style of flt`);
       // Each trigger row is followed by its twin without the trigger, which should stay close to the base column.
       const prompts = triggerPrompts.flatMap((p) => [p, plainPrompt(p, 'flt')]);
       const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: 1, includeBase: true });

@@ -5,6 +5,7 @@ import { DEFAULT_SCALES, gridPng, ImageRenderer, renderGrid, wildPrompts, type G
 import { readRunDescription } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
+import { say, terminalJson } from './terminal-text';
 
 /** Library errors here are about the user's run (missing steps, bad prompts file): show them without a stack. */
 export async function orFail<T>(work: () => Promise<T>): Promise<T> {
@@ -65,7 +66,7 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
     if (!values.out) throw new UsageError('--out grid.png is required.');
     const runDir = resolve(positionals[0]!);
     const run = await orFail(async () => readRunDescription(runDir));
-    const prompts = values.prompts ? readPrompts(values.prompts) : wildPrompts(run.config.type as ProjectType, run.config.trigger);
+    const prompts = values.prompts ? readPrompts(values.prompts) : wildPrompts(run.config.type as ProjectType, run.config.trigger, run.base);
     const checkpoints = values.checkpoints === 'all' ? 'all' : numberList(values.checkpoints!, '--checkpoints');
     const scales = values.scales ? numberList(values.scales, '--scales') : DEFAULT_SCALES;
     const seed = wholeNumber(values.seed, '--seed')!;
@@ -75,10 +76,10 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
         runDir, prompts, checkpoints, scales, seed,
         steps: wholeNumber(values.steps, '--steps'), guidance: values.guidance === undefined ? undefined : Number(values.guidance),
         includeBase: !values['no-base'],
-        onCell: (cell, done, total) => { if (!values.json) console.log(`cell ${done}/${total}${cell.cached ? ' (cached)' : ''}  ${cell.step === null ? 'base' : `step ${cell.step} ×${cell.scale}`}  "${cell.prompt}"`); },
+        onCell: (cell, done, total) => { if (!values.json) say(`cell ${done}/${total}${cell.cached ? ' (cached)' : ''}  ${cell.step === null ? 'base' : `step ${cell.step} ×${cell.scale}`}  "${cell.prompt}"`); },
       }));
       writeFileSync(values.out, await gridPng(grid));
-      console.log(values.json ? JSON.stringify({ out: resolve(values.out), ...gridJson(grid) }) : `Grid ${grid.prompts.length}×${grid.columns.length} written to ${values.out}`);
+      say(values.json ? terminalJson({ out: resolve(values.out), ...gridJson(grid) }) : `Grid ${grid.prompts.length}×${grid.columns.length} written to ${values.out}`);
     } finally {
       await renderer.close();
     }

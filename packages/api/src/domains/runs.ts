@@ -45,6 +45,9 @@ export type TrainingSettings = Required<Omit<TrainingOverrides, 'targets'>> & {
   [key: string]: unknown;
 };
 
+/** The base-model id of the small embedded default model (every other base is a model folder). */
+export const DEFAULT_BASE_MODEL = 'default';
+
 export type RunStatus = 'queued' | 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'interrupted';
 
 export interface RunSummary {

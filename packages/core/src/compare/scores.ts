@@ -114,7 +114,7 @@ async function chooseDescriber(type: string, training: RgbImage[]): Promise<{ de
 export async function scoreRun(renderer: ImageRenderer, req: ScoreRequest): Promise<RunScores> {
   const run = readRunDescription(req.runDir);
   const trigger = run.config.trigger;
-  const triggerPrompts = (req.prompts ?? wildPrompts(run.config.type as ProjectType, trigger)).filter((p) => mentionsTrigger(p, trigger));
+  const triggerPrompts = (req.prompts ?? wildPrompts(run.config.type as ProjectType, trigger, run.base)).filter((p) => mentionsTrigger(p, trigger));
   if (triggerPrompts.length < 2) throw new Error(`Scoring needs at least two prompts that contain the trigger "${trigger}".`);
   const plainPrompts = triggerPrompts.map((p) => plainPrompt(p, trigger));
   const scale = req.scale ?? 1;

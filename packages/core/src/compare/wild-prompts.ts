@@ -2,6 +2,8 @@
 // LoRA keeps the concept in all five; a weak one only when the prompt mirrors the training captions.
 // Each prompt also has a plain twin without the trigger, which the bleed score renders with and without the LoRA.
 
+import { isDefaultBase } from '@lora-studio/trainer';
+
 export type ProjectType = 'subject' | 'style' | 'object';
 
 const PRESETS: Record<ProjectType, (t: string) => string[]> = {
@@ -30,8 +32,35 @@ const PRESETS: Record<ProjectType, (t: string) => string[]> = {
   ],
 };
 
-export function wildPrompts(type: ProjectType, trigger: string): string[] {
-  return PRESETS[type](trigger);
+/**
+ * The embedded default model draws 32-px emoji on plain backgrounds; coffee shops and astronauts are words it has
+ * never seen, so its wild prompts vary what it knows instead: emoji it can draw (not in the style sample), and the
+ * background, size and position its captions state.
+ */
+const DEFAULT_MODEL_PRESETS: Record<ProjectType, (t: string) => string[]> = {
+  subject: (t) => [
+    `${t} character on a blue background, small, top left`,
+    `${t} character on a black background, large, centered`,
+    `${t} character on a yellow background, medium, bottom right`,
+    `${t} character on a green background, small, top right`,
+    `${t} character on a red background, medium, bottom left`,
+  ],
+  style: (t) => DEFAULT_MODEL_SUBJECTS.map((s) => `${s}, in the style of ${t}`),
+  object: (t) => [
+    `${t} on a blue background, small, top left`,
+    `${t} on a black background, large, centered`,
+    `${t} on a yellow background, medium, bottom right`,
+    `${t} on a green background, small, top right`,
+    `${t} on a red background, medium, bottom left`,
+  ],
+};
+
+/** Emoji the default model was pretrained on that the bundled style sample does not show (the demo uses them too). */
+export const DEFAULT_MODEL_SUBJECTS = ['unicorn face', 'strawberry', 'bicycle', 'snowman', 'mushroom'];
+
+/** The quick quality test's prompts for a project type, in words the base model ('default' or its folder) knows. */
+export function wildPrompts(type: ProjectType, trigger: string, base: string): string[] {
+  return (isDefaultBase(base) ? DEFAULT_MODEL_PRESETS : PRESETS)[type](trigger);
 }
 
 // One definition of "mentions the trigger" and "the prompt without it" for training and scoring.

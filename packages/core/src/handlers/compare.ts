@@ -1,4 +1,4 @@
-import { ApiFailure, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
+import { ApiFailure, DEFAULT_BASE_MODEL, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
 import { loadLora, type LoraAdapter } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
 import { loadDataset, readRunDescription } from '@lora-studio/trainer';
@@ -73,8 +73,12 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
 
   return {
     'compare-wild-prompts': async ({ dir }) => {
-      const s = requireProject(ctx, dir).settings();
-      return { prompts: wildPrompts(s.type as ProjectType, s.trigger) };
+      const store = requireProject(ctx, dir);
+      const s = store.settings();
+      // The project's newest run says which base model the prompts are for; a project without runs trains on the
+      // default model.
+      const base = new RunRows(store).list()[0]?.baseModel ?? DEFAULT_BASE_MODEL;
+      return { prompts: wildPrompts(s.type as ProjectType, s.trigger, base) };
     },
 
     'compare-grid': async ({ dir, runId, checkpoints, ...req }) => {
@@ -110,7 +114,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
 
     'generate-images': async ({ dir, lora, scale, seed, ...req }) => {
       const store = requireProject(ctx, dir);
-      let base = 'default';
+      let base = DEFAULT_BASE_MODEL;
       let adapter: (r: ImageRenderer) => LoraAdapter | null = () => null;
       if (lora && 'runId' in lora) {
         const run = runOf(store, lora.runId);

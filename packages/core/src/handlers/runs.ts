@@ -1,4 +1,4 @@
-import { ApiFailure, type RunsHandlers } from '@lora-studio/api';
+import { ApiFailure, DEFAULT_BASE_MODEL, type RunsHandlers } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
@@ -33,7 +33,7 @@ export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers
         throw new ApiFailure('invalid-request', `Training cannot start: ${report.errors.map((e) => e.message).join(' ')}`, { errors: report.errors });
       }
       const count = new RunRows(store).list().length;
-      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, 'default');
+      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, DEFAULT_BASE_MODEL);
     },
     'run-list': async ({ dir }) => new RunRows(open(dir)).list(),
     'run-get': async ({ dir, runId }) => existing(open(dir), runId).detail(runId)!,

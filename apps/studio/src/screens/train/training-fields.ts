@@ -1,4 +1,4 @@
-import { schedulers, type LoraType, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_BASE_MODEL, schedulers, type LoraType, type TrainingOverrides } from '@lora-studio/api';
 
 /** The Train form's fields, each with its hint in the words of the guide (shared/GUIDE.md §3–4). */
 
@@ -75,9 +75,6 @@ const typicalFinalLoss: Record<LoraType, [number, number] | null> = {
   style: [0.08, 0.2],
   object: null,
 };
-
-/** The base-model id of runs on the small embedded default model. */
-export const DEFAULT_BASE_MODEL = 'default';
 
 /**
  * The typical-final-loss band for a run, or null: the figures come from large FLUX.2 models; the 32-px embedded

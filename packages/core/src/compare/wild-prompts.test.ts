@@ -1,0 +1,25 @@
+import { defaultModelDir } from '@lora-studio/models';
+import { describe, expect, it } from 'vitest';
+import { mentionsTrigger, wildPrompts } from './wild-prompts';
+
+describe('wild prompts', () => {
+  it('gives five prompts with the trigger for every project type and base model', () => {
+    for (const base of ['default', defaultModelDir(), '/models/flux2-klein-4b']) {
+      for (const type of ['subject', 'style', 'object'] as const) {
+        const prompts = wildPrompts(type, 'flt', base);
+        expect(prompts).toHaveLength(5);
+        for (const p of prompts) expect(mentionsTrigger(p, 'flt')).toBe(true);
+      }
+    }
+  });
+
+  it('uses words the embedded default model was trained on, named as "default" or by its folder', () => {
+    for (const base of ['default', defaultModelDir()]) {
+      const text = [...wildPrompts('subject', 'sks', base), ...wildPrompts('style', 'flt', base)].join(' ');
+      expect(text).not.toMatch(/coffee|astronaut|watercolor/);
+      expect(text).toMatch(/on a blue background/);
+      expect(text).toContain('strawberry, in the style of flt');
+    }
+    expect(wildPrompts('subject', 'sks', '/models/flux2-klein-4b')[0]).toContain('coffee shop');
+  });
+});
