@@ -11,12 +11,12 @@ export const LAYERS = [
   {
     name: 'shared (no Node, no DOM)',
     roots: ['packages/api/src', 'packages/captions/src/common'],
-    allowed: [/^zod(\/|$)/, /^@lora-studio\/api$/, /^@lora-studio\/captions$/],
+    allowed: [/^zod(\/|$)/, /^re2js$/, /^@lora-studio\/api$/, /^@lora-studio\/captions$/],
   },
   {
     name: 'renderer (browser only)',
     roots: ['apps/studio/src'],
-    allowed: [/^react(\/|$)/, /^react-dom(\/|$)/, /^zustand(\/|$)/, /^recharts(\/|$)/, /^zod(\/|$)/, /^@lora-studio\/api$/, /^@lora-studio\/captions$/, /^vite(\/|$)/],
+    allowed: [/^react(\/|$)/, /^react-dom(\/|$)/, /^zustand(\/|$)/, /^recharts(\/|$)/, /^zod(\/|$)/, /^re2js$/, /^@lora-studio\/api$/, /^@lora-studio\/captions$/, /^vite(\/|$)/],
   },
 ];
 

@@ -1,7 +1,8 @@
 import { captionStyle, splitTags } from './style';
 import { insertTrigger } from './trigger';
 import type { BatchPlan, CaptionChange, CaptionText, LoraType, TextSpan } from './types';
-import { escapeRegExp, phrasePattern, words } from './words';
+import { compileFind, expandReplacement } from './find-pattern';
+import { phrasePattern, words } from './words';
 
 /** The batch edits of the caption studio. Each is planned in full (a preview of every change) before it is applied. */
 export type BatchOperation =
@@ -45,22 +46,23 @@ function collect(captions: CaptionText[], edit: (text: string) => { after: strin
 
 function planReplace(op: Extract<BatchOperation, { kind: 'replace' }>, captions: CaptionText[]): BatchPlanResult {
   if (op.find === '') return { ok: false, error: 'Type the text to find.' };
-  let source = op.regex ? op.find : escapeRegExp(op.find);
-  if (op.wholeWord) source = `(?<![\\p{L}\\p{N}_])(?:${source})(?![\\p{L}\\p{N}_])`;
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(source, `g${op.caseSensitive ? '' : 'i'}u`);
-  } catch (err) {
-    return { ok: false, error: `The regular expression is not valid: ${err instanceof Error ? err.message : String(err)}.` };
-  }
-  if (pattern.test('')) {
+  const compiled = compileFind(op.find, op);
+  if (!compiled.ok) return compiled;
+  const { find } = compiled;
+  if (find.matchesEmptyText()) {
     return { ok: false, error: 'The pattern also matches empty text, so it would insert everywhere; use prefix/suffix to add text.' };
   }
   const { changes, edits } = collect(captions, (text) => {
-    const spans = [...text.matchAll(pattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-    // Plain mode inserts the replacement literally; regex mode expands $1, $<name>, $&.
-    const after = op.regex ? text.replace(pattern, op.replace) : text.replace(pattern, () => op.replace);
-    return { after, spans, edits: spans.length };
+    const matches = find.matchAll(text);
+    let after = '';
+    let last = 0;
+    for (const m of matches) {
+      // Plain mode inserts the replacement literally; regex mode expands $1, $<name>, $&.
+      after += text.slice(last, m.start) + (op.regex ? expandReplacement(op.replace, m, text) : op.replace);
+      last = m.end;
+    }
+    after += text.slice(last);
+    return { after, spans: matches.map(({ start, end }) => ({ start, end })), edits: matches.length };
   });
   const label = `Find and replace "${op.find}" → "${op.replace}"`;
   return { ok: true, plan: { label, changes, edits } };
