@@ -144,7 +144,7 @@ export const captionBatchOperationSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('replace'),
-      find: z.string().min(1, 'Type the text to find.').max(1000),
+      find: z.string().min(1, 'Type the text to find.').max(1000, 'The text to find is too long; shorten it to 1,000 characters or fewer.'),
       replace: z.string().max(1000),
       regex: z.boolean(),
       caseSensitive: z.boolean(),

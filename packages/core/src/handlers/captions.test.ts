@@ -86,12 +86,34 @@ describe('caption handlers', () => {
 
   it('reports a broken regex and an unknown image as errors the user can act on', async () => {
     const s = studio();
-    const { dir } = await projectWithImages(s, [[10, 10, 10]]);
+    const { dir, ids } = await projectWithImages(s, [[10, 10, 10]]);
     const bad = await s.dispatcher.call(1, 'captions-batch-preview', {
       dir,
       op: { kind: 'replace', find: '(red', replace: 'x', regex: true, caseSensitive: false, wholeWord: false },
     });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/regular expression is not valid/) } });
+    const lookahead = await s.dispatcher.call(1, 'captions-batch-preview', {
+      dir,
+      op: { kind: 'replace', find: 'red(?= hair)', replace: 'x', regex: true, caseSensitive: false, wholeWord: false },
+    });
+    expect(lookahead).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/does not support lookarounds or backreferences/) } });
+    const tooLong = await s.dispatcher.call(1, 'captions-batch-preview', {
+      dir,
+      op: { kind: 'replace', find: 'a'.repeat(1001), replace: 'x', regex: false, caseSensitive: false, wholeWord: false },
+    });
+    expect(tooLong).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/too long; shorten it to 1,000/) } });
+    // Backtracking would need about 2^34 steps here and never answer; the host answers at once.
+    await call(s, 'captions-update', { dir, imageId: ids[0], text: `${'a'.repeat(34)}!` });
+    const nested = await call(s, 'captions-batch-preview', {
+      dir,
+      op: { kind: 'replace', find: '(a+)+$', replace: 'x', regex: true, caseSensitive: false, wholeWord: false },
+    });
+    expect(nested).toMatchObject({ edits: 0, changes: [] });
+    const found = await call(s, 'captions-batch-preview', {
+      dir,
+      op: { kind: 'replace', find: '(a+)+!$', replace: 'x', regex: true, caseSensitive: false, wholeWord: false },
+    });
+    expect(found).toMatchObject({ edits: 1, changes: [{ after: 'x' }] });
     const missing = await s.dispatcher.call(1, 'captions-update', { dir, imageId: 999, text: 'x' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
     s.close();
