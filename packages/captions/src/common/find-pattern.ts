@@ -63,8 +63,8 @@ function checkUserPattern(pattern: string): { ok: true; source: string } | { ok:
   if (hasNamedBackreference(pattern)) return { ok: false, error: UNSUPPORTED_PATTERN };
   const source = RE2JS.translateRegExp(pattern);
   try {
-    // Compiled alone, without the lookbehind support whole-word matching turns on, so the user's own lookbehinds are
-    // refused like every other lookaround, and syntax errors quote the user's pattern rather than our wrapper.
+    // Compiled alone, without flags or word edges, so syntax errors quote the user's pattern rather than ours, and
+    // without RE2JS's LOOKBEHINDS flag, so lookbehinds are refused like every other lookaround.
     RE2JS.compile(source);
   } catch (err) {
     if (err instanceof RE2JSSyntaxException && isLookaroundOrBackreference(err)) return { ok: false, error: UNSUPPORTED_PATTERN };
