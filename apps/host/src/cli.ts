@@ -1,6 +1,8 @@
+import { diskProblemOf } from '@lora-studio/store';
 import { commands } from './commands';
 import { UsageError } from './commands/command';
 import { CommandFailed } from './commands/call';
+import { complain } from './commands/terminal-text';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -28,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    console.error(`Unknown command "${argv.join(' ')}".\n\n${overview()}`);
+    complain(`Unknown command "${argv.join(' ')}".\n\n${overview()}`);
     return 2;
   }
   if (found.rest.includes('--help') || found.rest.includes('-h')) {
@@ -39,11 +41,18 @@ async function main(argv: string[]): Promise<number> {
     return await found.command.run(found.rest);
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`${err.message}\n\n${found.command.help}`);
+      complain(`${err.message}\n\n${found.command.help}`);
       return 2;
     }
     if (err instanceof CommandFailed) {
-      console.error(err.message);
+      complain(err.message);
+      return 1;
+    }
+    // A full or read-only disk met outside a handler (opening the studio's home, a training run's folder): one
+    // sentence naming the disk, never a stack trace.
+    const disk = diskProblemOf(err);
+    if (disk) {
+      complain(disk.message);
       return 1;
     }
     throw err;

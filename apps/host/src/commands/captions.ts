@@ -5,6 +5,7 @@ import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
 import { CommandFailed, callOrFail } from './call';
+import { complain, oneLine, say, terminalJson } from './terminal-text';
 
 function projectDir(positionals: string[]): string {
   const dir = positionals[0];
@@ -28,12 +29,12 @@ Example: lora-studio captions lint ~/loras/flat-style --json`,
     try {
       const report = await callOrFail(studio.dispatcher, 'captions-lint', { dir });
       if (values.json) {
-        console.log(JSON.stringify(report));
+        say(terminalJson(report));
         return 0;
       }
-      for (const i of report.issues) console.log(`${i.imageId === null ? 'project' : `image ${i.imageId}`}\t${i.severity}\t${i.rule}\t${i.message}`);
-      for (const l of report.leaks) console.log(`leak\t"${l.tag}" in ${l.count} captions (${Math.round(l.share * 100)}%)`);
-      console.log(`${report.issues.length} issue(s); ${report.flaggedImageIds.length} image(s) flagged.`);
+      for (const i of report.issues) say(`${i.imageId === null ? 'project' : `image ${i.imageId}`}\t${i.severity}\t${i.rule}\t${oneLine(i.message)}`);
+      for (const l of report.leaks) say(`leak\t"${oneLine(l.tag)}" in ${l.count} captions (${Math.round(l.share * 100)}%)`);
+      say(`${report.issues.length} issue(s); ${report.flaggedImageIds.length} image(s) flagged.`);
       return 0;
     } finally {
       studio.close();
@@ -85,7 +86,7 @@ Example: lora-studio captions auto ~/loras/me --captioner openai:http://localhos
       emit: (name, payload) => {
         if (name !== 'captions-auto-progress' || values.json) return;
         const p = payload as { done: number; total: number; imageId: number | null; error: string | null; finished: boolean };
-        if (!p.finished) process.stderr.write(`${p.done} / ${p.total} done${p.error ? ` — image ${p.imageId} failed: ${p.error}` : ''}\n`);
+        if (!p.finished) complain(`${p.done} / ${p.total} done${p.error ? ` — image ${p.imageId} failed: ${oneLine(p.error)}` : ''}`);
       },
     });
     const cancel = () => void studio.dispatcher.call(2, 'captions-auto-cancel', { dir });
@@ -96,9 +97,9 @@ Example: lora-studio captions auto ~/loras/me --captioner openai:http://localhos
         captioner,
         overwrite: values['overwrite-unreviewed'] ? 'unreviewed' : 'missing',
       });
-      if (values.json) console.log(JSON.stringify(summary));
+      if (values.json) say(terminalJson(summary));
       else {
-        console.log(
+        say(
           `Captioned ${summary.captioned} of ${summary.total} image(s); ${summary.skipped} left as they were; ${summary.failed.length} failed` +
             `${summary.cancelled ? ' (cancelled)' : ''}. Review the drafts before training.`,
         );
@@ -139,9 +140,9 @@ Example: lora-studio captions export ~/loras/me --format txt --out ~/datasets/me
         outDir: resolve(values.out),
         withImages: !values['no-images'],
       });
-      console.log(
+      say(
         values.json
-          ? JSON.stringify(result)
+          ? terminalJson(result)
           : `Exported ${result.captions} caption(s) to ${result.outDir}${result.skipped ? `; ${result.skipped} image(s) without a caption left out` : ''}.`,
       );
       return 0;

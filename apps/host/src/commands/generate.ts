@@ -6,6 +6,7 @@ import { generateImages, ImageRenderer, loraScaleWarning } from '@lora-studio/co
 import { loadLora } from '@lora-studio/models';
 import { UsageError, type Command } from './command';
 import { orFail, wholeNumber } from './grid';
+import { complain, say } from './terminal-text';
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -34,7 +35,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
     if (guidance !== undefined && !Number.isFinite(guidance)) throw new UsageError(`--guidance must be a number (got "${values.guidance}").`);
     const lora = values.lora ? await orFail(async () => loadLora(values.lora!).adapter) : null;
     const warning = lora ? loraScaleWarning(scale) : null;
-    if (warning) console.error(`warning: ${warning}`);
+    if (warning) complain(`warning: ${warning}`);
     const renderer = await orFail(() => ImageRenderer.open(values.base!, { threads: wholeNumber(values.threads, '--threads') }));
     try {
       const images = await orFail(() => generateImages(renderer, {
@@ -46,7 +47,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
       for (const [i, m] of images.entries()) {
         const path = images.length === 1 ? values.out : `${values.out.slice(0, values.out.length - ext.length)}-${i + 1}${ext || '.png'}`;
         writeFileSync(path, await sharp(m.image.data, { raw: { width: m.image.width, height: m.image.height, channels: 3 } }).png().toBuffer());
-        console.log(`${path}  seed ${m.seed}`);
+        say(`${path}  seed ${m.seed}`);
       }
     } finally {
       await renderer.close();

@@ -4,6 +4,7 @@ import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
 import { callOrFail } from './call';
+import { oneLine, say, terminalJson } from './terminal-text';
 
 export const importCommand: Command = {
   name: 'import',
@@ -24,10 +25,17 @@ Example: lora-studio import ~/loras/me ~/Pictures/me ~/Downloads/more.zip`,
     try {
       const summary = await callOrFail(studio.dispatcher, 'images-import', { dir: resolve(dir), paths: paths.map((p) => resolve(p)) });
       if (values.json) {
-        console.log(JSON.stringify(summary));
+        say(terminalJson(summary));
       } else {
-        for (const f of summary.files) console.log(`${f.status.padEnd(9)} ${f.source}${f.reason && f.status !== 'imported' ? ` — ${f.reason}` : ''}`);
-        console.log(`\n${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected.`);
+        let lastReason: string | undefined;
+        for (const f of summary.files) {
+          const reason = f.reason && f.status !== 'imported' ? f.reason : undefined;
+          // A full disk refuses every remaining file for the same reason: say it once, not once per file.
+          const shown = reason === undefined ? '' : reason === lastReason ? ' — the same reason' : ` — ${oneLine(reason)}`;
+          lastReason = reason;
+          say(`${f.status.padEnd(9)} ${oneLine(f.source)}${shown}`);
+        }
+        say(`\n${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected.`);
       }
       return 0;
     } finally {

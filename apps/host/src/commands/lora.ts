@@ -1,11 +1,25 @@
 import { parseArgs } from 'node:util';
-import { formatLoraConvert, formatLoraInspection, loraConvert, loraInspect } from '@lora-studio/models';
+import { formatLoraConvert, formatLoraInspection, loraConvert, loraInspect, type LoraInspection } from '@lora-studio/models';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
+import { oneLine, say, terminalJson } from './terminal-text';
 
 /** Library errors here are about the user's files (wrong format, stray keys): show them without a stack. */
 function asCommandError(err: unknown): never {
   throw new CommandFailed(err instanceof Error ? err.message : String(err));
+}
+
+/** Everything a LoRA header or a tensor name put into the inspection, made safe to show field by field. */
+function forTerminal(r: LoraInspection): LoraInspection {
+  const safe = (v: string | undefined) => (v === undefined ? undefined : oneLine(v));
+  return {
+    ...r,
+    file: oneLine(r.file),
+    architecture: safe(r.architecture),
+    triggerWord: safe(r.triggerWord),
+    metadata: Object.fromEntries(Object.entries(r.metadata).map(([k, v]) => [oneLine(k), oneLine(v)])),
+    problems: r.problems.map(oneLine),
+  };
 }
 
 export const loraConvertCommand: Command = {
@@ -27,7 +41,7 @@ Example: lora-studio lora convert my-lora.safetensors --to kohya --out my-lora-k
     if (positionals.length !== 1) throw new UsageError('Give exactly one input LoRA file.');
     if (!values.to || !values.out) throw new UsageError('--to and --out are required.');
     try {
-      console.log(formatLoraConvert(loraConvert({ input: positionals[0]!, to: values.to, out: values.out, ...(values.dtype ? { dtype: values.dtype } : {}) })));
+      say(formatLoraConvert(loraConvert({ input: positionals[0]!, to: values.to, out: values.out, ...(values.dtype ? { dtype: values.dtype } : {}) })));
     } catch (err) {
       asCommandError(err);
     }
@@ -40,16 +54,19 @@ export const loraInspectCommand: Command = {
   summary: 'Show a LoRA file’s format, layers, rank, alpha and metadata.',
   help: `Usage: lora-studio lora inspect FILE [--json]
 
-Prints the detected format (peft, bfl, kohya), the layers with rank and alpha, size, and the header metadata.`,
+Prints the detected format (peft, bfl, kohya), the layers with rank and alpha, size, and the header metadata.
+Numbers no tool can use (NaN or infinite weights; a NaN, infinite, zero or negative alpha) are listed as problems,
+by tensor, and the exit code is then 1.`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
     if (positionals.length !== 1) throw new UsageError('Give exactly one LoRA file.');
+    let r: LoraInspection;
     try {
-      const r = loraInspect({ file: positionals[0]! });
-      console.log(values.json ? JSON.stringify(r) : formatLoraInspection(r));
+      r = loraInspect({ file: positionals[0]! });
     } catch (err) {
       asCommandError(err);
     }
-    return 0;
+    say(values.json ? terminalJson(r) : formatLoraInspection(forTerminal(r)));
+    return r.problems.length > 0 ? 1 : 0;
   },
 };

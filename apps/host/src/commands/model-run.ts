@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatModelRun, modelRun } from '@lora-studio/models';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
+import { say } from './terminal-text';
 
 export const modelRunCommand: Command = {
   name: 'model run',
@@ -46,7 +47,7 @@ from the tensor shapes unless --config is given.`,
         ...(values.dtype ? { dtype: values.dtype as 'float32' | 'float64' } : {}),
         ...(threads !== undefined ? { threads } : {}),
       });
-      console.log(formatModelRun(result, values.out));
+      say(formatModelRun(result, values.out));
     } catch (err) {
       throw new CommandFailed(err instanceof Error ? err.message : String(err));
     }

@@ -5,6 +5,7 @@ import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
 import { callOrFail } from './call';
+import { say, terminalJson } from './terminal-text';
 
 export const projectCreateCommand: Command = {
   name: 'project create',
@@ -32,7 +33,7 @@ Example: lora-studio project create ~/loras/flat-style --name "Flat style" --typ
         type: values.type as LoraType,
         trigger: values.trigger,
       });
-      console.log(values.json ? JSON.stringify(project) : `Created project "${project.name}" in ${project.dir}`);
+      say(values.json ? terminalJson(project) : `Created project "${project.name}" in ${project.dir}`);
       return 0;
     } finally {
       studio.close();
@@ -51,9 +52,9 @@ Lists the projects the studio remembers, newest first; "missing" marks a folder 
     const studio = createStudio({ home: studioHome(), mode: 'browser' });
     try {
       const list = await callOrFail(studio.dispatcher, 'project-list', {});
-      if (values.json) console.log(JSON.stringify(list));
-      else if (list.length === 0) console.log('No projects yet. Create one with: lora-studio project create <dir> …');
-      else for (const p of list) console.log(`${p.name}\t${p.type ?? '?'}\t${p.trigger ?? ''}\t${p.dir}${p.available ? '' : '\t(missing)'}`);
+      if (values.json) say(terminalJson(list));
+      else if (list.length === 0) say('No projects yet. Create one with: lora-studio project create <dir> …');
+      else for (const p of list) say(`${p.name}\t${p.type ?? '?'}\t${p.trigger ?? ''}\t${p.dir}${p.available ? '' : '\t(missing)'}`);
       return 0;
     } finally {
       studio.close();

@@ -4,6 +4,7 @@ import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
 import { callOrFail } from './call';
+import { say, terminalJson } from './terminal-text';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -24,12 +25,12 @@ Example: lora-studio report ~/loras/me --json`,
       const health = await callOrFail(studio.dispatcher, 'dataset-health', { dir: resolve(dir) });
       if (values.json) {
         const images = await callOrFail(studio.dispatcher, 'images-list', { dir: resolve(dir) });
-        console.log(JSON.stringify({ health, images }));
+        say(terminalJson({ health, images }));
       } else {
-        console.log(`${health.loraType} LoRA — ${health.count.message}`);
-        console.log(`Resolution: ${Math.round(health.resolution.belowMinimumShare * 100)}% below 512 px, ${Math.round(health.resolution.belowPreferredShare * 100)}% below 1024 px (median short side ${health.resolution.medianShortSide} px).`);
-        for (const w of health.warnings) console.log(`${w.severity.padEnd(7)} ${w.message}${w.imageIds.length ? ` [images ${w.imageIds.join(', ')}]` : ''}`);
-        if (health.warnings.length === 0) console.log('No warnings.');
+        say(`${health.loraType} LoRA — ${health.count.message}`);
+        say(`Resolution: ${Math.round(health.resolution.belowMinimumShare * 100)}% below 512 px, ${Math.round(health.resolution.belowPreferredShare * 100)}% below 1024 px (median short side ${health.resolution.medianShortSide} px).`);
+        for (const w of health.warnings) say(`${w.severity.padEnd(7)} ${w.message}${w.imageIds.length ? ` [images ${w.imageIds.join(', ')}]` : ''}`);
+        if (health.warnings.length === 0) say('No warnings.');
       }
       return 0;
     } finally {

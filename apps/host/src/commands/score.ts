@@ -5,6 +5,7 @@ import { ImageRenderer, scoreRun, type RunScores } from '@lora-studio/core';
 import { readRunDescription } from '@lora-studio/trainer';
 import { UsageError, type Command } from './command';
 import { numberList, orFail, wholeNumber } from './grid';
+import { say, terminalJson } from './terminal-text';
 
 function formatScores(s: RunScores): string {
   const f = (x: number) => x.toFixed(3);
@@ -50,7 +51,7 @@ Writes RUN_DIR/scores.json. --json prints it.`,
         onCell: (_, done, total) => { if (!values.json) process.stdout.write(`\rrendering ${done}/${total}`); },
       }));
       if (!values.json) process.stdout.write('\n');
-      console.log(values.json ? JSON.stringify(scores) : formatScores(scores));
+      say(values.json ? terminalJson(scores) : formatScores(scores));
     } finally {
       await renderer.close();
     }

@@ -6,44 +6,45 @@ import {
 } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
+import { complain, say, terminalJson } from './terminal-text';
 
 /** Human-readable progress: every event but steps, and about 50 step lines per run. */
 function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) => void {
-  if (json) return (e) => console.log(JSON.stringify(e));
+  if (json) return (e) => say(terminalJson(e));
   let lastEncoding = 0;
   return (e) => {
     switch (e.type) {
       case 'preparing':
         if ((e.stage === 'encoding' || e.stage === 'prior') && e.done !== e.total && Date.now() - lastEncoding < 1000) return;
         lastEncoding = Date.now();
-        if (e.stage === 'prior') return console.log(`Drawing prior-preservation pictures with the base model ${e.done}/${e.total}…`);
-        return console.log(e.stage === 'encoding' ? `Encoding images ${e.done}/${e.total}…` : `Compiling the training graph…`);
+        if (e.stage === 'prior') return say(`Drawing prior-preservation pictures with the base model ${e.done}/${e.total}…`);
+        return say(e.stage === 'encoding' ? `Encoding images ${e.done}/${e.total}…` : `Compiling the training graph…`);
       case 'started': {
         const c = e.config;
-        console.log(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images${e.priorImages ? ` + ${e.priorImages} prior-preservation pictures` : ''} (${e.baseModel}, ${e.provider})`);
-        console.log(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}${c.preservation ? `, output preservation ${c.preservation}` : ''}`);
-        return console.log(`  encodings: ${e.cache.imageHits + e.cache.textHits} from cache, ${e.cache.imageEncodes + e.cache.textEncodes} encoded`);
+        say(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images${e.priorImages ? ` + ${e.priorImages} prior-preservation pictures` : ''} (${e.baseModel}, ${e.provider})`);
+        say(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}${c.preservation ? `, output preservation ${c.preservation}` : ''}`);
+        return say(`  encodings: ${e.cache.imageHits + e.cache.textHits} from cache, ${e.cache.imageEncodes + e.cache.textEncodes} encoded`);
       }
       case 'step': {
         const every = Math.max(1, Math.round(totalSteps() / 50));
         if (e.step % every !== 0 && e.step !== e.totalSteps && e.step !== 1) return;
-        return console.log(`step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)} (smoothed ${e.smoothedLoss.toFixed(4)})  lr ${e.lr.toExponential(2)}  ${(1000 / e.stepMs).toFixed(1)} steps/s  ${e.memoryMb} MiB`);
+        return say(`step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)} (smoothed ${e.smoothedLoss.toFixed(4)})  lr ${e.lr.toExponential(2)}  ${(1000 / e.stepMs).toFixed(1)} steps/s  ${e.memoryMb} MiB`);
       }
       case 'checkpoint-saved':
-        return console.log(`checkpoint ${e.path}`);
+        return say(`checkpoint ${e.path}`);
       case 'sample-written':
-        return console.log(`sample ${e.path}  "${e.prompt}" seed ${e.seed}`);
+        return say(`sample ${e.path}  "${e.prompt}" seed ${e.seed}`);
       case 'loss-alert':
-        return console.log(`note: ${e.message}`);
+        return say(`note: ${e.message}`);
       case 'paused':
       case 'resumed':
-        return console.log(`${e.type} at step ${e.step}`);
+        return say(`${e.type} at step ${e.step}`);
       case 'stopped':
-        return console.log(`Stopped at step ${e.step}.${e.checkpoint ? ` Progress kept in ${e.checkpoint}; continue with "lora-studio resume".` : ''}`);
+        return say(`Stopped at step ${e.step}.${e.checkpoint ? ` Progress kept in ${e.checkpoint}; continue with "lora-studio resume".` : ''}`);
       case 'finished':
-        return console.log(`Finished ${e.step} steps. LoRA: ${e.lora}${e.finalLoss === null ? '' : ` (last loss ${e.finalLoss.toFixed(4)})`}`);
+        return say(`Finished ${e.step} steps. LoRA: ${e.lora}${e.finalLoss === null ? '' : ` (last loss ${e.finalLoss.toFixed(4)})`}`);
       case 'failed':
-        return console.error(`Training failed at step ${e.step}: ${e.reason}${e.checkpoint ? `\nLast good checkpoint: ${e.checkpoint}` : ''}`);
+        return complain(`Training failed at step ${e.step}: ${e.reason}${e.checkpoint ? `\nLast good checkpoint: ${e.checkpoint}` : ''}`);
     }
   };
 }

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ProjectStore } from '@lora-studio/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeSmallDisk } from '../../../packages/store/src/testing/small-disk';
+
+const bin = resolve(import.meta.dirname, '../bin/lora-studio.js');
+const run = promisify(execFile);
+const disk = makeSmallDisk();
+afterAll(() => disk.unmount());
+const needsDisk = disk.dir === undefined ? ` (skipped: ${disk.reason})` : '';
+
+async function cli(args: string[]) {
+  const home = mkdtempSync(join(tmpdir(), 'ls-cli-home-'));
+  try {
+    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, LORA_STUDIO_HOME: home } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** What a user can act on: one sentence, no stack trace, no "try again" for a disk that cannot take it. */
+function expectActionable(stderr: string) {
+  expect(stderr).not.toMatch(/^\s+at /m);
+  expect(stderr).not.toMatch(/try again|disk I\/O error|unable to open database file/i);
+}
+
+describe('CLI errors a user can act on', () => {
+  it('project create under /proc fails at once with a clear sentence', async () => {
+    const r = await cli(['project', 'create', '/proc/x', '--name', 'P', '--type', 'style', '--trigger', 'pp']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('/proc/x is inside /proc, a folder the operating system makes up; choose a folder in your home or on a data disk.');
+  });
+
+  it.skipIf(!disk.dir)(`on a full disk, project create leaves nothing and report names the disk and its free space${needsDisk}`, async () => {
+    const dir = join(disk.dir!, 'me');
+    ProjectStore.create(dir, { name: 'Me', type: 'subject', trigger: 'sks' }).close();
+    disk.fill();
+    try {
+      const create = await cli(['project', 'create', join(disk.dir!, 'other'), '--name', 'O', '--type', 'style', '--trigger', 'oo']);
+      expect(create.code).toBe(1);
+      expect(create.stderr).toMatch(/^The disk that holds .*other is full \(0\.\d MB free\)\. Free space on it, or choose a folder on another disk\.$/m);
+      expectActionable(create.stderr);
+      expect(existsSync(join(disk.dir!, 'other'))).toBe(false);
+
+      const report = await cli(['report', dir]);
+      expect(report.code).toBe(1);
+      expect(report.stderr.trim()).toBe(`The disk that holds ${dir} is full (0.0 MB free). Free space on it, or choose a folder on another disk.`);
+      expectActionable(report.stderr);
+    } finally {
+      disk.makeRoom();
+    }
+    expect(readdirSync(disk.dir!).sort()).toEqual(['me']);
+  });
+
+  it.skipIf(!disk.dir)(`on a read-only disk, captions lint says the folder is read-only${needsDisk}`, async () => {
+    const dir = join(disk.dir!, 'ro');
+    ProjectStore.create(dir, { name: 'Ro', type: 'style', trigger: 'flt' }).close();
+    disk.remount('ro');
+    try {
+      const lint = await cli(['captions', 'lint', dir]);
+      expect(lint.code).toBe(1);
+      expect(lint.stderr.trim()).toBe(`${dir} is read-only; choose a writable folder, or make that disk writable.`);
+      expectActionable(lint.stderr);
+    } finally {
+      disk.remount('rw');
+    }
+  });
+});
