@@ -31,12 +31,37 @@ import {
   templateCaptioner,
   type Captioner,
 } from '@lora-studio/captions/node';
-import type { ProjectStore } from '@lora-studio/store';
+import {
+  assertFolderCanBeMade,
+  confinedPathOrUndefined,
+  FolderNotCreatableError,
+  realPathOf,
+  UnusablePathError,
+  type ProjectStore,
+} from '@lora-studio/store';
 import { isAbsolute, resolve } from 'node:path';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
 
 const DEFAULT_VISION_URL = 'http://localhost:11434/v1';
+
+/**
+ * The real folder captions may be exported to: outside the project, whose images/, cache/ and runs/ the studio
+ * manages (copies written into images/ would look like imported files). Judged by real paths, so a linked folder
+ * that leads into the project is refused too; and checked before the export's recursive mkdir.
+ */
+function exportFolder(projectDir: string, outDir: string): string {
+  try {
+    if (confinedPathOrUndefined(projectDir, outDir) !== undefined) {
+      throw new ApiFailure('invalid-request', `${outDir} is inside the project folder ${projectDir} (or a link leads there); export to a folder outside the project.`);
+    }
+    assertFolderCanBeMade(outDir);
+    return realPathOf(outDir);
+  } catch (err) {
+    if (err instanceof FolderNotCreatableError || err instanceof UnusablePathError) throw new ApiFailure('invalid-request', err.message);
+    throw err;
+  }
+}
 
 /** Where a vision endpoint's API key lives: the app store, keyed by the server, so no project file ever holds it. */
 function apiKeySetting(url: string): string {
@@ -267,10 +292,8 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
     'captions-export': async ({ dir, format, outDir, withImages }) => {
       const store = requireProject(ctx, dir);
       if (!isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the export folder as a full path (got "${outDir}").`);
-      if (resolve(outDir).startsWith(resolve(store.dir) + '/images')) {
-        throw new ApiFailure('invalid-request', 'Export to a folder outside the project\'s images/ folder.');
-      }
-      return exportCaptions(store.dir, new ProjectCaptions(store), { format, outDir: resolve(outDir), ...(withImages !== undefined ? { withImages } : {}) });
+      const target = exportFolder(store.dir, outDir);
+      return exportCaptions(store.dir, new ProjectCaptions(store), { format, outDir: target, ...(withImages !== undefined ? { withImages } : {}) });
     },
 
     'captions-import': async ({ dir, format, from, overwriteReviewed }) => {
