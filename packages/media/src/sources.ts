@@ -277,6 +277,7 @@ function safeEntryName(name: string): string | undefined {
  */
 function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: () => boolean, sources: ImageSource[], refused: RefusedSource[]): void {
   const safeNames = new Map<string, string>();
+  const refusedBefore = refused.length;
   let listing;
   try {
     listing = listZip(zipPath, (name) => {
@@ -323,6 +324,11 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
     } catch (err) {
       refused.push({ label: `${zipLabel}/${entry.name}`, reason: `This caption was not read: ${readFailure(err, zipPath).message}` });
     }
+  }
+  if (images.length === 0 && refused.length === refusedBefore) {
+    // Said out loud: an import that silently finds nothing looks like a bug.
+    refused.push({ label: zipLabel, reason: 'The zip holds no images (JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC); nothing was imported from it.' });
+    return;
   }
   let count = 0;
   for (const { safe, entry } of images.sort((a, b) => a.safe.localeCompare(b.safe))) {
