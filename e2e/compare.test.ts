@@ -145,6 +145,8 @@ describe('Compare and Export in browser mode', () => {
       const keyCount = Number(await page.getByTestId('export-key-count').textContent());
       expect(keyCount).toBeGreaterThan(0);
       expect(await page.locator('[data-testid="export-metadata"] tr[data-key="modelspec.trigger_phrase"] td').textContent()).toBe('flt');
+      // bf16 unless the user picks otherwise: half the size, as LoRAs are shared.
+      expect(await page.getByTestId('export-precision').inputValue()).toBe('bf16');
       await page.getByTestId('export-lora').click();
       const path = (await page.getByTestId('export-path').textContent({ timeout: 60_000 }))!;
       expect(path).toBe(join(dir, 'exports', 'compare-e2e-flt-step4-kohya.safetensors'));
@@ -155,6 +157,7 @@ describe('Compare and Export in browser mode', () => {
       try {
         expect(file.tensors).toHaveLength(keyCount);
         for (const t of file.tensors) expect(t.name).toMatch(/^lora_unet_[a-z0-9_]+\.(lora_down\.weight|lora_up\.weight|alpha)$/);
+        for (const t of file.tensors) if (!t.name.endsWith('.alpha')) expect(t.dtype).toBe('BF16');
         expect(file.metadata).toMatchObject({
           'modelspec.trigger_phrase': 'flt', 'lora_studio.step': '4', 'lora_studio.format': 'kohya', ss_steps: '4',
           ss_network_dim: String(run.config.rank), ss_network_alpha: String(run.config.alpha),

@@ -1,4 +1,4 @@
-import type { LoraExportFormat, LoraExportPreview, RunDetail } from '@lora-studio/api';
+import { DEFAULT_LORA_EXPORT_PRECISION, type LoraExportFormat, type LoraExportPrecision, type LoraExportPreview, type RunDetail } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
 import { proposedCheckpoint, type ProposedCheckpoint } from '../screens/export/proposed-checkpoint';
@@ -13,6 +13,7 @@ export interface ExportSlice {
   exportProposal: ProposedCheckpoint | null;
   exportStep: number | null;
   exportFormat: LoraExportFormat;
+  exportPrecision: LoraExportPrecision;
   exportPreview: LoraExportPreview | null;
   previewing: boolean;
   exportPreviewError: string | null;
@@ -28,7 +29,7 @@ export interface ExportSlice {
 
   /** Proposes a checkpoint for the run (asking for its scores) and previews it. */
   prepareExport(dir: string, run: RunDetail): Promise<void>;
-  chooseExport(choice: { step?: number; format?: LoraExportFormat }): Promise<void>;
+  chooseExport(choice: { step?: number; format?: LoraExportFormat; precision?: LoraExportPrecision }): Promise<void>;
   exportLora(): Promise<void>;
   exportConfig(format: ConfigFormat): Promise<void>;
   exportDataset(outDir: string): Promise<void>;
@@ -43,6 +44,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     exportProposal: null,
     exportStep: null,
     exportFormat: 'kohya',
+    exportPrecision: DEFAULT_LORA_EXPORT_PRECISION,
     exportPreview: null,
     previewing: false,
     exportPreviewError: null,
@@ -76,17 +78,18 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (proposal) await get().chooseExport({ step: proposal.step });
     },
 
-    chooseExport: async ({ step, format }) => {
+    chooseExport: async ({ step, format, precision }) => {
       const target = get().exportFor;
       if (!target) return;
       const nextStep = step ?? get().exportStep;
       const nextFormat = format ?? get().exportFormat;
-      set({ exportStep: nextStep, exportFormat: nextFormat, exported: null, exportError: null });
+      const nextPrecision = precision ?? get().exportPrecision;
+      set({ exportStep: nextStep, exportFormat: nextFormat, exportPrecision: nextPrecision, exported: null, exportError: null });
       if (nextStep === null) return;
       const seq = ++previewSeq;
       set({ previewing: true, exportPreviewError: null });
       try {
-        const preview = await client.send('export-preview', { ...target, step: nextStep, format: nextFormat });
+        const preview = await client.send('export-preview', { ...target, step: nextStep, format: nextFormat, precision: nextPrecision });
         if (seq === previewSeq) set({ exportPreview: preview, previewing: false });
       } catch (err) {
         if (seq === previewSeq) set({ exportPreview: null, previewing: false, exportPreviewError: errorMessage(err) });
@@ -94,11 +97,11 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     },
 
     exportLora: async () => {
-      const { exportFor: target, exportStep: step, exportFormat: format } = get();
+      const { exportFor: target, exportStep: step, exportFormat: format, exportPrecision: precision } = get();
       if (!target || step === null || get().exporting) return;
       set({ exporting: true, exportError: null, exported: null });
       try {
-        const written = await client.send('export-lora', { ...target, step, format });
+        const written = await client.send('export-lora', { ...target, step, format, precision });
         if (isFor(target.dir, target.runId)) set({ exported: written, exporting: false });
       } catch (err) {
         set({ exporting: false, exportError: errorMessage(err) });

@@ -4,6 +4,27 @@ import { projectDirSchema } from './projects';
 export const loraExportFormats = ['peft', 'bfl', 'kohya'] as const;
 export type LoraExportFormat = (typeof loraExportFormats)[number];
 
+/** Storage precision of an exported LoRA's matrices: bf16 is what the ecosystem ships (half of fp32's size). */
+export const loraExportPrecisions = ['bf16', 'fp16', 'fp32'] as const;
+export type LoraExportPrecision = (typeof loraExportPrecisions)[number];
+export const DEFAULT_LORA_EXPORT_PRECISION: LoraExportPrecision = 'bf16';
+
+/** Why an export takes the step it does: the user's pick, else what the studio proposes for "best". */
+export type CheckpointChoiceReason = 'chosen' | 'your favourite' | 'best score' | 'latest checkpoint';
+
+/**
+ * The checkpoint "best" means, in the studio and on the command line alike: the favourite the user marked; else the
+ * best-scored one; else the latest (said as such, so the user knows it was not judged). Null without checkpoints.
+ */
+export function proposeCheckpoint(
+  steps: readonly number[], favourite: number | null, bestScored: number | null,
+): { step: number; reason: Exclude<CheckpointChoiceReason, 'chosen'> } | null {
+  if (favourite !== null && steps.includes(favourite)) return { step: favourite, reason: 'your favourite' };
+  if (bestScored !== null && steps.includes(bestScored)) return { step: bestScored, reason: 'best score' };
+  if (steps.length === 0) return null;
+  return { step: Math.max(...steps), reason: 'latest checkpoint' };
+}
+
 /** The guide's range is 0.6–1.0; up to 2 is allowed (above 1 gets a warning). */
 const scaleSchema = z.number().min(0).max(2);
 const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
@@ -97,8 +118,9 @@ export interface GeneratedImage {
 
 export interface LoraExportPreview {
   step: number;
-  reason: 'chosen' | 'favourite' | 'best score';
+  reason: CheckpointChoiceReason;
   format: LoraExportFormat;
+  precision: LoraExportPrecision;
   fileName: string;
   keyCount: number;
   bytes: number;
@@ -141,8 +163,8 @@ export const compareArgs = {
     })
     .strict(),
   'generate-history': z.object({ dir: projectDirSchema, limit: z.number().int().min(1).max(1000).optional() }).strict(),
-  'export-preview': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats) }).strict(),
-  'export-lora': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), outDir: absolutePath.optional() }).strict(),
+  'export-preview': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional() }).strict(),
+  'export-lora': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional(), outDir: absolutePath.optional() }).strict(),
   'export-config': z.object({ ...runRef, format: z.enum(['json', 'toml']), outDir: absolutePath.optional() }).strict(),
   'export-dataset': z.object({ dir: projectDirSchema, outDir: absolutePath }).strict(),
 };

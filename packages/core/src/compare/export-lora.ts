@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { DEFAULT_LORA_EXPORT_PRECISION, proposeCheckpoint, type CheckpointChoiceReason, type LoraExportPrecision } from '@lora-studio/api';
 import { exportLora, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
 import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
@@ -19,15 +20,18 @@ export interface ExportChoice {
   favourite?: number | null;
   /** Overall score per step; default: the run's scores.json, when it was scored. */
   scores?: { step: number; overall: number }[];
-  /** Storage precision of the low-rank matrices; default F32. */
-  dtype?: 'F32' | 'F16' | 'BF16';
+  /** Storage precision of the low-rank matrices; default bf16, as LoRAs are shared. */
+  precision?: LoraExportPrecision;
 }
+
+const DTYPES: Record<LoraExportPrecision, 'F32' | 'F16' | 'BF16'> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
 
 export interface ExportPreview {
   step: number;
-  /** Why this step: the user's choice, their favourite, or the best score. */
-  reason: 'chosen' | 'favourite' | 'best score';
+  /** Why this step: the user's choice, their favourite, the best score, or the latest checkpoint. */
+  reason: CheckpointChoiceReason;
   format: LoraFormat;
+  precision: LoraExportPrecision;
   fileName: string;
   keyCount: number;
   bytes: number;
@@ -43,16 +47,14 @@ export function readRunScores(runDir: string): RunScores | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunScores) : null;
 }
 
-/** The step "best" means: the favourite, else the highest overall score. */
+/** The step "best" means: the favourite, else the highest overall score, else the latest checkpoint (and says which). */
 export function bestStep(choice: Pick<ExportChoice, 'runDir' | 'favourite' | 'scores'>): { step: number; reason: ExportPreview['reason'] } {
-  const steps = new Set(runCheckpoints(choice.runDir).map((c) => c.step));
-  if (choice.favourite !== undefined && choice.favourite !== null && steps.has(choice.favourite)) return { step: choice.favourite, reason: 'favourite' };
-  const scores = (choice.scores ?? readRunScores(choice.runDir)?.checkpoints ?? []).filter((s) => steps.has(s.step));
+  const steps = runCheckpoints(choice.runDir).map((c) => c.step);
+  const scores = (choice.scores ?? readRunScores(choice.runDir)?.checkpoints ?? []).filter((s) => steps.includes(s.step));
   const best = scores.reduce<{ step: number; overall: number } | null>((b, s) => (b === null || s.overall > b.overall ? s : b), null);
-  if (!best) {
-    throw new Error('No checkpoint is marked as favourite and the run has not been scored, so there is no "best" yet. Score the run (lora-studio score RUN_DIR) or give a step number.');
-  }
-  return { step: best.step, reason: 'best score' };
+  const proposal = proposeCheckpoint(steps, choice.favourite ?? null, best?.step ?? null);
+  if (!proposal) throw new Error(`The run in ${choice.runDir} has saved no checkpoint yet, so there is nothing to export.`);
+  return proposal;
 }
 
 function slug(s: string): string {
@@ -101,10 +103,11 @@ function build(choice: ExportChoice) {
     'lora_studio.dataset_hash': datasetHash(dataset),
     'lora_studio.step': String(step),
   };
-  const { tensors, metadata: header } = exportLora({ layers: lora.adapter.layers, metadata }, choice.format, { dtype: choice.dtype });
+  const precision = choice.precision ?? DEFAULT_LORA_EXPORT_PRECISION;
+  const { tensors, metadata: header } = exportLora({ layers: lora.adapter.layers, metadata }, choice.format, { dtype: DTYPES[precision] });
   const file = layoutSafetensors(tensors, header);
   const preview: ExportPreview = {
-    step, reason, format: choice.format, fileName: exportFileName(project, c.trigger, step, choice.format),
+    step, reason, format: choice.format, precision, fileName: exportFileName(project, c.trigger, step, choice.format),
     keyCount: Object.keys(tensors).length, bytes: file.totalBytes, metadata: header,
   };
   return { preview, file };

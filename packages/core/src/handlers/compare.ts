@@ -161,17 +161,17 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       return rows.map(historyItem);
     },
 
-    'export-preview': async ({ dir, runId, step, format }) => {
+    'export-preview': async ({ dir, runId, step, format, precision }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      return asApi(() => previewExport({ runDir: run.runDir, step, format, favourite: favourite(store, runId) }));
+      return asApi(() => previewExport({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId) }));
     },
 
-    'export-lora': async ({ dir, runId, step, format, outDir }) => {
+    'export-lora': async ({ dir, runId, step, format, precision, outDir }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
       if (outDir !== undefined && !isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the export folder as a full path (got "${outDir}").`);
-      return asApi(() => exportCheckpoint({ runDir: run.runDir, step, format, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') }));
+      return asApi(() => exportCheckpoint({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') }));
     },
 
     'export-config': async ({ dir, runId, format, outDir }) => {

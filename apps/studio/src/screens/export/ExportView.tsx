@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { loraExportFormats, type Project } from '@lora-studio/api';
+import { loraExportFormats, loraExportPrecisions, type LoraExportPrecision, type Project } from '@lora-studio/api';
 import { importsByPath } from '../../client';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { sectionGuide } from '../../guide';
@@ -7,7 +7,7 @@ import { useStudio } from '../../store';
 import { RunPicker } from '../compare/RunPicker';
 import { ExportedFile } from './ExportedFile';
 import { MetadataTable } from './MetadataTable';
-import { formatBytes, formatGuide } from './proposed-checkpoint';
+import { formatBytes, formatGuide, precisionGuide } from './proposed-checkpoint';
 import '../compare/shared.css';
 import './export.css';
 import { SectionEmptyState } from '../../components/SectionEmptyState';
@@ -61,6 +61,7 @@ function LoraExport({ projectDir, checkpoints }: { projectDir: string; checkpoin
   const proposal = useStudio((s) => s.exportProposal);
   const step = useStudio((s) => s.exportStep);
   const format = useStudio((s) => s.exportFormat);
+  const precision = useStudio((s) => s.exportPrecision);
   const preview = useStudio((s) => s.exportPreview);
   const previewing = useStudio((s) => s.previewing);
   const previewError = useStudio((s) => s.exportPreviewError);
@@ -105,6 +106,17 @@ function LoraExport({ projectDir, checkpoints }: { projectDir: string; checkpoin
             </label>
           ))}
         </fieldset>
+        <label className="field">
+          <span className="field-label">Precision</span>
+          <select className="input" value={precision} onChange={(e) => void chooseExport({ precision: e.target.value as LoraExportPrecision })} data-testid="export-precision">
+            {loraExportPrecisions.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+          <span className="hint">{precisionGuide[precision]}</span>
+        </label>
       </div>
 
       <ErrorMessage message={previewError} testId="export-preview-error" />

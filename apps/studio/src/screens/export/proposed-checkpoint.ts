@@ -1,20 +1,22 @@
-import type { CompareScores, LoraExportFormat, RunDetail } from '@lora-studio/api';
+import { proposeCheckpoint, type CheckpointChoiceReason, type CompareScores, type LoraExportFormat, type LoraExportPrecision, type RunDetail } from '@lora-studio/api';
 
 export interface ProposedCheckpoint {
   step: number;
   /** Said beside the choice, so the user knows why this step and not the last. */
-  reason: 'your favourite' | 'best score' | 'latest checkpoint';
+  reason: Exclude<CheckpointChoiceReason, 'chosen'>;
 }
 
 /** The favourite the user marked; else the best-scored checkpoint; else the latest one (the best is rarely the last). */
 export function proposedCheckpoint(run: RunDetail, scores: CompareScores | null): ProposedCheckpoint | null {
-  const steps = run.checkpoints.map((c) => c.step);
-  const favourite = run.checkpoints.find((c) => c.favourite);
-  if (favourite) return { step: favourite.step, reason: 'your favourite' };
-  if (scores?.best !== null && scores?.best !== undefined && steps.includes(scores.best)) return { step: scores.best, reason: 'best score' };
-  if (steps.length === 0) return null;
-  return { step: Math.max(...steps), reason: 'latest checkpoint' };
+  return proposeCheckpoint(run.checkpoints.map((c) => c.step), run.checkpoints.find((c) => c.favourite)?.step ?? null, scores?.best ?? null);
 }
+
+/** One line per storage precision, shown beside the choice. */
+export const precisionGuide: Record<LoraExportPrecision, string> = {
+  bf16: 'bf16 — half the size of fp32, what LoRAs are usually shared as; loads everywhere FLUX.2 runs.',
+  fp16: 'fp16 — half the size, for tools without bf16 support; very large weights may lose range.',
+  fp32: 'fp32 — exact copy of the trained weights, twice the size.',
+};
 
 /** One line per format on where the file loads (shared/reference/flux2.md §7). */
 export const formatGuide: Record<LoraExportFormat, { label: string; loadsIn: string }> = {
