@@ -45,6 +45,10 @@ describe('an import job', () => {
     expect(folder.status).toBe('imported');
     expect(folder.message).toBe('1 imported, 1 already in the project, 1 refused. f/2.jpg: Already in the project. f/3.jpg: Empty file.');
     expect(settleFromSummary(item!, summary([], true)).status).toBe('cancelled');
+    const note = 'Its caption file a.txt is 20 KB, over the 16 KB limit, so the caption was not kept.';
+    expect(settleFromSummary(item!, summary([{ source: 'a.jpg', status: 'imported', note }])).message).toBe(note);
+    const noted = settleFromSummary(item!, summary([{ source: 'f/1.jpg', status: 'imported' }, { source: 'f/2.jpg', status: 'imported', note }]));
+    expect(noted.message).toBe(`2 imported. f/2.jpg: ${note}`);
   });
 
   it('cancels waiting files at once and finishes only when every file is settled', () => {

@@ -64,9 +64,10 @@ export function settleFromSummary(item: ImportItem, summary: ImportSummary): Imp
   const counts = { imported: summary.imported, duplicates: summary.duplicates, rejected: summary.rejected, progress: 1 };
   const [only] = summary.files;
   if (summary.files.length === 1 && only && !summary.cancelled) {
-    return { ...item, ...counts, status: only.status, message: only.reason ?? null };
+    return { ...item, ...counts, status: only.status, message: only.reason ?? only.note ?? null };
   }
-  const problems = summary.files.filter((f) => f.status !== 'imported').slice(0, 3).map((f) => `${f.source}: ${f.reason ?? f.status}`);
+  // Notes on imported files (a caption too long to keep) are shown with the refusals, never dropped without a word.
+  const problems = summary.files.filter((f) => f.status !== 'imported' || f.note).slice(0, 3).map((f) => `${f.source}: ${f.reason ?? f.note ?? f.status}`);
   const status: ImportItemStatus = summary.cancelled ? 'cancelled' : summary.imported > 0 ? 'imported' : summary.rejected > 0 ? 'rejected' : 'duplicate';
   const parts = [`${summary.imported} imported`];
   if (summary.duplicates) parts.push(`${summary.duplicates} already in the project`);
