@@ -10,6 +10,7 @@ import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
 import { referenceFlux2Forward } from '../flux2/reference-forward';
 import { createLoraAdapter, loraScale } from '../lora/adapter';
 import { exportLora } from '../lora/formats';
+import { loadLora } from '../lora/files';
 import { SeededRandom } from '../random';
 import { modelRun } from './model-run';
 
@@ -37,6 +38,10 @@ describe('model run', () => {
       const adapter = createLoraAdapter(c, { targets: ['img_attn.qkv', 'txt_attn.qkv', 'single_blocks.1.linear1', 'final_layer.adaLN_modulation.1'], rank: 2, alpha: 3, seed: 23 });
       for (const l of adapter.layers) rng.fillNormal(l.up, 0.3);
       const peft = exportLora(adapter, 'peft');
+      // A PEFT file as other trainers write it: q, k and v each with their own A (our own export shares one).
+      for (const [key, t] of Object.entries(peft.tensors)) {
+        if (key.endsWith('lora_A.weight')) peft.tensors[key] = { ...t, data: fromFloat32('F32', rng.fillNormal(new Float32Array(t.shape[0]! * t.shape[1]!), 0.3) as Float32Array) };
+      }
       // Returns the file and the perturbed value as stored (float32-rounded), for an exact difference quotient.
       const writeLora = (name: string, tweak?: { key: string; index: number; delta: number }) => {
         const tensors = { ...peft.tensors };
@@ -50,16 +55,22 @@ describe('model run', () => {
         return { path: join(dir, name), stored };
       };
       const args = { weights: join(dir, 'w.safetensors'), inputs: join(dir, 'in.safetensors'), dtype: 'float64' as const, loraScale: 0.8 };
-      const result = await modelRun({ ...args, out: join(dir, 'out.safetensors'), lora: writeLora('l.safetensors').path, gradLora: true });
+      const base = writeLora('l.safetensors').path;
+      const result = await modelRun({ ...args, out: join(dir, 'out.safetensors'), lora: base, gradLora: true });
       expect(result).toMatchObject({ batch: 1, imageTokens: N, textTokens: L, provider: 'cpu' });
       const out = SafetensorsFile.open(join(dir, 'out.safetensors'));
       const y = out.readFloat64('out');
+      // Gradients in the file's own names and shapes, not the fused rank-6 layer the q/k/v split becomes in memory.
       expect(out.info('transformer.transformer_blocks.0.attn.to_k.lora_A.weight').shape).toEqual([2, 64]);
+      expect(out.info('transformer.transformer_blocks.0.attn.to_v.lora_B.weight').shape).toEqual([64, 2]);
+      expect(result.written.filter((n) => n !== 'out').sort()).toEqual(Object.keys(peft.tensors).sort());
+      const fused = loadLora(base).adapter;
+      expect(fused.layers.find((l) => l.path === 'double_blocks.0.img_attn.qkv')!.rank).toBe(6);
 
       const ref = referenceFlux2Forward(c, (n) => Float64Array.from(dense[n]!.data), {
         img, txt, imgIds: Float64Array.from(flux2ImageIds(2, 3)), txtIds: Float64Array.from(flux2TextIds(L)), t: 0.5,
       }, (path) => {
-        const l = adapter.layers.find((a) => a.path === path);
+        const l = fused.layers.find((a) => a.path === path);
         return l && { down: Float64Array.from(l.down), up: Float64Array.from(l.up), rank: l.rank, scale: 0.8 * loraScale(l) };
       });
       for (let i = 0; i < ref.length; i++) expect(Math.abs(y[i]! - ref[i]!)).toBeLessThan(1e-5);
@@ -73,6 +84,7 @@ describe('model run', () => {
       };
       const probes = [
         ['transformer.transformer_blocks.0.attn.to_k.lora_A.weight', 5],
+        ['transformer.transformer_blocks.0.attn.to_v.lora_A.weight', 70],
         ['transformer.transformer_blocks.1.attn.add_v_proj.lora_B.weight', 7],
         ['transformer.norm_out.linear.lora_B.weight', 3],
         ['transformer.single_transformer_blocks.1.attn.to_qkv_mlp_proj.lora_A.weight', 11],

@@ -1,7 +1,7 @@
 // `lora-studio model run --weights W.safetensors [--config C.json] --inputs IN.safetensors --out OUT.safetensors
 //   [--lora L.safetensors --lora-scale S] [--grad-lora] [--dtype float32|float64]`
 // One forward pass of the transformer on given inputs (and, with --grad-lora, the gradient of 0.5·sum(out²)
-// w.r.t. every LoRA tensor, under its diffusers/PEFT export name). Used to check the model against references.
+// w.r.t. every LoRA tensor, under the LoRA file's own names and shapes). Used to check the model against references.
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Graph, createSession, gradients, hostTensor, mul, reduceSum, serializeGraph, type Tensor } from '@lora-studio/onnx';
@@ -9,9 +9,9 @@ import { SafetensorsFile, fromFloat32, toNumbers, writeSafetensorsFile, type Ten
 import { parseFlux2Config, type Flux2Config } from '../flux2/config';
 import { openFlux2Checkpoint } from '../flux2/checkpoint';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
-import { addFlux2Weights, addPeftLoraInputs } from '../flux2/graph-weights';
+import { addFlux2Weights, addLoraFileInputs } from '../flux2/graph-weights';
 import { flux2LinearLayers } from '../flux2/weights';
-import { loadLora } from '../lora/files';
+import { loadLora, readLoraFileParts } from '../lora/files';
 import type { LoraAdapter } from '../lora/adapter';
 
 export interface ModelRunArgs {
@@ -50,7 +50,9 @@ export async function modelRun(args: ModelRunArgs): Promise<ModelRunResult> {
     const g = new Graph('flux2_run');
     const x = addFlux2Inputs(g, c, dtype, { batch: inputs.B, imageTokens: inputs.N, textTokens: inputs.L });
     const weights = addFlux2Weights(g, c, dtype, { kind: 'checkpoint', checkpoint });
-    const lora = adapter ? addPeftLoraInputs(g, adapter, dtype, args.loraScale ?? 1) : undefined;
+    // The file's own tensors as inputs, so --grad-lora answers in the file's names and shapes (a PEFT q/k/v split
+    // stays three pairs rather than the fused layer the studio works with).
+    const lora = args.lora ? addLoraFileInputs(g, readLoraFileParts(args.lora).layers, dtype, args.loraScale ?? 1, args.lora) : undefined;
     const out = buildFlux2(g, x, { config: c, weights, lora: lora?.layers });
     const outputs: Tensor[] = [g.output(out, 'out')];
     const gradNames: string[] = [];

@@ -1,8 +1,7 @@
 // Where the transformer's weights and LoRA tensors enter the graph.
 import { cast, concat, type DType, type Dim, type Graph, type Tensor } from '@lora-studio/onnx';
-import { toFloat32, type SafetensorsDtype } from '@lora-studio/onnx';
-import { loraScale, type LoraAdapter } from '../lora/adapter';
-import { exportLora } from '../lora/formats';
+import type { SafetensorsDtype } from '@lora-studio/onnx';
+import type { LoraFileLayer } from '../lora/formats';
 import { bflToDiffusers } from './naming';
 import type { Flux2Config } from './config';
 import type { Flux2Checkpoint } from './checkpoint';
@@ -83,39 +82,39 @@ export function addLoraInputs(g: Graph, specs: readonly LoraGraphSpec[], dtype: 
   return { layers, tensors, scaleInput };
 }
 
-export interface PeftLoraGraphInputs {
+export interface LoraFileGraphInputs {
   layers: Map<string, LoraGraphLayer>;
-  /** Inputs named by their PEFT export keys ("transformer.….lora_A.weight"), in file order. */
+  /** Inputs named and shaped as the LoRA file stores its tensors, in file-layer order. */
   tensors: Tensor[];
-  /** The adapter's values under the same names, as float32. */
+  /** The file's values under the same names, as float32. */
   values: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
 /**
- * An adapter's LoRA tensors as graph inputs in diffusers/PEFT layout (q, k, v separate; norm_out rows in
- * diffusers order), so gradients come out per exported tensor. `scale` multiplies every layer's alpha/rank.
+ * A LoRA file's tensors as graph inputs, exactly as the file stores them (its names, shapes and per-pair alpha; a
+ * diffusers q/k/v split stays three pairs), so gradients come out per file tensor. `scale` multiplies every pair's
+ * alpha/rank.
  */
-export function addPeftLoraInputs(g: Graph, adapter: LoraAdapter, dtype: DType, scale: number): PeftLoraGraphInputs {
-  const { tensors: exported } = exportLora(adapter, 'peft');
+export function addLoraFileInputs(g: Graph, fileLayers: readonly LoraFileLayer[], dtype: DType, scale: number, what = 'The LoRA file'): LoraFileGraphInputs {
   const layers = new Map<string, LoraGraphLayer>();
   const tensors: Tensor[] = [];
   const values = new Map<string, { shape: number[]; data: Float32Array }>();
-  const input = (name: string) => {
-    const t = exported[name]!;
-    const shape = [...t.shape];
-    values.set(name, { shape, data: toFloat32(t.dtype, t.data) });
+  const input = (name: string, shape: number[], data: Float32Array) => {
+    values.set(name, { shape, data });
     const x = g.input(name, dtype, shape);
     tensors.push(x);
     return x;
   };
-  for (const layer of adapter.layers) {
-    const target = bflToDiffusers(layer.path)!;
-    const parts = target.modules.map((m) => ({
-      down: input(`transformer.${m}.lora_A.weight`),
-      up: input(`transformer.${m}.lora_B.weight`),
-      scale: scale * loraScale(layer),
+  for (const layer of fileLayers) {
+    if (layer.rows === 'split3' && layer.parts.map((p) => p.index).join() !== '0,1,2') {
+      throw new Error(`${what} has LoRAs for only some of q, k and v of ${layer.module}; differentiating it needs all three.`);
+    }
+    const parts = layer.parts.map((p) => ({
+      down: input(p.downName, [p.rank, p.inDim], p.down),
+      up: input(p.upName, [p.outDim, p.rank], p.up),
+      scale: (scale * p.alpha) / p.rank,
     }));
-    layers.set(layer.path, { parts, rows: target.rows });
+    layers.set(layer.module, { parts, rows: layer.rows });
   }
   return { layers, tensors, values };
 }

@@ -1,7 +1,7 @@
 // Reading and writing LoRA files on disk.
 import { SafetensorsFile, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { LoraAdapter } from './adapter';
-import { exportLora, importLora, loraSourceOf, type LoraExportOptions, type LoraFormat } from './formats';
+import { exportLora, importLora, loraSourceOf, readLoraParts, type LoraExportOptions, type LoraFileLayer, type LoraFormat } from './formats';
 
 export function saveLora(path: string, adapter: LoraAdapter, format: LoraFormat, options: LoraExportOptions = {}): void {
   const { tensors, metadata } = exportLora(adapter, format, options);
@@ -12,6 +12,16 @@ export function loadLora(path: string): { adapter: LoraAdapter; format: LoraForm
   const file = SafetensorsFile.open(path);
   try {
     return importLora(loraSourceOf(file), path);
+  } finally {
+    file.close();
+  }
+}
+
+/** A LoRA file's tensor pairs as stored (its own names and shapes), checked as loadLora checks them. */
+export function readLoraFileParts(path: string): { layers: LoraFileLayer[]; format: LoraFormat } {
+  const file = SafetensorsFile.open(path);
+  try {
+    return readLoraParts(loraSourceOf(file), path);
   } finally {
     file.close();
   }

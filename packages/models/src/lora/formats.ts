@@ -191,15 +191,37 @@ export interface LoraImportOptions {
   onValueProblem?: (problem: string) => void;
 }
 
+/** One tensor pair of a LoRA file as stored: its own names, shapes and values, and the scale alpha/rank it carries. */
+export interface LoraFilePart {
+  /** 0, or q/k/v = 0/1/2 for a diffusers split of a fused BFL layer. */
+  index: number;
+  rank: number;
+  inDim: number;
+  outDim: number;
+  alpha: number;
+  downName: string;
+  upName: string;
+  down: Float32Array;
+  up: Float32Array;
+}
+
+/** A BFL layer of a LoRA file: the parts it is stored as, and how their rows map onto the layer. */
+export interface LoraFileLayer {
+  module: string;
+  rows: RowMapping;
+  parts: LoraFilePart[];
+}
+
 /**
- * Read a LoRA in any of the three formats into our internal form (qkv fused exactly). Unusable numbers are refused
- * with a LoraValueError naming the tensors, unless `options.onValueProblem` takes them.
+ * Read a LoRA in any of the three formats as stored: per BFL layer, its tensor pairs under the file's own names (for
+ * gradients reported per file tensor). Unusable numbers are refused with a LoraValueError naming the tensors, unless
+ * `options.onValueProblem` takes them.
  */
-export function importLora(
+export function readLoraParts(
   source: LoraSource,
   what = 'The LoRA file',
   options: LoraImportOptions = {},
-): { adapter: LoraAdapter; format: LoraFormat } {
+): { layers: LoraFileLayer[]; format: LoraFormat } {
   const problems: string[] = [];
   const checked = (name: string): Float32Array => {
     const values = source.readFloat32(name);
@@ -238,9 +260,9 @@ export function importLora(
   }
   const format = [...formats][0]!;
   const alphaFor = peftAlphaLookup(source.metadata);
-  const layers: LoraLayer[] = [];
+  const layers: LoraFileLayer[] = [];
   for (const [module, entry] of modules) {
-    const read = [...entry.parts.entries()].sort((a, b) => a[0] - b[0]).map(([index, part]) => {
+    const parts = [...entry.parts.entries()].sort((a, b) => a[0] - b[0]).map(([index, part]): LoraFilePart => {
       if (!part.down || !part.up) {
         throw new LoraFormatError(`${what}: layer ${module} has ${part.down ? 'lora_A/down' : 'lora_B/up'} but not ${part.down ? 'lora_B/up' : 'lora_A/down'}.`);
       }
@@ -255,18 +277,32 @@ export function importLora(
         const module = part.down.name.replace(/^transformer\./, '').replace(/\.lora_A\.weight$/, '');
         alpha = checkedAlpha(alphaFor(module, rank), `the lora_alpha for ${module} in the header's lora_adapter_metadata`);
       }
-      return { index, rank, inDim, outDim, alpha, down: checked(part.down.name), up: checked(part.up.name) };
+      return { index, rank, inDim, outDim, alpha, downName: part.down.name, upName: part.up.name, down: checked(part.down.name), up: checked(part.up.name) };
     });
-    layers.push(fuseParts(module, entry.rows, read, what));
+    layers.push({ module, rows: entry.rows, parts });
   }
   if (problems.length) {
     if (options.onValueProblem) problems.forEach(options.onValueProblem);
     else throw new LoraValueError(loraValueMessage(what, problems));
   }
-  return { adapter: { layers: layers.sort((a, b) => compareModules(a.path, b.path)), metadata: { ...source.metadata } }, format };
+  return { layers: layers.sort((a, b) => compareModules(a.module, b.module)), format };
 }
 
-type ReadPart = { index: number; rank: number; inDim: number; outDim: number; alpha: number; down: Float32Array; up: Float32Array };
+/**
+ * Read a LoRA in any of the three formats into our internal form (qkv fused exactly). Unusable numbers are refused
+ * with a LoraValueError naming the tensors, unless `options.onValueProblem` takes them.
+ */
+export function importLora(
+  source: LoraSource,
+  what = 'The LoRA file',
+  options: LoraImportOptions = {},
+): { adapter: LoraAdapter; format: LoraFormat } {
+  const { layers, format } = readLoraParts(source, what, options);
+  const fused = layers.map((l) => fuseParts(l.module, l.rows, l.parts, what));
+  return { adapter: { layers: fused, metadata: { ...source.metadata } }, format };
+}
+
+type ReadPart = Pick<LoraFilePart, 'index' | 'rank' | 'inDim' | 'outDim' | 'alpha' | 'down' | 'up'>;
 
 function fuseParts(module: string, rows: RowMapping, parts: ReadPart[], what: string): LoraLayer {
   if (rows !== 'split3') {
