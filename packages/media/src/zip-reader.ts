@@ -221,6 +221,11 @@ function assertNoOverlap(entries: ZipEntry[]): void {
   }
 }
 
+const overBudget = (budget: ZipBudget) =>
+  new ZipEntryRefused(
+    `The zip unpacks to more than its limit of ${sizeText(budget.total)} for all images together (${IMPORT_LIMITS.zipBudgetPerZipByte}× the zip's size, at least ${sizeText(IMPORT_LIMITS.zipBudgetFloorBytes)}), so this image was skipped. If the images are real, unzip the archive and import the folder.`,
+  );
+
 /**
  * Reads one entry, never producing more than `maxBytes`, the entry's declared size or what is left of the budget,
  * and checks its checksum. Throws ZipEntryRefused with the reason when the entry is refused or damaged.
@@ -235,14 +240,14 @@ export function readZipEntry(path: string, entry: ZipEntry, budget: ZipBudget, m
     throw new ZipEntryRefused('It expands far beyond its compressed size (a zip bomb); it was refused.');
   }
   if (budget.used + entry.size > budget.total) {
-    throw new ZipEntryRefused(`The zip expands past its total limit of ${sizeText(budget.total)} (${IMPORT_LIMITS.zipBudgetPerZipByte}× its size); the rest of it was skipped.`);
+    throw overBudget(budget);
   }
   const out = Buffer.allocUnsafe(entry.size);
   let produced = 0;
   const take = (chunk: Uint8Array) => {
     if (produced + chunk.length > entry.size) throw new ZipEntryRefused('It holds more data than it declares (the zip was crafted to expand past its limits); it was refused.');
     budget.used += chunk.length;
-    if (budget.used > budget.total) throw new ZipEntryRefused(`The zip expands past its total limit of ${sizeText(budget.total)}; the rest of it was skipped.`);
+    if (budget.used > budget.total) throw overBudget(budget);
     out.set(chunk, produced);
     produced += chunk.length;
   };
