@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { ProjectCaptions } from '@lora-studio/captions/node';
 import { ProjectStore } from '@lora-studio/store';
 import { describe, expect, it } from 'vitest';
 
@@ -41,6 +42,17 @@ describe('lora-studio captions', () => {
     const report = JSON.parse(lint.stdout);
     expect(report.counts['trigger-missing']).toBe(0);
     expect(report).toMatchObject({ issues: [], leaks: [], flaggedImageIds: [] });
+
+    // A caption without the trigger: the lint names the image by its file, in text and JSON.
+    const edited = ProjectStore.open(dir);
+    const firstId = (edited.db.prepare("SELECT id FROM images WHERE source_name = 'shot1.png'").get() as { id: number }).id;
+    new ProjectCaptions(edited).write('Edit caption', 'edit', [{ imageId: firstId, text: 'a photo of a person, red background', source: 'user' }]);
+    edited.close();
+    const named = await cli(home, ['captions', 'lint', dir]);
+    expect(named.stdout).toMatch(/^shot1\.png\terror\ttrigger-missing\t/m);
+    expect(named.stdout).not.toMatch(/^image \d/m);
+    const namedJson = JSON.parse((await cli(home, ['captions', 'lint', dir, '--json'])).stdout);
+    expect(namedJson.issues.find((i: { rule: string }) => i.rule === 'trigger-missing')).toMatchObject({ imageId: firstId, file: 'shot1.png' });
 
     const out = join(home, 'export');
     const exported = await cli(home, ['captions', 'export', dir, '--format', 'txt', '--out', out]);

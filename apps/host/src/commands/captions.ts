@@ -20,7 +20,8 @@ export const captionsLintCommand: Command = {
 
 Runs the caption lint over the project's images (excluded images are skipped): trigger missing or late, a second
 trigger, empty/too short/too long captions, a common trigger word, phrases that leak the concept into most captions,
-identical captions. --json prints the whole report ({issues, leaks, counts, flaggedImageIds}).
+identical captions, each named by its file. --json prints the whole report ({issues, leaks, counts, flaggedImageIds};
+each issue with the image's file name).
 Example: lora-studio captions lint ~/loras/flat-style --json`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
@@ -28,11 +29,15 @@ Example: lora-studio captions lint ~/loras/flat-style --json`,
     const studio = createStudio({ home: studioHome(), mode: 'browser' });
     try {
       const report = await callOrFail(studio.dispatcher, 'captions-lint', { dir });
+      // Images by the name the user gave the file, not the project's internal id.
+      const { items } = await callOrFail(studio.dispatcher, 'captions-list', { dir });
+      const names = new Map(items.map((item) => [item.imageId, item.sourceName]));
+      const fileOf = (id: number | null) => (id === null ? null : (names.get(id) ?? `image ${id}`));
       if (values.json) {
-        say(terminalJson(report));
+        say(terminalJson({ ...report, issues: report.issues.map((i) => ({ ...i, file: fileOf(i.imageId) })) }));
         return 0;
       }
-      for (const i of report.issues) say(`${i.imageId === null ? 'project' : `image ${i.imageId}`}\t${i.severity}\t${i.rule}\t${oneLine(i.message)}`);
+      for (const i of report.issues) say(`${fileOf(i.imageId) ?? 'project'}\t${i.severity}\t${i.rule}\t${oneLine(i.message)}`);
       for (const l of report.leaks) say(`leak\t"${oneLine(l.tag)}" in ${l.count} captions (${Math.round(l.share * 100)}%)`);
       say(`${report.issues.length} issue(s); ${report.flaggedImageIds.length} image(s) flagged.`);
       return 0;
