@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { ProjectStore } from '@lora-studio/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeSmallDisk } from '../../../packages/store/src/testing/small-disk';
@@ -31,6 +32,19 @@ function expectActionable(stderr: string) {
 }
 
 describe('CLI errors a user can act on', () => {
+  it('import shows a note on an imported file: a caption over the limit was not kept', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ls-cli-note-'));
+    const dir = join(home, 'p');
+    ProjectStore.create(dir, { name: 'P', type: 'style', trigger: 'flt' }).close();
+    const src = join(home, 'src');
+    mkdirSync(src);
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toFile(join(src, 'a.png'));
+    writeFileSync(join(src, 'a.txt'), 'flt, '.repeat(4000));
+    const r = await cli(['import', dir, src]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^imported {2}.*a\.png — Its caption file a\.txt is 20 KB, over the 16 KB limit, so the caption was not kept/m);
+  });
+
   it('project create under /proc fails at once with a clear sentence', async () => {
     const r = await cli(['project', 'create', '/proc/x', '--name', 'P', '--type', 'style', '--trigger', 'pp']);
     expect(r.code).toBe(1);

@@ -15,7 +15,7 @@ Copies each image into the project (content-addressed, original untouched), make
 prints one line per file: imported / duplicate / rejected with the reason, then a summary.
 Folders recurse; a kohya folder "10_sks person/" sets 10 repeats and reads image.txt captions; .zip files are unpacked
 safely. Exit code 0 when the import ran (even if some files were refused), 1 when it could not run.
-  --json   print {importId, imported, duplicates, rejected, cancelled, files:[{source, status, reason?, imageId?}]}
+  --json   print {importId, imported, duplicates, rejected, cancelled, files:[{source, status, reason?, note?, imageId?}]}
 Example: lora-studio import ~/loras/me ~/Pictures/me ~/Downloads/more.zip`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
@@ -33,7 +33,9 @@ Example: lora-studio import ~/loras/me ~/Pictures/me ~/Downloads/more.zip`,
           // A full disk refuses every remaining file for the same reason: say it once, not once per file.
           const shown = reason === undefined ? '' : reason === lastReason ? ' — the same reason' : ` — ${oneLine(reason)}`;
           lastReason = reason;
-          say(`${f.status.padEnd(9)} ${oneLine(f.source)}${shown}`);
+          // A note on an imported file (its caption was too long to keep, say) is news the user must see too.
+          const note = f.note ? ` — ${oneLine(f.note)}` : '';
+          say(`${f.status.padEnd(9)} ${oneLine(f.source)}${shown}${note}`);
         }
         say(`\n${summary.imported} imported, ${summary.duplicates} duplicates, ${summary.rejected} rejected.`);
       }
