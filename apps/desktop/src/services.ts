@@ -3,11 +3,12 @@
 import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import type { ServerFrame } from '@lora-studio/api';
+import { parentPort } from './parent-port';
 
 // The training worker is forked from here; under Electron, process.execPath is Electron itself, which must run as Node.
 process.env.ELECTRON_RUN_AS_NODE = '1';
 
-const parent = (process as unknown as { parentPort: { on(ev: 'message', cb: (e: { data: unknown }) => void): void; postMessage(m: unknown): void } }).parentPort;
+const parent = parentPort();
 
 const studio = createStudio({
   home: studioHome(),
@@ -15,7 +16,7 @@ const studio = createStudio({
   emit: (name, payload) => parent.postMessage({ kind: 'event', name, payload } satisfies ServerFrame),
 });
 
-parent.on('message', async ({ data }) => {
+parent.onMessage(async (data) => {
   const { windowId, frame } = data as { windowId: number; frame: unknown };
   const response = await studio.dispatcher.handleRaw(JSON.stringify(frame));
   parent.postMessage({ windowId, frame: response });

@@ -2,10 +2,14 @@
 // unloaded) by a worker thread.
 import 'sharp';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '@lora-studio/store';
 import type { AnalysisJob, AnalysisOutcome } from './analysis-messages';
 
 /** Threads that sit idle this long are ended: each holds the OCR engine and the face detector (~200 MB). */
 const IDLE_MS = 30_000;
+
+/** In the repository a bootstrap that registers tsx (threads cannot take --import tsx); bundled in the desktop app. */
+const THREAD_ENTRY = workerEntry('analysis-worker', new URL('./analysis-worker.mjs', import.meta.url)).path;
 
 interface Thread {
   worker: Worker;
@@ -58,7 +62,7 @@ export class AnalysisPool {
   }
 
   private spawn(): Thread {
-    const thread: Thread = { worker: new Worker(new URL('./analysis-worker.mjs', import.meta.url)), job: null };
+    const thread: Thread = { worker: new Worker(THREAD_ENTRY), job: null };
     this.threads.add(thread);
     thread.worker.on('message', (outcome: AnalysisOutcome) => {
       const current = thread.job;

@@ -1,6 +1,7 @@
 /**
- * Entry of one analysis thread (started by AnalysisPool through analysis-worker.mjs). Each thread loads the OCR
- * engine and the face detector once, on first use, then analyses one image at a time.
+ * Entry of one analysis thread (started by AnalysisPool through analysis-worker.mjs, or bundled as analysis-worker.cjs
+ * in the desktop app). Each thread loads the OCR engine and the face detector once, on first use, then analyses one
+ * image at a time.
  */
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';

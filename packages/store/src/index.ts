@@ -1,5 +1,6 @@
 export { applyMigrations, readMigrations, type Migration } from './migrations';
 export { openDatabase, type DatabaseKind } from './open';
+export { workerEntry, resourcesDir, migrationsDir, bundleLayout, WORKER_NAMES, BUNDLED_MIGRATIONS, type WorkerName, type WorkerEntry, type BundleLayout } from './runtime-files';
 export { AppStore, studioHome, type RecentProjectRow } from './app-store';
 export {
   ProjectStore,

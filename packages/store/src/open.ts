@@ -1,19 +1,10 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { diskProblemOf } from './disk-problems';
 import { applyMigrations, readMigrations } from './migrations';
+import { migrationsDir } from './runtime-files';
 
-/** Beside the sources when run from the repository; found through the package when bundled (Electron). */
-function findMigrationsRoot(): string {
-  const beside = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
-  if (existsSync(beside)) return beside;
-  return join(dirname(createRequire(import.meta.url).resolve('@lora-studio/store')), '..', 'migrations');
-}
-
-const migrationsRoot = findMigrationsRoot();
+const migrationsRoot = migrationsDir();
 
 export type DatabaseKind = 'app' | 'project';
 

@@ -3,8 +3,8 @@
 // (the model saw 10% empty captions in pretraining, so "" gives its unconditional prediction).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { resourcesDir } from '@lora-studio/store';
 import { add, createSession, Graph, hostTensor, mul, serializeGraph, sub, type EngineSession } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { buildFlux2 } from '../flux2/graph';
@@ -18,10 +18,9 @@ import { floatToBytes, patchify, tokenChannels, tokenCount, unpatchify, type Flo
 import type { RgbImage } from './pixels';
 import { buildTextEncoder, contextTokens, promptBytes, textEncoderWeightSpecs, type TextEncoderConfig } from './text-encoder';
 
-/** resources/base-models/flux2-tiny-default in this checkout (LORA_STUDIO_RESOURCES overrides the resources folder). */
+/** resources/base-models/flux2-tiny-default (LORA_STUDIO_RESOURCES overrides the resources folder). */
 export function defaultModelDir(): string {
-  const resources = process.env.LORA_STUDIO_RESOURCES ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../../resources');
-  return join(resources, 'base-models', 'flux2-tiny-default');
+  return join(resourcesDir(), 'base-models', 'flux2-tiny-default');
 }
 
 export interface TextEncoding {

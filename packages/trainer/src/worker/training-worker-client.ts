@@ -2,13 +2,13 @@
 // events, and always reports how it ended — finished, stopped, failed (with the reason), setup problems,
 // crashed (exit code or signal, e.g. killed for memory) or unresponsive (no heartbeat).
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { workerEntry } from '@lora-studio/store';
 import type { TrainingEvent } from '../events';
 import type { RuntimeOptions, TrainRequest } from '../setup';
 import { HEARTBEAT_MS, type WorkerCommand, type WorkerMessage } from './protocol';
 
-const WORKER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'training-worker.ts');
+/** The TypeScript source run through tsx in the repository; its own bundled file in the desktop app. */
+const WORKER_ENTRY = workerEntry('training-worker', new URL('./training-worker.ts', import.meta.url));
 
 export type WorkerExit =
   | { reason: 'finished' | 'stopped'; step: number }
@@ -34,7 +34,7 @@ export class TrainingWorker {
   private readonly watchdog: NodeJS.Timeout;
 
   private constructor(first: WorkerCommand, private readonly options: TrainingWorkerOptions) {
-    this.child = fork(WORKER_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    this.child = fork(WORKER_ENTRY.path, [], { execArgv: WORKER_ENTRY.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const timeout = options.heartbeatTimeoutMs ?? 30_000;
     this.watchdog = setInterval(() => {
       if (Date.now() - this.lastMessageAt > timeout && !this.outcome) {

@@ -1,6 +1,7 @@
-// The training worker: a child process (child_process.fork, run with tsx) that owns the onnxruntime sessions.
-// It takes commands over IPC, sends events and heartbeats back, and writes only files in the run folder;
-// the host persists what it reports. Started with no command it waits for 'start' or 'continue'.
+// The training worker: a child process (child_process.fork; through tsx in the repository, its own bundled file in
+// the desktop app) that owns the onnxruntime sessions. It takes commands over IPC, sends events and heartbeats back,
+// and writes only files in the run folder; the host persists what it reports. Started with no command it waits for
+// 'start' or 'continue'.
 import { resolve } from 'node:path';
 import { prepareNewRun, prepareResume } from '../setup';
 import { TrainingSetupError } from '../setup-error';
