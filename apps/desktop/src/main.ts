@@ -3,7 +3,7 @@ import { app, BrowserWindow, ipcMain, net, protocol, session, shell, utilityProc
 import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { API_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
+import { API_CHANNEL, SERVICES_STATE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
 
 let services: UtilityProcess | undefined;
@@ -22,8 +22,15 @@ function handleMedia(request: Request): Response | Promise<Response> {
   return net.fetch(pathToFileURL(file).toString());
 }
 
+/** Tells every window's transport whether the services can answer (see ipcTransport in the studio). */
+function broadcastServicesState(state: 'open' | 'reconnecting'): void {
+  for (const w of BrowserWindow.getAllWindows()) w.webContents.send(SERVICES_STATE_CHANNEL, state);
+}
+
 function startServices(): UtilityProcess {
   const child = utilityProcess.fork(join(__dirname, 'services.cjs'), [], { serviceName: 'LoRA Studio services' });
+  // Frames posted from now on wait in the new process's port until it listens, so the renderer may send again.
+  child.once('spawn', () => broadcastServicesState('open'));
   child.on('message', (msg: { windowId?: number; frame: unknown } | { kind: 'event' }) => {
     if ('windowId' in msg && msg.windowId !== undefined) {
       BrowserWindow.fromId(msg.windowId)?.webContents.send(API_CHANNEL, msg.frame);
@@ -35,6 +42,8 @@ function startServices(): UtilityProcess {
     services = undefined;
     if (code !== 0) console.error(`LoRA Studio services stopped (exit ${code}); restarting.`);
     if (!app.isReady() || BrowserWindow.getAllWindows().length === 0) return;
+    // Requests in flight died with the process: the renderer fails them and holds new ones until 'open'.
+    broadcastServicesState('reconnecting');
     services = startServices();
   });
   return child;
