@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
@@ -5,8 +6,8 @@ import { repoRoot } from './paths';
 export const desktopDir = join(repoRoot, 'apps', 'desktop');
 
 /**
- * The desktop app can be driven only where Electron's binary was really downloaded (path.txt names it) and the
- * desktop bundle was built. Returns why not, so the skipped test says what to install or run.
+ * The desktop app can be driven only where Electron's binary was really downloaded (path.txt names it). Returns why
+ * not, so the skipped test says what to install.
  */
 export function electronUnavailable(): { reason: string } | { binary: string } {
   const pathTxt = join(repoRoot, 'node_modules', 'electron', 'path.txt');
@@ -15,8 +16,10 @@ export function electronUnavailable(): { reason: string } | { binary: string } {
   }
   const binary = join(repoRoot, 'node_modules', 'electron', 'dist', readFileSync(pathTxt, 'utf8').trim());
   if (!existsSync(binary)) return { reason: `the Electron binary named in path.txt is missing (${binary})` };
-  if (!existsSync(join(desktopDir, 'dist', 'main.cjs'))) {
-    return { reason: 'the desktop bundle is not built (apps/desktop/dist/main.cjs); run `node apps/desktop/build.mjs`' };
-  }
   return { binary };
+}
+
+/** Builds apps/desktop/dist from the current sources (a second): a stale bundle could lack a worker. */
+export function buildDesktopBundle(): void {
+  execFileSync(process.execPath, [join(desktopDir, 'build.mjs')], { stdio: 'inherit' });
 }
