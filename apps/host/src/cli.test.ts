@@ -51,6 +51,12 @@ describe('CLI errors a user can act on', () => {
     expect(r.stderr.trim()).toBe('/proc/x is inside /proc, a folder the operating system makes up; choose a folder in your home or on a data disk.');
   });
 
+  it('train --out under /proc fails at once too, before loading the model', async () => {
+    const r = await cli(['train', mkdtempSync(join(tmpdir(), 'ls-cli-data-')), '--type', 'style', '--trigger', 'pp', '--out', '/proc/run']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('/proc/run is inside /proc, a folder the operating system makes up; choose a folder in your home or on a data disk.');
+  });
+
   it.skipIf(!disk.dir)(`on a full disk, project create leaves nothing and report names the disk and its free space${needsDisk}`, async () => {
     const dir = join(disk.dir!, 'me');
     ProjectStore.create(dir, { name: 'Me', type: 'subject', trigger: 'sks' }).close();

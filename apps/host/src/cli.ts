@@ -1,4 +1,4 @@
-import { diskProblemOf } from '@lora-studio/store';
+import { diskProblemOf, FolderNotCreatableError, PathOutsideError, UnusablePathError } from '@lora-studio/store';
 import { commands } from './commands';
 import { UsageError } from './commands/command';
 import { CommandFailed } from './commands/call';
@@ -44,7 +44,8 @@ async function main(argv: string[]): Promise<number> {
       complain(`${err.message}\n\n${found.command.help}`);
       return 2;
     }
-    if (err instanceof CommandFailed) {
+    // Path refusals from the store are sentences about the user's input, whichever library met them first.
+    if (err instanceof CommandFailed || err instanceof FolderNotCreatableError || err instanceof UnusablePathError || err instanceof PathOutsideError) {
       complain(err.message);
       return 1;
     }

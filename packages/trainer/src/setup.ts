@@ -14,6 +14,7 @@ import { presetConfig } from './presets';
 import { readRunDescription, runPaths, type RunDescription } from './run-folder';
 import { TrainingSetupError } from './setup-error';
 import { configProblems } from './validate-config';
+import { assertFolderCanBeMade } from '@lora-studio/store';
 
 export interface TrainRequest {
   /** A project folder or a folder of images with .txt captions. */
@@ -80,6 +81,7 @@ export async function prepareNewRun(request: TrainRequest, options: RuntimeOptio
   const datasetDir = resolve(request.dataset);
   const base = resolveBaseDir(request.base);
   const runDir = resolve(request.runDir);
+  assertFolderCanBeMade(runDir); // before any recursive mkdir: one under /proc never returns
   if (existsSync(runPaths(runDir).description)) {
     throw new TrainingSetupError([`${runDir} already holds a run. Continue it with "lora-studio resume ${runDir}" or choose another --out folder.`]);
   }
