@@ -73,9 +73,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     }
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed HTTP (bad header, oversize request line): answer 400 when the socket can still take it.
-    if (err.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
+    // Malformed HTTP (bad header, oversize request line) or a client too slow to send one: answer when the socket can
+    // still take it, and always let go of it. Listening here means Node leaves both to us.
+    if (err.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024, perMessageDeflate: false });
