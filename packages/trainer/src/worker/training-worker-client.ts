@@ -2,6 +2,7 @@
 // events, and always reports how it ended — finished, stopped, failed (with the reason), setup problems,
 // crashed (exit code or signal, e.g. killed for memory) or unresponsive (no heartbeat).
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { workerEntry } from '@lora-studio/store';
 import type { TrainingEvent } from '../events';
 import type { RuntimeOptions, TrainRequest } from '../setup';
@@ -9,6 +10,13 @@ import { HEARTBEAT_MS, type WorkerCommand, type WorkerMessage } from './protocol
 
 /** The TypeScript source run through tsx in the repository; its own bundled file in the desktop app. */
 const WORKER_ENTRY = workerEntry('training-worker', new URL('./training-worker.ts', import.meta.url));
+
+function crashMessage(code: number | null, signal: NodeJS.Signals | null, step: number): string {
+  // A packaged app built without its worker file: resuming would fail the same way.
+  if (!existsSync(WORKER_ENTRY.path)) return `LoRA Studio is incomplete: the training worker (${WORKER_ENTRY.path}) is missing. Reinstall LoRA Studio.`;
+  if (signal) return `The training worker was killed (${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''}) at step ${step}. Resume the run from its last checkpoint.`;
+  return `The training worker exited unexpectedly (code ${code}) at step ${step}. Resume the run from its last checkpoint.`;
+}
 
 export type WorkerExit =
   | { reason: 'finished' | 'stopped'; step: number }
@@ -46,12 +54,7 @@ export class TrainingWorker {
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
         clearInterval(this.watchdog);
-        resolve(this.outcome ?? {
-          reason: 'crashed', step: this.lastStep, code, signal,
-          message: signal
-            ? `The training worker was killed (${signal}${signal === 'SIGKILL' ? ', possibly out of memory' : ''}) at step ${this.lastStep}. Resume the run from its last checkpoint.`
-            : `The training worker exited unexpectedly (code ${code}) at step ${this.lastStep}. Resume the run from its last checkpoint.`,
-        });
+        resolve(this.outcome ?? { reason: 'crashed', step: this.lastStep, code, signal, message: crashMessage(code, signal, this.lastStep) });
       });
     });
     this.child.send(first);
