@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,25 @@ describe('project creation is one transaction', () => {
     writeFileSync(join(mixed, 'holiday.jpg'), 'x');
     expect(() => ProjectStore.create(mixed, settings)).toThrow(/already holds/);
     expect(readdirSync(mixed).sort()).toEqual(['holiday.jpg', 'project.sqlite']);
+  });
+
+  it('a zero-byte project.sqlite whose write-ahead log holds the project is never taken for an empty one', () => {
+    const live = join(temp(), 'live');
+    const store = ProjectStore.create(live, settings);
+    store.db.pragma('wal_autocheckpoint = 0');
+    store.updateSettings({ name: 'Only in the log' });
+    const crashed = temp();
+    for (const sub of ['images', 'cache', 'runs']) mkdirSync(join(crashed, sub));
+    writeFileSync(join(crashed, 'project.sqlite'), '');
+    copyFileSync(join(live, 'project.sqlite-wal'), join(crashed, 'project.sqlite-wal'));
+    store.close();
+    expect(() => ProjectStore.create(crashed, settings)).toThrow(/already holds/);
+    expect(readdirSync(crashed)).toContain('project.sqlite-wal');
+    try {
+      ProjectStore.open(crashed).close();
+    } catch (err) {
+      expect((err as Error).message).not.toMatch(/holds an empty/);
+    }
   });
 
   it.skipIf(!disk.dir)(`on a full disk leaves nothing behind and names the disk and its free space${needsDisk}`, () => {

@@ -14,7 +14,9 @@ export function holdsNoTables(file: string): boolean {
   } catch {
     return false;
   }
-  if (size === 0) return true;
+  // Zero bytes is empty only without a write-ahead log. SQLite itself would ignore a log beside an empty file, but
+  // the log may be all that is left of the project: never call that empty (and never clear it).
+  if (size === 0) return fileSize(`${file}-wal`) === 0;
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -25,6 +27,14 @@ export function holdsNoTables(file: string): boolean {
     return false;
   } finally {
     db?.close();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
