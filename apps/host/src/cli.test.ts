@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { ProjectStore } from '@lora-studio/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSmallDisk } from '../../../packages/store/src/testing/small-disk';
+import { makeSmallDisk } from '@lora-studio/store/testing';
 
 const bin = resolve(import.meta.dirname, '../bin/lora-studio.js');
 const run = promisify(execFile);

@@ -3,6 +3,7 @@ export * from './events';
 export * from './handlers';
 export * from './protocol';
 export * from './domains/app';
+export * from './domains/paths';
 export * from './domains/projects';
 export * from './csp';
 export * from './domains/images';

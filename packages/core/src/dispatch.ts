@@ -7,7 +7,7 @@ import {
   type Handlers,
   type ResponseFrame,
 } from '@lora-studio/api';
-import { diskProblemOf } from '@lora-studio/store';
+import { diskProblemOf, FolderNotCreatableError, LinkInTheWayError, PathOutsideError, UnusablePathError } from '@lora-studio/store';
 
 /**
  * The one door into the services: validates the frame and its arguments against the contract, runs the handler,
@@ -63,6 +63,10 @@ export class Dispatcher {
       return { kind: 'response', id, ok: true, result: result ?? null };
     } catch (err) {
       if (err instanceof ApiFailure) return fail(id, err.toApiError());
+      // Paths the user gave that no folder can hold, or that lead out of where they belong: their input, said back.
+      if (err instanceof UnusablePathError || err instanceof PathOutsideError || err instanceof FolderNotCreatableError || err instanceof LinkInTheWayError) {
+        return fail(id, { code: 'invalid-request', message: err.message });
+      }
       // Disk trouble is named here, once for every handler: SQLite's own words ("disk I/O error") help nobody.
       const disk = diskProblemOf(err, folderOf(parsed.data));
       if (disk) return fail(id, { code: 'disk-problem', message: disk.message });

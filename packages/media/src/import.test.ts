@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSmallDisk } from '../../store/src/testing/small-disk';
+import { makeSmallDisk } from '@lora-studio/store/testing';
 import { DatasetCatalog } from './catalog';
 import { importFiles, sweepOrphans } from './import';
 import { bombPng, photoJpeg } from './test-images';

@@ -29,3 +29,4 @@ export {
   type DiskProblemKind,
 } from './disk-problems';
 export { assertFolderCanBeMade, FolderNotCreatableError } from './folder-to-create';
+export { replaceFile, replaceFileByCopy, LinkInTheWayError } from './link-safe-write';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathSchema } from './paths';
 import { projectDirSchema, type LoraType } from './projects';
 
 /** Same rule ids as packages/captions (common/lint.ts), which implements them. */
@@ -169,7 +170,7 @@ const batchArgs = z
 export const captionerChoiceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('template') }).strict(),
   /** Fields left out come from the project's caption settings. */
-  z.object({ kind: z.literal('onnx'), dir: z.string().min(1).max(4096).optional() }).strict(),
+  z.object({ kind: z.literal('onnx'), dir: pathSchema().optional() }).strict(),
   z
     .object({
       kind: z.literal('openai'),
@@ -212,14 +213,14 @@ export const captionsArgs = {
     .strict(),
   'captions-auto-cancel': z.object({ dir: projectDirSchema }).strict(),
   'captions-export': z
-    .object({ dir: projectDirSchema, format: z.enum(['txt', 'jsonl']), outDir: z.string().min(1).max(4096), withImages: z.boolean().optional() })
+    .object({ dir: projectDirSchema, format: z.enum(['txt', 'jsonl']), outDir: pathSchema(), withImages: z.boolean().optional() })
     .strict(),
   'captions-import': z
     .object({
       dir: projectDirSchema,
       format: z.enum(['txt', 'jsonl']),
       /** A folder of .txt sidecars, or a .jsonl file (or a folder holding metadata.jsonl). */
-      from: z.string().min(1).max(4096),
+      from: pathSchema(),
       overwriteReviewed: z.boolean().optional(),
     })
     .strict(),
@@ -241,7 +242,7 @@ export const captionsArgs = {
         .optional(),
       tagger: z
         .object({
-          dir: z.string().min(1).max(4096).nullable(),
+          dir: pathSchema().nullable(),
           threshold: z.number().min(0).max(1),
           characterThreshold: z.number().min(0).max(1),
           excludedTags: z.array(z.string().min(1).max(100)).max(1000),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathSchema } from './paths';
 import { projectDirSchema } from './projects';
 
 export const loraExportFormats = ['peft', 'bfl', 'kohya'] as const;
@@ -31,7 +32,7 @@ const seedSchema = z.number().int().min(0).max(2 ** 31 - 1);
 const promptSchema = z.string().trim().min(1).max(1000);
 const runRef = { dir: projectDirSchema, runId: z.number().int().positive() };
 const stepChoice = z.union([z.number().int().min(0), z.literal('best')]);
-const absolutePath = z.string().min(1).max(4096);
+const absolutePath = pathSchema();
 
 export interface CompareGridColumn {
   /** null: the base model without LoRA. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathSchema } from './paths';
 import { projectDirSchema, type LoraType } from './projects';
 
 /** Per-image flags; thresholds and the guide's reasons live in packages/media/src/thresholds.ts. */
@@ -153,7 +154,7 @@ export const imagesArgs = {
     .object({
       dir: projectDirSchema,
       /** Absolute paths on the machine running the studio: images, folders (recursed, kohya-aware) or .zip files. */
-      paths: z.array(z.string().min(1).max(4096)).min(1).max(10_000),
+      paths: z.array(pathSchema()).min(1).max(10_000),
       /** Chosen by the caller so it can follow progress events and cancel before the import returns. */
       importId: z.string().min(1).max(100).optional(),
     })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathSchema } from './paths';
 
 /** What the LoRA should learn; it picks presets, health bands and caption templates (GUIDE.md). */
 export const loraTypes = ['subject', 'style', 'object'] as const;
@@ -19,7 +20,7 @@ export const projectNameSchema = z
   .max(120, 'Keep the project name under 120 characters.');
 
 /** A project is identified by its folder (absolute path on the machine running the studio). */
-export const projectDirSchema = z.string().min(1, 'Name the project folder.').max(4096);
+export const projectDirSchema = pathSchema('Name the project folder.');
 
 export interface Project {
   dir: string;

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { replaceFile, replaceFileByCopy } from '@lora-studio/store';
 import { basename, extname, join, parse } from 'node:path';
 import { JSONL_FILE, readJsonl, readSidecars } from './caption-files';
 import type { CaptionEntry, CaptionWrite, ProjectCaptions } from './project-captions';
@@ -36,18 +37,18 @@ export function exportCaptions(
     const stem = names.get(e.imageId)!;
     const imageName = `${stem}${extname(e.file).toLowerCase()}`;
     if (withImages) {
-      copyFileSync(join(projectDir, e.file), join(opts.outDir, imageName));
+      replaceFileByCopy(join(projectDir, e.file), join(opts.outDir, imageName));
       files.push(imageName);
     }
     if (opts.format === 'txt') {
-      writeFileSync(join(opts.outDir, `${stem}.txt`), `${e.text!.trim()}\n`);
+      replaceFile(join(opts.outDir, `${stem}.txt`), `${e.text!.trim()}\n`);
       files.push(`${stem}.txt`);
     } else {
       lines.push(JSON.stringify({ file_name: imageName, text: e.text!.trim(), sha256: e.hash, reviewed: e.reviewed, source: e.source }));
     }
   }
   if (opts.format === 'jsonl') {
-    writeFileSync(join(opts.outDir, JSONL_FILE), lines.map((l) => `${l}\n`).join(''));
+    replaceFile(join(opts.outDir, JSONL_FILE), lines.map((l) => `${l}\n`).join(''));
     files.push(JSONL_FILE);
   }
   return { outDir: opts.outDir, captions: written.length, skipped: entries.length - written.length, files };

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
+import { assertFolderCanBeMade } from '@lora-studio/store';
 import { datasetHash } from './export-lora';
 
 export type ConfigFormat = 'json' | 'toml';
@@ -45,6 +46,7 @@ export function exportTrainingConfig(runDir: string, format: ConfigFormat, out: 
 
 /** Every trained image (the user's crop applied) with its caption, into `outDir`, which must be empty or new. */
 export async function exportDataset(dataset: Dataset, outDir: string): Promise<{ folder: string; images: number; uncaptioned: number }> {
+  assertFolderCanBeMade(outDir);
   mkdirSync(outDir, { recursive: true });
   if (readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty. Choose an empty or new folder for the dataset export.`);
   const used = new Set<string>();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportLora, loadLora, loraDelta, type LoraAdapter } from '@lora-studio/models';
 import { parseSafetensors } from '@lora-studio/onnx';
+import { FolderNotCreatableError } from '@lora-studio/store';
 import { checkpointAt, checkpointLora } from './checkpoint-lora';
 import { exportDataset, exportTrainingConfig } from './export-extras';
 import { bestStep, exportCheckpoint, previewExport } from './export-lora';
@@ -84,6 +85,10 @@ describe('LoRA export', () => {
       expect(worst).toBeLessThan(0.02 * scale);
       expect(worst).toBeGreaterThan(0);
     }
+  });
+
+  it('refuses an export folder under /proc before making anything (mkdir there never ends)', () => {
+    expect(() => exportCheckpoint({ runDir, step: 4, format: 'kohya', outDir: '/proc/self/x' })).toThrow(FolderNotCreatableError);
   });
 
   it('the preview matches the file without writing it', () => {

@@ -9,6 +9,7 @@ import { exportLora, LORA_FORMATS, loraTrainingMetadata, readManifest, type Lora
 import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
 import { writeFileAtomic } from '@lora-studio/onnx';
+import { assertFolderCanBeMade } from '@lora-studio/store';
 import { checkpointAt, checkpointLora, runCheckpoints } from './checkpoint-lora';
 import { scoresPath, type RunScores } from './scores';
 
@@ -122,6 +123,8 @@ export function previewExport(choice: ExportChoice): ExportPreview {
 export function exportCheckpoint(choice: ExportChoice & { out?: string; outDir?: string }): ExportPreview & { path: string } {
   const { preview, file } = build(choice);
   const path = choice.out ?? join(choice.outDir ?? join(choice.runDir, 'exports'), preview.fileName);
+  // A folder the user named (a /proc path would make mkdir loop): checked before anything is made.
+  assertFolderCanBeMade(dirname(path));
   mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, [file.head, ...file.chunks]);
   return { ...preview, path };

@@ -1,6 +1,6 @@
 import { ApiFailure, DEFAULT_BASE_MODEL, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
 import { loadLora, type LoraAdapter } from '@lora-studio/models';
-import type { ProjectStore } from '@lora-studio/store';
+import { assertFolderCanBeMade, type ProjectStore } from '@lora-studio/store';
 import { loadDataset, readRunDescription } from '@lora-studio/trainer';
 import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -178,6 +178,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
       const folder = resolve(outDir ?? join(store.dir, 'exports'));
+      assertFolderCanBeMade(folder);
       mkdirSync(folder, { recursive: true });
       return { path: await asApi(() => exportTrainingConfig(run.runDir, format, join(folder, `run-${runId}-config.${format}`))) };
     },

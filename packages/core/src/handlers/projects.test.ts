@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeSmallDisk } from '../../../store/src/testing/small-disk';
+import { makeSmallDisk } from '@lora-studio/store/testing';
 import { createStudio } from '../index';
 
 const disk = makeSmallDisk();
@@ -20,6 +20,15 @@ async function call(s: ReturnType<typeof studio>, name: string, args: unknown) {
 }
 
 describe('project handlers', () => {
+  it('answers a path with a NUL byte, or a project under /proc, as the user\'s input to fix, not an internal error', async () => {
+    const s = studio();
+    const nul = await s.dispatcher.call(1, 'project-open', { dir: '/tmp/a\0b' });
+    expect(nul).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/contains a NUL character/) } });
+    const proc = await s.dispatcher.call(2, 'project-create', { name: 'P', type: 'style', trigger: 'pp', dir: '/proc/x' });
+    expect(proc).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    s.close();
+  });
+
   it('create (default folder under home), list, open, rename, update', async () => {
     const s = studio();
     const p = await call(s, 'project-create', { name: 'Flat Style!', type: 'style', trigger: 'flt' });
