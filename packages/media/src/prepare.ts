@@ -5,6 +5,7 @@ import { perceptualHash } from './phash';
 import { estimateJpegQuality } from './jpeg-quality';
 import { borderStdDev, channelLaplacianVariance, colourfulness, exposure, lookSignature, luma, shrinkGrey } from './pixels';
 import { IMPORT_LIMITS } from './thresholds';
+import { looksCutOff } from './cut-off';
 
 /** A file we refuse, with the reason the user sees. */
 export class ImageRejected extends Error {
@@ -77,7 +78,7 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     const msg = describe(err);
-    if (/premature end|truncat|unexpected end/i.test(msg)) {
+    if (/premature end|truncat|unexpected end/i.test(msg) || looksCutOff(bytes, format)) {
       throw new ImageRejected(`The image is cut off (${msg}); the file was not copied completely. Copy it again from the original.`);
     }
     if (/heif|heic|hevc|codec|unsupported/i.test(msg) && format === 'heif') {

@@ -30,7 +30,7 @@ describe('checkpoint scores (embedded default model, style sample)', () => {
   it('scores the 5 wild prompts with and without the trigger, with image features', () => {
     expect(scores.method).toBe('image-features');
     expect(scores.triggerPrompts).toHaveLength(5);
-    expect(scores.plainPrompts[0]).toBe('a cat sitting on a windowsill');
+    expect(scores.plainPrompts[0]).toBe('unicorn face');
     expect(scores.checkpoints.map((c) => c.step)).toEqual([60]);
     expect(scores.best).toBe(60);
   });
