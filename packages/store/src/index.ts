@@ -9,6 +9,7 @@ export {
   PROJECT_FILE,
   PROJECT_FOLDERS,
   type ProjectRow,
+  type SubjectKind,
 } from './project-store';
 export {
   confinedPath,

@@ -49,6 +49,19 @@ describe('project store', () => {
     expect(() => ProjectStore.create(p, { name: 'y', type: 'subject', trigger: 'sks' })).toThrow(/already holds/);
   });
 
+  it('keeps what a subject project learns (person, character, thing); other types have none', () => {
+    const teddy = ProjectStore.create(join(temp(), 'teddy'), { name: 'Teddy', type: 'subject', trigger: 'tdy', subjectKind: 'thing' });
+    expect(teddy.settings().subjectKind).toBe('thing');
+    expect(teddy.updateSettings({ type: 'style' }).subjectKind).toBeNull();
+    // Without a kind a subject is judged as a person, as before the question was asked.
+    expect(teddy.updateSettings({ type: 'subject' }).subjectKind).toBe('person');
+    expect(teddy.updateSettings({ subjectKind: 'character' }).subjectKind).toBe('character');
+    teddy.close();
+    const style = ProjectStore.create(join(temp(), 'style'), { name: 'S', type: 'style', trigger: 'flt', subjectKind: 'person' });
+    expect(style.settings().subjectKind).toBeNull();
+    style.close();
+  });
+
   it('opening a folder that is not a project says so', () => {
     const dir = temp();
     mkdirSync(join(dir, 'x'));

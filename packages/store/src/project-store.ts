@@ -10,10 +10,15 @@ export const PROJECT_FILE = 'project.sqlite';
 /** The folders every project has (ARCHITECTURE.md, "The store"). */
 export const PROJECT_FOLDERS = ['images', 'cache', 'runs'] as const;
 
+/** What a subject LoRA learns: face checks apply to people only (a teddy bear has no face to find). */
+export type SubjectKind = 'person' | 'character' | 'thing';
+
 export interface ProjectRow {
   name: string;
   type: 'subject' | 'style' | 'object';
   trigger: string;
+  /** Subject projects only; null for style and object. */
+  subjectKind: SubjectKind | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -39,7 +44,7 @@ export class ProjectStore {
    */
   static create(
     dir: string,
-    settings: Pick<ProjectRow, 'name' | 'type' | 'trigger'>,
+    settings: Pick<ProjectRow, 'name' | 'type' | 'trigger'> & { subjectKind?: SubjectKind | null },
     afterCreate?: (store: ProjectStore) => void,
   ): ProjectStore {
     assertFolderCanBeMade(dir);
@@ -65,8 +70,8 @@ export class ProjectStore {
       store = new ProjectStore(dir, openDatabase(join(dir, PROJECT_FILE), 'project'));
       const now = new Date().toISOString();
       store.db
-        .prepare('INSERT INTO project (id, name, type, trigger, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)')
-        .run(settings.name, settings.type, settings.trigger, now, now);
+        .prepare('INSERT INTO project (id, name, type, trigger, subject_kind, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)')
+        .run(settings.name, settings.type, settings.trigger, subjectKindFor(settings.type, settings.subjectKind), now, now);
       afterCreate?.(store);
       return store;
     } catch (err) {
@@ -96,16 +101,19 @@ export class ProjectStore {
 
   settings(): ProjectRow {
     const row = this.db
-      .prepare('SELECT name, type, trigger, created_at AS createdAt, updated_at AS updatedAt FROM project WHERE id = 1')
+      .prepare('SELECT name, type, trigger, subject_kind AS subjectKind, created_at AS createdAt, updated_at AS updatedAt FROM project WHERE id = 1')
       .get() as ProjectRow | undefined;
     if (!row) throw new ProjectFolderError(`${this.dir} has a project file without settings; it may be damaged.`);
     return row;
   }
 
-  updateSettings(change: Partial<Pick<ProjectRow, 'name' | 'type' | 'trigger'>>): ProjectRow {
-    const next = { ...this.settings(), ...change, updatedAt: new Date().toISOString() };
+  updateSettings(change: Partial<Pick<ProjectRow, 'name' | 'type' | 'trigger' | 'subjectKind'>>): ProjectRow {
+    const current = this.settings();
+    const merged = { ...current, ...change, updatedAt: new Date().toISOString() };
+    // A project that becomes a subject one keeps a kind it names, else is judged as a person, as before the question.
+    const next = { ...merged, subjectKind: subjectKindFor(merged.type, change.subjectKind ?? current.subjectKind) };
     this.db
-      .prepare('UPDATE project SET name = @name, type = @type, trigger = @trigger, updated_at = @updatedAt WHERE id = 1')
+      .prepare('UPDATE project SET name = @name, type = @type, trigger = @trigger, subject_kind = @subjectKind, updated_at = @updatedAt WHERE id = 1')
       .run(next);
     return next;
   }
@@ -128,4 +136,9 @@ function undoCreation(dir: string, store: ProjectStore | undefined, made: string
 
 export class ProjectFolderError extends Error {
   override name = 'ProjectFolderError';
+}
+
+/** The stored kind: the one given for a subject project (a person when none is given), none for other types. */
+function subjectKindFor(type: ProjectRow['type'], kind: SubjectKind | null | undefined): SubjectKind | null {
+  return type === 'subject' ? (kind ?? 'person') : null;
 }
