@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { AnalysisOutcome, AnalyzerSwitches } from './analysis-messages';
 import { AnalysisPool } from './analysis-pool';
-import { imageFlags } from './flags';
+import { faceChecksApply, imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { imagePaths } from './import';
 
@@ -96,9 +96,10 @@ export class BackgroundAnalyzer {
     this.inFlight.delete(outcome.id);
     // A closed project, or a stop mid-image, leaves the row 'pending' for the next analyzer.
     if (this.closed || !this.store.db.open) return this.settleIfIdle();
-    const loraType = this.store.settings().type;
+    const settings = this.store.settings();
+    const flagContext = { loraType: settings.type, faceChecks: faceChecksApply(settings), hasNearDuplicate: false };
     const stored = outcome.ok
-      ? this.rows.saveAnalysis(outcome.id, outcome, (metrics, crop) => imageFlags(metrics, { loraType, crop, hasNearDuplicate: false }).map((f) => f.id))
+      ? this.rows.saveAnalysis(outcome.id, outcome, (metrics, crop) => imageFlags(metrics, { ...flagContext, crop }).map((f) => f.id))
       : this.rows.failAnalysis(outcome.id, outcome.reason);
     if (stored) this.opts.onChanged?.([outcome.id]);
     this.start();

@@ -1,6 +1,7 @@
 import type { CropBox, DatasetHealth, DatasetImage, ImageFlagId } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
 import { viewDataset, type DatasetView } from './dataset';
+import { faceChecksApply } from './flags';
 import { ImageRows, type ImageRow } from './image-rows';
 
 export type ImageSort = 'imported' | 'name' | 'resolution' | 'sharpness' | 'exposure' | 'compression' | 'colourfulness' | 'aspect';
@@ -66,13 +67,15 @@ export class DatasetCatalog {
 
   /** Rows and view, rebuilt only when the store changed: total_changes() counts this connection's writes, data_version other connections' commits. */
   private current(): { rows: ImageRow[]; view: DatasetView } {
-    const type = this.store.settings().type;
+    const settings = this.store.settings();
+    const { type } = settings;
+    const faces = faceChecksApply(settings);
     const { changes } = this.store.db.prepare('SELECT total_changes() AS changes').get() as { changes: number };
-    const state = `${changes}:${this.store.db.pragma('data_version', { simple: true }) as number}:${type}`;
+    const state = `${changes}:${this.store.db.pragma('data_version', { simple: true }) as number}:${type}:${faces}`;
     const cached = views.get(this.store);
     if (cached?.state === state) return cached;
     const rows = this.rows.all();
-    const fresh = { state, rows, view: viewDataset(rows, type) };
+    const fresh = { state, rows, view: viewDataset(rows, type, faces) };
     views.set(this.store, fresh);
     return fresh;
   }

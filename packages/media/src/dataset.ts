@@ -194,7 +194,7 @@ function countCheck(loraType: LoraType, included: number): DatasetHealth['count'
 }
 
 /** Builds the whole dataset view from the stored rows. Excluded images keep their flags but count in no dataset check. */
-export function viewDataset(rows: ImageRow[], loraType: LoraType): DatasetView {
+export function viewDataset(rows: ImageRow[], loraType: LoraType, faceChecks: boolean): DatasetView {
   const included = rows.filter((r) => !r.excluded);
   const duplicateGroups = nearDuplicateGroups(included).map((g) => g.map((i) => included[i]!.id).sort((a, b) => a - b));
   const duplicateCluster = new Map<number, number>();
@@ -208,7 +208,7 @@ export function viewDataset(rows: ImageRow[], loraType: LoraType): DatasetView {
   const flagCounts = Object.fromEntries(imageFlagIds.map((id) => [id, 0])) as Record<ImageFlagId, number>;
   const flagged = new Map<ImageFlagId, number[]>();
   for (const r of rows) {
-    const f = imageFlags(r.metrics, { loraType, crop: r.crop, hasNearDuplicate: duplicateCluster.has(r.id) });
+    const f = imageFlags(r.metrics, { loraType, faceChecks, crop: r.crop, hasNearDuplicate: duplicateCluster.has(r.id) });
     flags.set(r.id, f);
     if (r.excluded) continue;
     for (const { id } of f) {

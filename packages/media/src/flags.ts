@@ -4,9 +4,16 @@ import { FLAG_REASONS, THRESHOLDS } from './thresholds';
 /** What the flags of one image depend on besides its own pixels. */
 export interface FlagContext {
   loraType: LoraType;
+  /** Whether the project learns a person, so a missing or extra face matters (see faceChecksApply). */
+  faceChecks: boolean;
   crop: CropBox | null;
   /** True when the dataset holds a near twin of this image (dataset-level, see dataset.ts). */
   hasNearDuplicate: boolean;
+}
+
+/** Face checks apply to subject projects of a person only (older subject projects count as people). */
+export function faceChecksApply(project: { type: LoraType; subjectKind: string | null }): boolean {
+  return project.type === 'subject' && (project.subjectKind ?? 'person') === 'person';
 }
 
 /**
@@ -29,8 +36,8 @@ export function imageFlags(m: ImageMetrics, ctx: FlagContext): ImageFlag[] {
   if (m.borderStdDev < THRESHOLDS.uniformBackground.maxBorderStdDev) ids.push('uniform-background');
   if (ctx.hasNearDuplicate) ids.push('near-duplicate');
   if (m.text && m.text.words.length >= THRESHOLDS.text.minWords) ids.push('text-overlay');
-  // Faces only matter when the LoRA learns one subject; a style LoRA may hold crowds or none.
-  if (ctx.loraType === 'subject' && m.faces !== null) {
+  // Faces only matter when the LoRA learns one person; a style LoRA may hold crowds or none, a teddy bear has none.
+  if (ctx.faceChecks && m.faces !== null) {
     if (m.faces === 0) ids.push('no-face');
     if (m.faces > 1) ids.push('multiple-faces');
   }

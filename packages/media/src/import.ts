@@ -5,7 +5,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { imageFlags } from './flags';
+import { faceChecksApply, imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
 import { findSources, type ImageSource } from './sources';
@@ -112,7 +112,8 @@ export async function importFiles(
   running.set(store, (running.get(store) ?? 0) + 1);
   try {
     const rows = new ImageRows(store);
-    const loraType = store.settings().type;
+    const settings = store.settings();
+    const flagContext = { loraType: settings.type, faceChecks: faceChecksApply(settings), crop: null, hasNearDuplicate: false };
     const { sources, refused } = await findSources(inputs);
     const files: ImportFileResult[] = refused.map((r) => ({ source: r.label, status: 'rejected', reason: r.reason }));
     const progress: ImportProgress = { done: files.length, total: files.length + sources.length, imported: 0, duplicates: 0, rejected: files.length, current: null };
@@ -146,7 +147,7 @@ export async function importFiles(
           writeAtomic(join(store.dir, rel), data);
           written.push(join(store.dir, rel));
         }
-        const flags = imageFlags(prepared.metrics, { loraType, crop: null, hasNearDuplicate: false }).map((f) => f.id);
+        const flags = imageFlags(prepared.metrics, flagContext).map((f) => f.id);
         id = rows.insert({
           hash,
           file: paths.original,

@@ -3,7 +3,7 @@ export { DatasetCatalog, UnknownImages, InvalidCrop, type ImageQuery, type Image
 export { ImageRows, type ImageRow } from './image-rows';
 export { prepareImage, ImageRejected, type PreparedImage } from './prepare';
 export { viewDataset } from './dataset';
-export { imageFlags } from './flags';
+export { faceChecksApply, imageFlags } from './flags';
 export { THRESHOLDS, IMPORT_LIMITS, FLAG_REASONS } from './thresholds';
 export { BackgroundAnalyzer, setBackgroundAnalysisPaused, startBackgroundAnalysis, type BackgroundAnalysisOptions } from './background-analysis';
 export { analyzerSwitches } from './analyzer-switches';

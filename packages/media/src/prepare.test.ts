@@ -6,14 +6,14 @@ import { imageFlags } from './flags';
 import { bombPng, photoJpeg, photoPixels, photoPng } from './test-images';
 
 const flagsOf = async (bytes: Buffer) =>
-  imageFlags((await prepareImage(bytes)).metrics, { loraType: 'style', crop: null, hasNearDuplicate: false }).map((f) => f.id);
+  imageFlags((await prepareImage(bytes)).metrics, { loraType: 'style', faceChecks: false, crop: null, hasNearDuplicate: false }).map((f) => f.id);
 
 describe('prepareImage', () => {
   it('measures a clean photo-like image without flags and makes two thumbnails', async () => {
     const p = await prepareImage(await photoJpeg(1, 1280, 1024));
     expect(p.format).toBe('jpeg');
     expect(p.metrics).toMatchObject({ width: 1280, height: 1024, megapixels: 1.31 });
-    expect(imageFlags(p.metrics, { loraType: 'style', crop: null, hasNearDuplicate: false })).toEqual([]);
+    expect(imageFlags(p.metrics, { loraType: 'style', faceChecks: false, crop: null, hasNearDuplicate: false })).toEqual([]);
     expect((await sharp(p.thumbSmall).metadata()).width).toBe(256);
     expect((await sharp(p.thumbLarge).metadata()).width).toBe(1024);
   });

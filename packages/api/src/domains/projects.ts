@@ -5,6 +5,18 @@ import { pathSchema } from './paths';
 export const loraTypes = ['subject', 'style', 'object'] as const;
 export type LoraType = (typeof loraTypes)[number];
 
+/**
+ * What a subject LoRA learns. Face checks (no face, several faces) and face-based scores apply to people only; a
+ * pet, a mascot or a teddy bear has no human face to find.
+ */
+export const subjectKinds = ['person', 'character', 'thing'] as const;
+export type SubjectKind = (typeof subjectKinds)[number];
+export const subjectKindLabels: Record<SubjectKind, string> = {
+  person: 'A person',
+  character: 'A pet or character',
+  thing: 'A thing',
+};
+
 /** A trigger word is one token the base model does not know yet ("sks", "myart"). */
 export const triggerWordSchema = z
   .string()
@@ -27,6 +39,8 @@ export interface Project {
   name: string;
   type: LoraType;
   trigger: string;
+  /** Subject projects only: a person, a pet or character, or a thing; null for style and object projects. */
+  subjectKind: SubjectKind | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,13 +63,15 @@ export const projectArgs = {
       dir: projectDirSchema.optional(),
       type: z.enum(loraTypes),
       trigger: triggerWordSchema,
+      /** For a subject project; a person when not given. */
+      subjectKind: z.enum(subjectKinds).optional(),
     })
     .strict(),
   'project-list': z.object({}).strict(),
   'project-open': z.object({ dir: projectDirSchema }).strict(),
   'project-rename': z.object({ dir: projectDirSchema, name: projectNameSchema }).strict(),
   'project-update': z
-    .object({ dir: projectDirSchema, type: z.enum(loraTypes).optional(), trigger: triggerWordSchema.optional() })
+    .object({ dir: projectDirSchema, type: z.enum(loraTypes).optional(), trigger: triggerWordSchema.optional(), subjectKind: z.enum(subjectKinds).optional() })
     .strict(),
   'project-delete': z
     .object({

@@ -39,12 +39,12 @@ function storeErrors<T>(fn: () => T): T {
 
 export function projectHandlers(ctx: StudioContext): ProjectHandlers {
   return {
-    'project-create': async ({ name, dir, type, trigger }) => {
+    'project-create': async ({ name, dir, type, trigger, subjectKind }) => {
       const target = dir ? requireAbsolute(dir) : join(ctx.app.home, 'projects', folderNameFor(name));
       // Remembering the project is part of creating it: if the app store cannot write (same full disk), the new
       // folder is removed again rather than left behind unlisted.
       const store = storeErrors(() =>
-        ProjectStore.create(target, { name, type, trigger }, (created) => {
+        ProjectStore.create(target, { name, type, trigger, subjectKind }, (created) => {
           const row = created.settings();
           ctx.app.rememberProject({ dir: target, name: row.name, type: row.type, trigger: row.trigger });
         }),
@@ -81,9 +81,9 @@ export function projectHandlers(ctx: StudioContext): ProjectHandlers {
       return toProject(store.dir, row);
     },
 
-    'project-update': async ({ dir, type, trigger }) => {
+    'project-update': async ({ dir, type, trigger, subjectKind }) => {
       const store = requireProject(ctx, dir);
-      const row = store.updateSettings({ ...(type ? { type } : {}), ...(trigger ? { trigger } : {}) });
+      const row = store.updateSettings({ ...(type ? { type } : {}), ...(trigger ? { trigger } : {}), ...(subjectKind ? { subjectKind } : {}) });
       ctx.app.updateRecent({ dir: store.dir, name: row.name, type: row.type, trigger: row.trigger });
       ctx.emit('projects-changed', { dir: store.dir });
       return toProject(store.dir, row);
