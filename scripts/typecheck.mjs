@@ -15,7 +15,7 @@ export function tsconfigs(root = process.cwd()) {
       visit(sub, depth + 1);
     }
   };
-  for (const top of ['packages', 'apps', 'e2e']) if (existsSync(join(root, top))) {
+  for (const top of ['packages', 'apps', 'e2e', 'scripts']) if (existsSync(join(root, top))) {
     if (existsSync(join(root, top, 'tsconfig.json'))) found.push(join(root, top, 'tsconfig.json'));
     visit(join(root, top), 1);
   }

@@ -1,6 +1,10 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from '../../packages/api/src/csp.ts';
+import { defineConfig, runnerImport, type Plugin } from 'vite';
+
+// The contract package ships TypeScript sources, which Node cannot load as the config's plain dependency; Vite's module
+// runner transforms them as it would any source file.
+const { module: csp } = await runnerImport<typeof import('@lora-studio/api/csp')>('@lora-studio/api/csp');
+const { CONTENT_SECURITY_POLICY } = csp;
 
 /** One policy for the page, the host's header and the Electron window; a <meta> cannot carry frame-ancestors. */
 function contentSecurityPolicy(): Plugin {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_CHANNEL, SERVICES_STATE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
-import { CONTENT_SECURITY_POLICY } from '@lora-studio/api';
+import { CONTENT_SECURITY_POLICY, type ServicesState } from '@lora-studio/api';
 
 let services: UtilityProcess | undefined;
 
@@ -23,7 +23,7 @@ function handleMedia(request: Request): Response | Promise<Response> {
 }
 
 /** Tells every window's transport whether the services can answer (see ipcTransport in the studio). */
-function broadcastServicesState(state: 'open' | 'reconnecting'): void {
+function broadcastServicesState(state: ServicesState): void {
   for (const w of BrowserWindow.getAllWindows()) w.webContents.send(SERVICES_STATE_CHANNEL, state);
 }
 

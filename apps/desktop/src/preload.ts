@@ -2,8 +2,7 @@
 // state (so requests in flight when they crash fail instead of waiting forever), the disk path of a dropped file (so
 // the desktop imports in place instead of uploading), and "show in folder" for exports.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type { RequestFrame, ServerFrame } from '@lora-studio/api';
-import type { LoraStudioBridge, ServicesState } from '../../studio/src/client/bridge';
+import type { LoraStudioBridge, RequestFrame, ServerFrame, ServicesState } from '@lora-studio/api';
 import { API_CHANNEL, SERVICES_STATE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 
 const bridge = {
@@ -26,6 +25,6 @@ const bridge = {
   showInFolder(path: string): void {
     ipcRenderer.send(SHOW_IN_FOLDER_CHANNEL, path);
   },
-} satisfies LoraStudioBridge;
+} satisfies LoraStudioBridge<File>;
 
 contextBridge.exposeInMainWorld('loraStudio', bridge);

@@ -2,6 +2,7 @@ export * from './errors';
 export * from './events';
 export * from './handlers';
 export * from './protocol';
+export * from './bridge';
 export * from './domains/app';
 export * from './domains/paths';
 export * from './domains/projects';

@@ -2,7 +2,7 @@
 // model on the style sample), through the real trainer.
 import { join } from 'node:path';
 import { prepareNewRun, TrainingRun, type TrainingConfig } from '@lora-studio/trainer';
-import { writeFixtures } from '../../../trainer/src/testing/fixtures';
+import { writeFixtures } from '@lora-studio/trainer/testing';
 
 export async function trainRun(dataset: string, base: string, runDir: string, overrides: Partial<TrainingConfig>, type: 'style' | 'subject' = 'style', trigger = 'sks'): Promise<string> {
   const prepared = await prepareNewRun({ dataset, base, runDir, type, trigger, overrides }, { threads: 2 });

@@ -2,7 +2,7 @@
 // files (transformer in BFL names, text encoder), fp16 to keep the repository small.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SafetensorsFile, toFloat32, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '../safetensors';
+import { SafetensorsFile, toFloat32, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
 import { validateFlux2Config, type Flux2Config } from '../flux2/config';
 import { flux2WeightSpecs } from '../flux2/weights';
 import type { PixelFormat } from './patchify';

@@ -5,10 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, packValues, runTrainStep, TrainState, unpackValues } from '@lora-studio/onnx';
+import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, TrainState, unpackValues, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
-import { SafetensorsFile, toFloat32, writeSafetensorsFile } from '../safetensors';
 import { pretrainBatch, type TimeSampling } from './batch';
 import { EmojiCorpus } from './emoji-corpus';
 import { MODEL_FORMAT, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest } from './model-files';
