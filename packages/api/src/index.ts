@@ -9,5 +9,6 @@ export * from './domains/projects';
 export * from './csp';
 export * from './domains/images';
 export * from './domains/captions';
+export * from './domains/training-settings';
 export * from './domains/runs';
 export * from './domains/compare';

@@ -1,14 +1,10 @@
 // The rectified-flow objective (shared/reference/flux2.md §5–6): x_t = (1 − t)·x0 + t·ε, the model predicts
 // v = ε − x0, loss = MSE. Timesteps t ∈ (0, 1); t = 1 is pure noise.
+import type { TimestepSampling } from '@lora-studio/api';
 import type { TrainingRandom } from './rng';
 
-export type TimestepSampling =
-  /** t ~ U(0, 1), then shifted. */
-  | { kind: 'uniform'; shift: number }
-  /** t = sigmoid(mean + std·n), n ~ N(0, 1) (SD3's logit-normal; mean 0, std 1 is the usual choice). */
-  | { kind: 'logit-normal'; mean: number; std: number }
-  /** t = shift(sigmoid(scale·n)) (SimpleTuner's FLUX recipe: scale 1, shift 3). */
-  | { kind: 'sigmoid'; scale: number; shift: number };
+/** How noise levels are drawn (uniform, logit-normal or sigmoid); its fields and limits are the API's settings schema. */
+export type { TimestepSampling };
 
 /** The FLUX time shift t' = s·t / (1 + (s − 1)·t): s > 1 spends more steps at high noise (large images). */
 export function shiftTimestep(t: number, shift: number): number {

@@ -60,7 +60,7 @@ describe('config validation', () => {
     expect(problems.join('\n')).toMatch(/rank .*16 as a balanced default/);
     expect(problems.join('\n')).toMatch(/learning rate must be above 0/);
     expect(problems.join('\n')).toMatch(/resolution must be a multiple of 16/);
-    expect(problems.join('\n')).toMatch(/trigger must be one word/);
+    expect(problems.join('\n')).toMatch(/trigger word must be one word/);
     expect(() => validateConfig(bad)).toThrow(TrainingSetupError);
   });
 

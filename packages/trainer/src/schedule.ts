@@ -1,8 +1,11 @@
 // Learning-rate schedules as pure functions of the optimizer step (shared/GUIDE.md §3: subject → cosine with
 // restarts, style → constant with warmup, object → cosine). `step` counts optimizer updates from 0.
 
-export const SCHEDULERS = ['constant', 'constant-with-warmup', 'linear', 'cosine', 'cosine-with-restarts'] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+import { schedulers, type Scheduler } from '@lora-studio/api';
+
+export type { Scheduler };
+/** The scheduler names, as the API's settings schema lists them. */
+export const SCHEDULERS = schedulers;
 
 export interface Schedule {
   scheduler: Scheduler;

@@ -118,8 +118,10 @@ Example: lora-studio train resources/samples/style --base default --type style -
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one dataset: a project folder or a folder of images with .txt captions.');
     if (!values.out) throw new UsageError('--out RUN_DIR is required (a new folder for checkpoints, samples and the LoRA).');
-    if (values.type !== undefined && !isLoraType(values.type)) throw new UsageError('--type must be subject, style or object.');
-    if (values.scheduler !== undefined && !isScheduler(values.scheduler)) {
+    const type = values.type;
+    if (type !== undefined && !isLoraType(type)) throw new UsageError('--type must be subject, style or object.');
+    const scheduler = values.scheduler;
+    if (scheduler !== undefined && !isScheduler(scheduler)) {
       throw new UsageError('--scheduler must be constant, constant-with-warmup, linear, cosine or cosine-with-restarts.');
     }
     const overrides: Partial<TrainingConfig> = {};
@@ -127,13 +129,13 @@ Example: lora-studio train resources/samples/style --base default --type style -
       const raw = (values as Record<string, unknown>)[flag];
       if (typeof raw === 'string') (overrides as Record<string, number>)[key] = Number(raw);
     }
-    if (values.scheduler) overrides.scheduler = values.scheduler as TrainingConfig['scheduler'];
+    if (scheduler) overrides.scheduler = scheduler;
     if (overrides.rank !== undefined && overrides.alpha === undefined) overrides.alpha = overrides.rank;
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
     const prepared = await prepareOrFail(() => prepareNewRun({
       dataset: positionals[0]!, base: values.base!, runDir: values.out!,
-      type: values.type as TrainingConfig['type'] | undefined, trigger: values.trigger, overrides,
+      type, trigger: values.trigger, overrides,
     }, { threads }));
     const config = prepared.description.config;
     return runWithSignals(new TrainingRun(prepared, resolve(values.out!), printer(values.json!, () => config.steps), { threads }));

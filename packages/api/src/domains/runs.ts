@@ -1,49 +1,6 @@
 import { z } from 'zod';
-import { loraTypes, projectDirSchema, triggerWordSchema } from './projects';
-
-export const schedulers = ['constant', 'constant-with-warmup', 'linear', 'cosine', 'cosine-with-restarts'] as const;
-
-/** What the Train form can set; everything left out comes from the preset for the project's LoRA type. */
-export const trainingOverridesSchema = z
-  .object({
-    type: z.enum(loraTypes),
-    trigger: triggerWordSchema,
-    steps: z.number().int().min(1).max(1_000_000),
-    rank: z.number().int().min(1).max(256),
-    alpha: z.number().positive().max(1024),
-    targets: z.union([z.enum(['attention', 'all-linear']), z.array(z.string().min(1)).min(1)]),
-    lr: z.number().positive().max(1),
-    scheduler: z.enum(schedulers),
-    warmupSteps: z.number().int().min(0),
-    cycles: z.number().int().min(1).max(100),
-    weightDecay: z.number().min(0).max(1),
-    clipNorm: z.number().min(0),
-    batchSize: z.number().int().min(1).max(256),
-    gradAccum: z.number().int().min(1).max(256),
-    resolution: z.number().int().min(16).max(4096),
-    checkpointEvery: z.number().int().min(1),
-    sampleEvery: z.number().int().min(0),
-    samplePrompts: z.array(z.string().trim().min(1).max(1000)).max(16),
-    sampleSeeds: z.array(z.number().int().min(0)).min(1).max(16),
-    sampleSteps: z.number().int().min(1).max(200),
-    sampleGuidance: z.number().min(0).max(30),
-    seed: z.number().int().min(0),
-    captionDropout: z.number().min(0).max(1),
-    tagShuffle: z.boolean(),
-    flip: z.boolean(),
-    priorImages: z.number().int().min(0).max(10_000),
-    preservation: z.number().min(0).max(0.9),
-  })
-  .partial()
-  .strict();
-export type TrainingOverrides = z.infer<typeof trainingOverridesSchema>;
-
-/** The full, resolved settings of a run (the trainer's TrainingConfig, as JSON). */
-export type TrainingSettings = Required<Omit<TrainingOverrides, 'targets'>> & {
-  targets: 'attention' | 'all-linear' | string[];
-  mode: 'lora' | 'full';
-  [key: string]: unknown;
-};
+import { projectDirSchema } from './projects';
+import { trainingOverridesSchema, type TrainingSettings } from './training-settings';
 
 /** The base-model id of the small embedded default model (every other base is a model folder). */
 export const DEFAULT_BASE_MODEL = 'default';

@@ -2,7 +2,7 @@ import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSett
 import { DatasetCatalog } from '@lora-studio/media';
 import { flux2ParameterCount, loraTargetLayers } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
-import { prepareNewRun, TrainingSetupError, type PreparedRun, type TrainingConfig } from '@lora-studio/trainer';
+import { prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
 import { statfsSync } from 'node:fs';
 import { freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -67,10 +67,10 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
       runDir: join(tmpdir(), `lora-studio-preflight-${randomUUID()}`),
       type: overrides.type ?? project.type,
       trigger: overrides.trigger ?? project.trigger,
-      overrides: overrides as Partial<TrainingConfig>,
+      overrides,
     });
     const config = prepared.description.config;
-    settings = config as unknown as TrainingSettings;
+    settings = config;
     const images = prepared.dataset.images.length;
     const small = prepared.model.profile.small;
     reasoning.steps = small

@@ -1,7 +1,7 @@
 import { ApiFailure, type MetricPoint, type RunSummary, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
 import { setBackgroundAnalysisPaused } from '@lora-studio/media';
 import type { ProjectStore } from '@lora-studio/store';
-import { TrainingWorker, type RuntimeOptions, type TrainingConfig, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
+import { TrainingWorker, type RuntimeOptions, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
 import { join, relative } from 'node:path';
 import type { StudioContext } from '../context';
 import { RunRows } from './run-rows';
@@ -57,7 +57,7 @@ export class RunManager {
       runId,
       launch: (onEvent) =>
         TrainingWorker.start(
-          { dataset: store.dir, base: baseModel, runDir, overrides: overrides as Partial<TrainingConfig> },
+          { dataset: store.dir, base: baseModel, runDir, overrides },
           { onEvent, ...this.workerOptions() },
         ),
     });

@@ -1,3 +1,4 @@
+import { isInRange, MAX_SAMPLE_PROMPTS, MAX_SAMPLE_SEEDS, type SettingRange } from '@lora-studio/api';
 import type { TrainingField } from './training-fields';
 
 /** What a field's text means: the value to send, or why it cannot be sent. */
@@ -16,28 +17,33 @@ export function parseField(field: TrainingField, text: string): ParsedField {
     case 'integer': {
       const value = Number(text.trim());
       if (!/^\d+$/.test(text.trim())) return { ok: false, message: 'Enter a whole number.' };
-      if (field.min !== undefined && value < field.min) return { ok: false, message: `At least ${field.min}.` };
+      if (!isInRange(field.range, value)) return { ok: false, message: rangeText(field.range) };
       return { ok: true, value };
     }
     case 'number': {
       const value = Number(text.trim());
       if (text.trim() === '' || !Number.isFinite(value)) return { ok: false, message: 'Enter a number, such as 0.0001 or 1e-4.' };
-      if (field.min !== undefined && value < field.min) return { ok: false, message: `At least ${field.min}.` };
+      if (!isInRange(field.range, value)) return { ok: false, message: rangeText(field.range) };
       return { ok: true, value };
     }
     case 'lines': {
       const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-      if (lines.length > 16) return { ok: false, message: 'At most 16 prompts.' };
+      if (lines.length > MAX_SAMPLE_PROMPTS) return { ok: false, message: `At most ${MAX_SAMPLE_PROMPTS} prompts.` };
       return { ok: true, value: lines };
     }
     case 'seeds': {
       const parts = text.split(/[\s,]+/).filter((p) => p !== '');
-      if (parts.length === 0 || parts.length > 16 || parts.some((p) => !/^\d+$/.test(p))) {
-        return { ok: false, message: 'One to 16 whole numbers, separated by commas.' };
+      if (parts.length === 0 || parts.length > MAX_SAMPLE_SEEDS || parts.some((p) => !/^\d+$/.test(p))) {
+        return { ok: false, message: `One to ${MAX_SAMPLE_SEEDS} whole numbers, separated by commas.` };
       }
       return { ok: true, value: parts.map(Number) };
     }
     default:
       return { ok: true, value: text };
   }
+}
+
+/** The allowed range in the form's few words ("From 1 to 256.", "Above 0, at most 0.01."). */
+function rangeText(range: SettingRange): string {
+  return range.aboveMin ? `Above ${range.min}, at most ${range.max}.` : `From ${range.min} to ${range.max}.`;
 }

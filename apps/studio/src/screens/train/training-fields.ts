@@ -1,11 +1,14 @@
-import { DEFAULT_BASE_MODEL, schedulers, type LoraType, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_BASE_MODEL, schedulers, trainingLimits, type LoraType, type SettingRange, type TrainingOverrides } from '@lora-studio/api';
 
-/** The Train form's fields, each with its hint in the words of the guide (shared/GUIDE.md §3–4). */
+/**
+ * The Train form's fields, each with its hint in the words of the guide (shared/GUIDE.md §3–4). Numeric fields take
+ * their range from the API's settings schema, so the form refuses exactly what the API and the trainer refuse.
+ */
 
 export type FieldKey = keyof TrainingOverrides;
 
 export type TrainingField =
-  | { key: FieldKey; label: string; hint: string; kind: 'integer' | 'number'; min?: number; step?: number; reasoning?: string }
+  | { key: FieldKey; label: string; hint: string; kind: 'integer' | 'number'; range: SettingRange; step?: number; reasoning?: string }
   | { key: FieldKey; label: string; hint: string; kind: 'choice'; choices: readonly { value: string; label: string }[]; reasoning?: string }
   | { key: 'samplePrompts'; label: string; hint: string; kind: 'lines' }
   | { key: 'sampleSeeds'; label: string; hint: string; kind: 'seeds' }
@@ -21,8 +24,8 @@ const schedulerLabels: Record<(typeof schedulers)[number], string> = {
 
 /** The field's `reasoning` names the line of the preflight's reasoning that explains its proposed value. */
 export const mainFields: TrainingField[] = [
-  { key: 'steps', label: 'Steps', kind: 'integer', min: 1, reasoning: 'steps', hint: 'Typically 500–2000: start at images × 100, and stop early if the loss plateaus or rises.' },
-  { key: 'lr', label: 'Learning rate', kind: 'number', min: 0, step: 0.00001, reasoning: 'lr', hint: 'Subject 1e-4 – 4e-4, style 5e-5 – 2e-4, object 1e-4 – 3e-4.' },
+  { key: 'steps', label: 'Steps', kind: 'integer', range: trainingLimits.steps, reasoning: 'steps', hint: 'Typically 500–2000: start at images × 100, and stop early if the loss plateaus or rises.' },
+  { key: 'lr', label: 'Learning rate', kind: 'number', range: trainingLimits.lr, step: 0.00001, reasoning: 'lr', hint: 'Subject 1e-4 – 4e-4, style 5e-5 – 2e-4, object 1e-4 – 3e-4.' },
   {
     key: 'scheduler',
     label: 'Scheduler',
@@ -30,20 +33,20 @@ export const mainFields: TrainingField[] = [
     choices: schedulers.map((value) => ({ value, label: schedulerLabels[value] })),
     hint: 'Subjects: cosine with restarts; styles: constant with warmup; objects: cosine. Cosine decay is the safest general choice.',
   },
-  { key: 'rank', label: 'Rank', kind: 'integer', min: 1, reasoning: 'rank', hint: '4–8 for simple concepts (small, fast); 16 is the balanced default; 32–64 for more detail (larger, slower).' },
-  { key: 'alpha', label: 'Alpha', kind: 'number', min: 1, hint: 'Equal to rank is common; rank / 2 for a subtler adaptation.' },
-  { key: 'batchSize', label: 'Batch size', kind: 'integer', min: 1, reasoning: 'batch', hint: 'On a 24 GB GPU: batch size 1 with gradient accumulation 4.' },
-  { key: 'gradAccum', label: 'Gradient accumulation', kind: 'integer', min: 1, hint: 'Adds up several batches before each update: the effect of a larger batch without its memory.' },
-  { key: 'resolution', label: 'Resolution', kind: 'integer', min: 16, hint: '512 saves memory but is softer; the model is optimized for 1024, and LoRAs trained at 1024 are better.' },
-  { key: 'checkpointEvery', label: 'Checkpoint every', kind: 'integer', min: 1, reasoning: 'checkpointEvery', hint: 'Every 250–500 steps: the best LoRA is rarely the last step, so keep the ones in between to compare.' },
-  { key: 'sampleEvery', label: 'Sample every', kind: 'integer', min: 0, hint: 'Steps between sample images, to watch the concept arrive (0: no samples).' },
+  { key: 'rank', label: 'Rank', kind: 'integer', range: trainingLimits.rank, reasoning: 'rank', hint: '4–8 for simple concepts (small, fast); 16 is the balanced default; 32–64 for more detail (larger, slower).' },
+  { key: 'alpha', label: 'Alpha', kind: 'number', range: trainingLimits.alpha, hint: 'Equal to rank is common; rank / 2 for a subtler adaptation.' },
+  { key: 'batchSize', label: 'Batch size', kind: 'integer', range: trainingLimits.batchSize, reasoning: 'batch', hint: 'On a 24 GB GPU: batch size 1 with gradient accumulation 4.' },
+  { key: 'gradAccum', label: 'Gradient accumulation', kind: 'integer', range: trainingLimits.gradAccum, hint: 'Adds up several batches before each update: the effect of a larger batch without its memory.' },
+  { key: 'resolution', label: 'Resolution', kind: 'integer', range: trainingLimits.resolution, hint: '512 saves memory but is softer; the model is optimized for 1024, and LoRAs trained at 1024 are better.' },
+  { key: 'checkpointEvery', label: 'Checkpoint every', kind: 'integer', range: trainingLimits.checkpointEvery, reasoning: 'checkpointEvery', hint: 'Every 250–500 steps: the best LoRA is rarely the last step, so keep the ones in between to compare.' },
+  { key: 'sampleEvery', label: 'Sample every', kind: 'integer', range: trainingLimits.sampleEvery, hint: 'Steps between sample images, to watch the concept arrive (0: no samples).' },
   { key: 'samplePrompts', label: 'Sample prompts', kind: 'lines', hint: 'One per line, with the trigger word; wildly different prompts show whether the LoRA holds up beyond its training images.' },
   { key: 'sampleSeeds', label: 'Sample seeds', kind: 'seeds', hint: 'Fixed seeds, so samples of different steps can be compared.' },
 ];
 
 export const advancedFields: TrainingField[] = [
-  { key: 'warmupSteps', label: 'Warmup steps', kind: 'integer', min: 0, hint: 'Steps at a rising learning rate before the schedule starts.' },
-  { key: 'cycles', label: 'Restart cycles', kind: 'integer', min: 1, hint: 'How many times cosine with restarts starts over.' },
+  { key: 'warmupSteps', label: 'Warmup steps', kind: 'integer', range: trainingLimits.warmupSteps, hint: 'Steps at a rising learning rate before the schedule starts.' },
+  { key: 'cycles', label: 'Restart cycles', kind: 'integer', range: trainingLimits.cycles, hint: 'How many times cosine with restarts starts over.' },
   {
     key: 'targets',
     label: 'Layers',
@@ -54,15 +57,15 @@ export const advancedFields: TrainingField[] = [
     ],
     hint: 'Which layers get adapters: attention only is smaller; all linear layers learn more.',
   },
-  { key: 'weightDecay', label: 'Weight decay', kind: 'number', min: 0, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
-  { key: 'clipNorm', label: 'Gradient clipping', kind: 'number', min: 0, step: 0.1, hint: 'Caps the gradient norm so one bad batch cannot throw training off (0: off).' },
-  { key: 'seed', label: 'Training seed', kind: 'integer', min: 0, hint: 'The same seed and settings train the same LoRA again.' },
-  { key: 'sampleSteps', label: 'Sample steps', kind: 'integer', min: 1, hint: 'Denoising steps per sample image: more is slower and cleaner.' },
-  { key: 'sampleGuidance', label: 'Sample guidance', kind: 'number', min: 0, step: 0.5, hint: 'How strictly samples follow the prompt.' },
-  { key: 'captionDropout', label: 'Caption dropout', kind: 'number', min: 0, step: 0.05, hint: 'Share of steps trained without a caption, so the concept is learnt beyond the words.' },
+  { key: 'weightDecay', label: 'Weight decay', kind: 'number', range: trainingLimits.weightDecay, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
+  { key: 'clipNorm', label: 'Gradient clipping', kind: 'number', range: trainingLimits.clipNorm, step: 0.1, hint: 'Caps the gradient norm so one bad batch cannot throw training off (0: off).' },
+  { key: 'seed', label: 'Training seed', kind: 'integer', range: trainingLimits.seed, hint: 'The same seed and settings train the same LoRA again.' },
+  { key: 'sampleSteps', label: 'Sample steps', kind: 'integer', range: trainingLimits.sampleSteps, hint: 'Denoising steps per sample image: more is slower and cleaner.' },
+  { key: 'sampleGuidance', label: 'Sample guidance', kind: 'number', range: trainingLimits.sampleGuidance, step: 0.5, hint: 'How strictly samples follow the prompt.' },
+  { key: 'captionDropout', label: 'Caption dropout', kind: 'number', range: trainingLimits.captionDropout, step: 0.05, hint: 'Share of steps trained without a caption, so the concept is learnt beyond the words.' },
   { key: 'tagShuffle', label: 'Shuffle tags', kind: 'switch', hint: 'Shuffles comma-separated tags after the trigger word, which stays first.' },
-  { key: 'preservation', label: 'Output preservation', kind: 'number', min: 0, step: 0.05, reasoning: 'preservation', hint: 'Share of steps trained without the trigger toward what the base model draws, so prompts without the trigger stay as they were (0: off).' },
-  { key: 'priorImages', label: 'Prior-preservation images', kind: 'integer', min: 0, hint: 'Pictures the base model draws from your captions without the trigger, trained on alongside, so prompts without the trigger keep their look (0: off).' },
+  { key: 'preservation', label: 'Output preservation', kind: 'number', range: trainingLimits.preservation, step: 0.05, reasoning: 'preservation', hint: 'Share of steps trained without the trigger toward what the base model draws, so prompts without the trigger stay as they were (0: off).' },
+  { key: 'priorImages', label: 'Prior-preservation images', kind: 'integer', range: trainingLimits.priorImages, hint: 'Pictures the base model draws from your captions without the trigger, trained on alongside, so prompts without the trigger keep their look (0: off).' },
   { key: 'flip', label: 'Mirror images', kind: 'switch', hint: 'Flips images at random: more variety, but not for asymmetric subjects or text.' },
 ];
 
