@@ -39,6 +39,7 @@ describe('Projects in browser mode', () => {
 
     await createProject(page, { name: 'Mia portraits', trigger: 'sks', type: 'subject' });
     await page.getByTestId('section-dataset').waitFor();
+    expect(await page.getByTestId('project-subject-kind').textContent()).toBe('A person');
     await screenshot(page, 'project-frame');
     expect(await page.getByTestId('project-trigger').textContent()).toBe('sks');
     expect(decodeURIComponent(new URL(page.url()).hash)).toBe(`#/project/${join(studio.home, 'projects', 'mia-portraits')}/dataset`);
@@ -79,6 +80,18 @@ describe('Projects in browser mode', () => {
     await page.getByTestId('create-trigger').fill('inkstyle');
     await page.getByTestId('create-trigger').press('Enter');
     await page.getByTestId('project-name').filter({ hasText: 'Ink style' }).waitFor();
+  });
+
+  it('asks who or what a subject is, so a teddy bear is not checked for a face', async () => {
+    await page.goto(studio.url);
+    await waitForConnected(page);
+    await page.getByTestId('create-type-subject').check();
+    await page.getByTestId('create-subject-thing').waitFor();
+    await page.getByTestId('create-type-style').check();
+    // The question belongs to subject projects only.
+    await page.getByTestId('create-subject-thing').waitFor({ state: 'detached' });
+    await createProject(page, { name: 'Teddy', trigger: 'tdyx', type: 'subject', subjectKind: 'thing' });
+    expect(await page.getByTestId('project-subject-kind').textContent()).toBe('A thing');
   });
 
   it('creates a project with the keyboard alone', async () => {

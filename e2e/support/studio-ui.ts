@@ -6,6 +6,8 @@ export interface NewProject {
   name: string;
   trigger: string;
   type?: 'subject' | 'style' | 'object';
+  /** For a subject project: who or what it is (the form's default is a person). */
+  subjectKind?: 'person' | 'character' | 'thing';
   dir?: string;
 }
 
@@ -17,6 +19,7 @@ export async function fillCreateForm(page: Page, project: NewProject): Promise<v
   await page.getByTestId('create-name').fill(project.name);
   await page.getByTestId('create-folder').fill(project.dir ?? '');
   await page.getByTestId(`create-type-${project.type ?? 'subject'}`).check();
+  if (project.subjectKind) await page.getByTestId(`create-subject-${project.subjectKind}`).check();
   await page.getByTestId('create-trigger').fill(project.trigger);
 }
 

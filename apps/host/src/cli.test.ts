@@ -45,6 +45,16 @@ describe('CLI errors a user can act on', () => {
     expect(r.stdout).toMatch(/^imported {2}.*a\.png — Its caption file a\.txt is 20 KB, over the 16 KB limit, so the caption was not kept/m);
   });
 
+  it('project create keeps who or what a subject is, and refuses --subject on other types', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ls-cli-kind-'));
+    const made = await cli(['project', 'create', join(home, 'teddy'), '--name', 'Teddy', '--type', 'subject', '--subject', 'thing', '--trigger', 'tdy', '--json']);
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ type: 'subject', subjectKind: 'thing' });
+    const wrong = await cli(['project', 'create', join(home, 'ink'), '--name', 'Ink', '--type', 'style', '--subject', 'thing', '--trigger', 'ink']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--subject goes with --type subject/);
+  });
+
   it('project create under /proc fails at once with a clear sentence', async () => {
     const r = await cli(['project', 'create', '/proc/x', '--name', 'P', '--type', 'style', '--trigger', 'pp']);
     expect(r.code).toBe(1);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
-import { loraTypes, type LoraType } from '@lora-studio/api';
+import { loraTypes, subjectKinds, type LoraType, type SubjectKind } from '@lora-studio/api';
 import { createStudio } from '@lora-studio/core';
 import { studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
@@ -10,14 +10,16 @@ import { say, terminalJson } from './terminal-text';
 export const projectCreateCommand: Command = {
   name: 'project create',
   summary: 'Create a project folder.',
-  help: `Usage: lora-studio project create <dir> --name NAME --type subject|style|object --trigger WORD [--json]
+  help: `Usage: lora-studio project create <dir> --name NAME --type subject|style|object [--subject person|character|thing]
+         --trigger WORD [--json]
 
 Creates <dir> (new or empty) with project.sqlite, images/, cache/ and runs/, and adds it to the recent projects.
+--subject (subject projects): who or what the LoRA learns; face checks apply to a person only (default person).
 Example: lora-studio project create ~/loras/flat-style --name "Flat style" --type style --trigger flt`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { name: { type: 'string' }, type: { type: 'string' }, trigger: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { name: { type: 'string' }, type: { type: 'string' }, subject: { type: 'string' }, trigger: { type: 'string' }, json: { type: 'boolean', default: false } },
       allowPositionals: true,
     });
     const dir = positionals[0];
@@ -25,6 +27,10 @@ Example: lora-studio project create ~/loras/flat-style --name "Flat style" --typ
     if (!values.name) throw new UsageError('--name is required.');
     if (!values.type || !loraTypes.includes(values.type as LoraType)) throw new UsageError('--type must be subject, style or object.');
     if (!values.trigger) throw new UsageError('--trigger is required (a unique word such as sks).');
+    const subjectKind = values.subject as SubjectKind | undefined;
+    if (subjectKind !== undefined && (values.type !== 'subject' || !subjectKinds.includes(subjectKind))) {
+      throw new UsageError('--subject goes with --type subject and must be person, character or thing.');
+    }
     const studio = createStudio({ home: studioHome(), mode: 'browser' });
     try {
       const project = await callOrFail(studio.dispatcher, 'project-create', {
@@ -32,6 +38,7 @@ Example: lora-studio project create ~/loras/flat-style --name "Flat style" --typ
         dir: isAbsolute(dir) ? dir : resolve(dir),
         type: values.type as LoraType,
         trigger: values.trigger,
+        ...(subjectKind ? { subjectKind } : {}),
       });
       say(values.json ? terminalJson(project) : `Created project "${project.name}" in ${project.dir}`);
       return 0;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Project } from '@lora-studio/api';
+import { subjectKindLabels, type Project } from '@lora-studio/api';
 import { InlineRename } from '../../components/InlineRename';
 import { loraTypeGuide } from '../../guide';
 import { routeHash } from '../../routing/route';
@@ -33,6 +33,11 @@ export function ProjectHeader({ project }: { project: Project }) {
       <span className="tag" data-testid="project-type">
         {loraTypeGuide[project.type].label}
       </span>
+      {project.subjectKind && (
+        <span className="tag" data-testid="project-subject-kind">
+          {subjectKindLabels[project.subjectKind]}
+        </span>
+      )}
       <span className="trigger-label">
         Trigger <code className="trigger" data-testid="project-trigger">{project.trigger}</code>
       </span>

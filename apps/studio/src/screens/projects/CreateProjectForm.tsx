@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { LoraType } from '@lora-studio/api';
+import { subjectKindLabels, subjectKinds, type LoraType, type SubjectKind } from '@lora-studio/api';
 import { errorMessage, fieldErrors } from '../../client';
 import { loraTypeGuide, triggerWordHint } from '../../guide';
 import { navigate } from '../../routing/use-route';
@@ -15,6 +15,7 @@ export function CreateProjectForm() {
   const [name, setName] = useState('');
   const [dir, setDir] = useState('');
   const [type, setType] = useState<LoraType>('subject');
+  const [subjectKind, setSubjectKind] = useState<SubjectKind>('person');
   const [trigger, setTrigger] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +27,7 @@ export function CreateProjectForm() {
     setError(null);
     setFields({});
     try {
-      const project = await createProject({ name, type, trigger, ...(dir.trim() ? { dir: dir.trim() } : {}) });
+      const project = await createProject({ name, type, trigger, ...(type === 'subject' ? { subjectKind } : {}), ...(dir.trim() ? { dir: dir.trim() } : {}) });
       navigate({ screen: 'project', dir: project.dir, section: 'dataset' });
     } catch (err) {
       const byField = fieldErrors(err);
@@ -90,6 +91,19 @@ export function CreateProjectForm() {
           </label>
         ))}
       </fieldset>
+
+      {type === 'subject' && (
+        <fieldset className="field subject-kind-choice">
+          <legend className="field-label">Who or what is the subject?</legend>
+          {subjectKinds.map((k) => (
+            <label key={k} className={`type-option${subjectKind === k ? ' selected' : ''}`}>
+              <input type="radio" name="subject-kind" value={k} data-testid={`create-subject-${k}`} checked={subjectKind === k} onChange={() => setSubjectKind(k)} />
+              <span className="type-name">{subjectKindLabels[k]}</span>
+            </label>
+          ))}
+          <span className="hint">Face checks (no face found, several faces) apply to people only.</span>
+        </fieldset>
+      )}
 
       <label className="field">
         <span className="field-label">Trigger word</span>
