@@ -27,6 +27,12 @@ export interface EngineSessionOptions {
    * would merge them back into the forward pass and undo the memory saving.
    */
   keepRecomputation?: boolean;
+  /**
+   * Frozen weights stay as stored (external data, often bf16/fp16/int8): no constant folding (it would turn the
+   * graph's per-layer Cast or DequantizeLinear into a float32 copy of every weight at load time) and no pre-packing
+   * (a second, re-laid-out float32 copy per MatMul weight).
+   */
+  keepWeightsAsStored?: boolean;
 }
 
 export interface ProviderFallback {
@@ -132,8 +138,13 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
   // A node the GPU provider cannot run must fail loudly rather than run slowly on the CPU.
   if (provider !== 'cpu') session.disable_cpu_ep_fallback = '1';
   if (opts.externalDataFolder) session.model_external_initializers_file_folder_path = opts.externalDataFolder;
+  if (opts.keepWeightsAsStored) session.disable_prepacking = '1';
   const extra: Record<string, unknown> = { session };
-  if (opts.keepRecomputation) extra.optimization = { disable_specified_optimizers: 'CommonSubexpressionElimination' };
+  const disabled = [
+    ...(opts.keepRecomputation ? ['CommonSubexpressionElimination'] : []),
+    ...(opts.keepWeightsAsStored ? ['ConstantFolding'] : []),
+  ];
+  if (disabled.length) extra.optimization = { disable_specified_optimizers: disabled.join(',') };
   return {
     executionProviders: [provider],
     graphOptimizationLevel: opts.optimization ?? 'all',

@@ -3,7 +3,7 @@
 // model predicts, so the LoRA learns to change nothing where the trigger is absent). One session with a symbolic
 // batch serves any number of rows.
 import { createSession, hostTensor, serializeGraph, Graph, type EngineSession } from '@lora-studio/onnx';
-import { addFlux2Inputs, addFlux2Weights, buildFlux2 } from '@lora-studio/models';
+import { addFlux2Inputs, addFlux2Weights, buildFlux2, flux2WeightSession } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 
 export interface PredictionRows {
@@ -28,9 +28,10 @@ export class BasePrediction {
     const c = model.transformer;
     const g = new Graph('flux2_base_velocity');
     const inputs = addFlux2Inputs(g, c, 'float32');
-    const weights = addFlux2Weights(g, c, 'float32', { kind: 'dense', weights: model.weights });
+    const weights = addFlux2Weights(g, c, 'float32', model.weights);
     g.output(buildFlux2(g, inputs, { config: c, weights }), 'velocity');
-    return new BasePrediction(model, await createSession(serializeGraph(g), { threads }));
+    const stored = flux2WeightSession(model.weights);
+    return new BasePrediction(model, await createSession(serializeGraph(g, { externalDataFolder: stored.externalDataFolder }), { threads, ...stored }));
   }
 
   /** Velocity [rows, imageTokens, outChannels] of the frozen base model. */

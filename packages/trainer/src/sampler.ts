@@ -2,7 +2,7 @@
 // noise at every checkpoint, so samples of one prompt are comparable across steps. In LoRA mode one compiled
 // sampler serves every step (the LoRA tensors are inputs); in full mode the changed weights need a new one.
 import type { PackLayout } from '@lora-studio/onnx';
-import { Flux2Sampler, loraTargetLayers, type DenseTensor, type LoraTargets } from '@lora-studio/models';
+import { Flux2Sampler, loraTargetLayers, type Flux2WeightSource, type LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 import type { Bucket } from './data/buckets';
@@ -21,10 +21,10 @@ export class TrainingSampler {
     private readonly threads: number | undefined,
   ) {}
 
-  private create(weights: Record<string, DenseTensor>, loraLayers: string[]): Promise<Flux2Sampler> {
+  private create(weights: Flux2WeightSource, loraLayers: string[]): Promise<Flux2Sampler> {
     return Flux2Sampler.create({
       config: this.model.transformer,
-      weights: { kind: 'dense', weights },
+      weights,
       loraLayers,
       session: { threads: this.threads },
     });
@@ -71,7 +71,7 @@ export class TrainingSampler {
     let tokens: Float32Array;
     if (this.config.mode === 'full') {
       const weights = Object.fromEntries(layout.entries.map((e) => [e.name, slice(e.name)]));
-      const sampler = await this.create(weights, []);
+      const sampler = await this.create({ kind: 'dense', weights }, []);
       try {
         tokens = await sampler.sample(request);
       } finally {

@@ -3,9 +3,9 @@
 // accumulate graph (forward + backward, gradient summed) and an apply-update graph.
 import {
   addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub,
-  type ParameterSpec, type Tensor, type TrainStepIO,
+  type EngineSessionOptions, type ParameterSpec, type Tensor, type TrainStepIO,
 } from '@lora-studio/onnx';
-import { addFlux2Weights, buildFlux2, flux2WeightSpecs, loraTargetLayers, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
+import { addFlux2Weights, buildFlux2, flux2WeightSession, flux2WeightSpecs, loraTargetLayers, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 
@@ -23,6 +23,8 @@ export interface CompiledStep {
   step: { bytes: Uint8Array; io: TrainStepIO };
   /** The apply-update half, with gradient accumulation only. */
   apply?: { bytes: Uint8Array; io: TrainStepIO };
+  /** What the step's session needs for its frozen weights (external data folder, no folding into float32). */
+  session: EngineSessionOptions;
 }
 
 /** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every transformer weight. */
@@ -53,10 +55,12 @@ export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes:
 
   let weights: Map<string, Tensor>;
   let lora: Map<string, LoraGraphLayer> | undefined;
+  let session: EngineSessionOptions = {};
   if (config.mode === 'full') {
     weights = pack.tensors;
   } else {
-    weights = addFlux2Weights(g, c, 'float32', { kind: 'dense', weights: model.weights });
+    weights = addFlux2Weights(g, c, 'float32', model.weights);
+    session = flux2WeightSession(model.weights);
     lora = new Map();
     for (const l of loraTargetLayers(c, config.targets as LoraTargets)) {
       lora.set(l.path, { down: pack.tensors.get(`${l.path}.lora_A`)!, up: pack.tensors.get(`${l.path}.lora_B`)!, scale: config.alpha / config.rank });
@@ -71,8 +75,9 @@ export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes:
   const loss = g.scope('loss', () => reduceMean(rowLoss));
   g.output(rowLoss, ROW_LOSS_OUTPUT);
   const adam = { weightDecay: config.weightDecay, clipNorm: config.clipNorm > 0 ? config.clipNorm : null };
-  if (config.gradAccum === 1) return { step: { io: { ...addAdamWStep(loss, pack, adam), rowLoss: ROW_LOSS_OUTPUT }, bytes: serializeGraph(g) } };
+  const bytes = () => serializeGraph(g, { externalDataFolder: session.externalDataFolder });
+  if (config.gradAccum === 1) return { step: { io: { ...addAdamWStep(loss, pack, adam), rowLoss: ROW_LOSS_OUTPUT }, bytes: bytes() }, session };
   const io = { ...addGradientAccumulation(loss, pack), rowLoss: ROW_LOSS_OUTPUT };
   const apply = buildApplyUpdateGraph(pack.layout, 'params', adam);
-  return { step: { io, bytes: serializeGraph(g) }, apply: { io: apply.io, bytes: serializeGraph(apply.graph) } };
+  return { step: { io, bytes: bytes() }, apply: { io: apply.io, bytes: serializeGraph(apply.graph) }, session };
 }

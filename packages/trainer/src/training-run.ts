@@ -10,6 +10,7 @@ import {
 } from '@lora-studio/onnx';
 import {
   createLoraAdapter, flux2ImageIds, flux2TextIds, loraTargetLayers, loraTrainingMetadata, saveLora, type LoraLayer, type LoraTargets,
+  readFlux2Weight,
 } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
@@ -238,7 +239,7 @@ export class TrainingRun {
     const out = new Float32Array(layout.total);
     const offsets = new Map(layout.entries.map((e) => [e.name, e.offset]));
     if (this.config.mode === 'full') {
-      for (const [name, w] of Object.entries(model.weights)) out.set(w.data, offsets.get(name)!);
+      for (const e of layout.entries) out.set(readFlux2Weight(model.weights, e.name), e.offset);
       return out;
     }
     const adapter = createLoraAdapter(model.transformer, { targets: this.config.targets as LoraTargets, rank: this.config.rank, alpha: this.config.alpha, seed: this.config.seed });
@@ -259,7 +260,7 @@ export class TrainingRun {
         const textTokens = (await this.cache.text(this.images[0]!.caption!)).shape[0]!;
         const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
         // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
-        const opts = { threads: this.options.threads };
+        const opts = { threads: this.options.threads, ...graphs.session };
         const step = await createSession(graphs.step.bytes, opts);
         const apply = graphs.apply ? await createSession(graphs.apply.bytes, opts) : undefined;
         return { step, stepIo: graphs.step.io, apply, applyIo: graphs.apply?.io };

@@ -94,7 +94,7 @@ export class ImageRenderer {
     if (covering !== undefined) return this.samplers.get(covering)!;
     const created = Flux2Sampler.create({
       config: this.model.transformer,
-      weights: { kind: 'dense', weights: this.model.weights },
+      weights: this.model.weights,
       loraLayers: [...layers].sort(),
       session: { providers: ['cpu'], threads: this.threads },
     });

@@ -3,13 +3,12 @@
 // One forward pass of the transformer on given inputs (and, with --grad-lora, the gradient of 0.5·sum(out²)
 // w.r.t. every LoRA tensor, under the LoRA file's own names and shapes). Used to check the model against references.
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Graph, createSession, gradients, hostTensor, mul, reduceSum, serializeGraph, type Tensor } from '@lora-studio/onnx';
 import { SafetensorsFile, fromFloat32, toNumbers, writeSafetensorsFile, type TensorToWrite } from '@lora-studio/onnx';
 import { parseFlux2Config, type Flux2Config } from '../flux2/config';
 import { openFlux2Checkpoint } from '../flux2/checkpoint';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
-import { addFlux2Weights, addLoraFileInputs } from '../flux2/graph-weights';
+import { addFlux2Weights, addLoraFileInputs, flux2WeightSession } from '../flux2/graph-weights';
 import { flux2LinearLayers } from '../flux2/weights';
 import { loadLora, readLoraFileParts } from '../lora/files';
 import type { LoraAdapter } from '../lora/adapter';
@@ -64,9 +63,9 @@ export async function modelRun(args: ModelRunArgs): Promise<ModelRunResult> {
         outputs.push(g.output(grad, `grad:${lora.tensors[i]!.name}`));
       });
     }
-    const folder = dirname(checkpoint.weights.values().next().value!.pieces[0]!.path);
-    const session = await createSession(serializeGraph(g, { externalDataFolder: folder }), {
-      externalDataFolder: folder, threads: args.threads, optimization: dtype === 'float64' ? 'basic' : 'all',
+    const stored = flux2WeightSession({ kind: 'checkpoint', checkpoint });
+    const session = await createSession(serializeGraph(g, { externalDataFolder: stored.externalDataFolder }), {
+      ...stored, threads: args.threads, optimization: dtype === 'float64' ? 'basic' : 'all',
     });
     const typed = (v: Float64Array) => (dtype === 'float64' ? v : Float32Array.from(v));
     const feeds: Record<string, ReturnType<typeof hostTensor>> = {};

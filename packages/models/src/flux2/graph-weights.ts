@@ -1,5 +1,6 @@
 // Where the transformer's weights and LoRA tensors enter the graph.
-import { cast, concat, type DType, type Dim, type Graph, type Tensor } from '@lora-studio/onnx';
+import { dirname } from 'node:path';
+import { cast, concat, type DType, type Dim, type EngineSessionOptions, type Graph, type Tensor } from '@lora-studio/onnx';
 import type { SafetensorsDtype } from '@lora-studio/onnx';
 import type { LoraFileLayer } from '../lora/formats';
 import { bflToDiffusers } from './naming';
@@ -19,9 +20,29 @@ export type Flux2WeightSource =
 
 const ONNX_DTYPE: Partial<Record<SafetensorsDtype, DType>> = { F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
 
-/** Every FLUX.2 weight, by BFL name, in the compute dtype (stored bf16/fp16 weights are cast in the graph). */
+/** The frozen weights a base model hands to its graphs: by reference into its checkpoint, or in memory. */
+export type FrozenFlux2Weights = Exclude<Flux2WeightSource, { kind: 'inputs' }>;
+
+/**
+ * Weights kept in their stored dtype whose `get` converts to the compute dtype at each use: the Cast node is
+ * built where the weight is consumed (inside that block's checkpoint segment, if any), so onnxruntime makes the
+ * float32 copy of one layer just before its MatMul and frees it after, instead of holding a float32 copy of the
+ * whole model; a checkpointed backward pass recomputes the cast rather than keeping it.
+ */
+class ConvertOnUse extends Map<string, Tensor> {
+  constructor(private readonly dtype: DType) {
+    super();
+  }
+
+  override get(name: string): Tensor | undefined {
+    const stored = super.get(name);
+    return stored && cast(stored, this.dtype);
+  }
+}
+
+/** Every FLUX.2 weight, by BFL name, in the compute dtype (stored bf16/fp16 weights are cast in the graph at each use). */
 export function addFlux2Weights(g: Graph, config: Flux2Config, dtype: DType, source: Flux2WeightSource): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
+  const out = source.kind === 'checkpoint' ? new ConvertOnUse(dtype) : new Map<string, Tensor>();
   for (const spec of flux2WeightSpecs(config)) {
     let t: Tensor;
     if (source.kind === 'inputs') {
@@ -40,11 +61,40 @@ export function addFlux2Weights(g: Graph, config: Flux2Config, dtype: DType, sou
         g.externalInitializer(w.pieces.length === 1 ? spec.name : `${spec.name}.part${i}`, stored, [p.rowEnd - p.rowStart, ...cols], {
           path: p.path, offset: p.byteOffset, length: p.byteLength,
         }));
-      t = cast(pieces.length === 1 ? pieces[0]! : concat(pieces, 0), dtype);
+      t = pieces.length === 1 ? pieces[0]! : concat(pieces, 0);
     }
     out.set(spec.name, t);
   }
   return out;
+}
+
+/**
+ * The session settings a graph built on `source` needs: the folder its external data paths are relative to, and
+ * no constant folding or pre-packing, which would copy every weight to float32. Inline weights get the same
+ * settings so a run computes the same numbers wherever its weights live.
+ */
+export function flux2WeightSession(source: Flux2WeightSource): Pick<EngineSessionOptions, 'externalDataFolder' | 'keepWeightsAsStored'> {
+  if (source.kind === 'inputs') return {};
+  if (source.kind === 'dense') return { keepWeightsAsStored: true };
+  return { externalDataFolder: checkpointFolder(source.checkpoint), keepWeightsAsStored: true };
+}
+
+/** The one folder every file of the checkpoint sits in (onnxruntime resolves external data inside one folder). */
+export function checkpointFolder(checkpoint: Flux2Checkpoint): string {
+  const folders = new Set<string>();
+  for (const w of checkpoint.weights.values()) for (const p of w.pieces) folders.add(dirname(p.path));
+  if (folders.size !== 1) {
+    throw new Error(`The checkpoint's files lie in ${folders.size} folders (${[...folders].join(', ')}); put every shard of the transformer in one folder.`);
+  }
+  return folders.values().next().value!;
+}
+
+/** One frozen weight as float32 (full fine-tuning starts from it; LoRA training never reads weights into memory). */
+export function readFlux2Weight(source: FrozenFlux2Weights, name: string): Float32Array {
+  if (source.kind === 'checkpoint') return source.checkpoint.readFloat32(name);
+  const w = source.weights[name];
+  if (!w) throw new Error(`Weight ${name} is missing from the weights given to the graph.`);
+  return w.data;
 }
 
 export interface LoraGraphSpec {

@@ -46,6 +46,11 @@ export interface Flux2GraphParts {
   weights: Map<string, Tensor>;
   /** LoRA layers by BFL module path. */
   lora?: Map<string, LoraGraphLayer>;
+  /**
+   * Gradient checkpointing per block: the backward pass recomputes each block's activations (and the float32
+   * casts of its stored weights) instead of keeping them, trading compute for memory.
+   */
+  checkpointBlocks?: boolean;
 }
 
 /** Graph inputs named img, img_ids, txt, txt_ids, timesteps (and guidance) with symbolic batch and token counts. */
@@ -69,6 +74,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
   const dtype = x.img.dtype;
   const D = c.hiddenSize;
   const M = mlpHidden(c);
+  const block = <T>(path: string, build: () => T): T => (parts.checkpointBlocks ? g.checkpoint(path, () => g.scope(path, build)) : g.scope(path, build));
   const W = (name: string) => {
     const w = parts.weights.get(name);
     if (!w) throw new Error(`FLUX.2 graph: weight ${name} was not provided.`);
@@ -134,7 +140,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
 
   for (let b = 0; b < c.numDoubleBlocks; b++) {
     const p = `double_blocks.${b}`;
-    [img, txt] = g.scope(p, () => {
+    [img, txt] = block(p, () => {
       const [sh1, sc1, g1, sh2, sc2, g2] = modImg as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
       const [csh1, csc1, cg1, csh2, csc2, cg2] = modTxt as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
       const qi = g.scope('img_attn', () => qkvHeads(lin(`${p}.img_attn.qkv`, modulate(img, sh1, sc1)), `${p}.img_attn`, ropeImg));
@@ -150,7 +156,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
 
   for (let b = 0; b < c.numSingleBlocks; b++) {
     const p = `single_blocks.${b}`;
-    [img, txt] = g.scope(p, () => {
+    [img, txt] = block(p, () => {
       const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
       const stream = (t: Tensor, rope: Rope) => {
         const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(t, sh, sc)), [3 * D, 2 * M], -1);

@@ -3,11 +3,9 @@
 // inputs. Guidance-distilled configs take the guidance scale as an input; the others use true
 // classifier-free guidance, running the prompt and the negative prompt as a batch of two.
 import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, type EngineSessionOptions } from '@lora-studio/onnx';
-import { dirname } from 'node:path';
 import type { Flux2Config } from '../flux2/config';
-import type { Flux2Checkpoint } from '../flux2/checkpoint';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
-import { addFlux2Weights, addLoraInputs, type Flux2WeightSource } from '../flux2/graph-weights';
+import { addFlux2Weights, addLoraInputs, flux2WeightSession, type Flux2WeightSource } from '../flux2/graph-weights';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
 import { flux2LinearLayers } from '../flux2/weights';
 import { loraScale, type LoraAdapter } from '../lora/adapter';
@@ -66,9 +64,10 @@ export class Flux2Sampler {
       ? addLoraInputs(g, loraLayers.map((l) => ({ path: l.path, inDim: l.inDim, outDim: l.outDim, rank: `${l.path}.rank` })), 'float32', 'input')
       : undefined;
     g.output(buildFlux2(g, inputs, { config: c, weights, lora: lora?.layers }), 'velocity');
-    const folder = options.externalDataFolder ?? (options.weights.kind === 'checkpoint' ? checkpointFolder(options.weights.checkpoint) : undefined);
+    const stored = flux2WeightSession(options.weights);
+    const folder = options.externalDataFolder ?? stored.externalDataFolder;
     const model = serializeGraph(g, { externalDataFolder: folder });
-    const session = await createSession(model, { ...options.session, externalDataFolder: folder });
+    const session = await createSession(model, { ...options.session, ...stored, externalDataFolder: folder });
     return new Flux2Sampler(c, session, loraLayers);
   }
 
@@ -147,10 +146,6 @@ export class Flux2Sampler {
     }
     return feeds;
   }
-}
-
-function checkpointFolder(checkpoint: Flux2Checkpoint): string {
-  return dirname(checkpoint.weights.values().next().value!.pieces[0]!.path);
 }
 
 function concatArrays(a: Float32Array, b: Float32Array): Float32Array {

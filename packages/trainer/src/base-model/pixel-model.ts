@@ -1,19 +1,26 @@
 // A pixel-space FLUX.2 model folder (model.json + transformer + text encoder, as `lora-studio model pretrain`
 // writes it), such as the embedded default model, adapted to what the trainer needs.
-import { floatToBytes, flux2WeightSpecs, loadDefaultModel, tokenChannels, tokenCount, type DenseTensor } from '@lora-studio/models';
+import { join } from 'node:path';
+import { floatToBytes, loadDefaultModel, openFlux2Checkpoint, tokenChannels, tokenCount } from '@lora-studio/models';
 import type { BaseModel } from './base-model';
 
 export async function loadPixelModel(dir: string, options: { threads?: number } = {}): Promise<BaseModel> {
   const m = await loadDefaultModel(dir, { threads: options.threads ?? 1 });
   const format = m.image;
-  const weights: Record<string, DenseTensor> = {};
-  for (const spec of flux2WeightSpecs(m.config)) weights[spec.name] = { shape: [...spec.shape], data: m.transformerWeights[spec.name]! };
+  // The trainer's graphs read the transformer file itself (external data), as for a real model.
+  let checkpoint;
+  try {
+    checkpoint = openFlux2Checkpoint(join(dir, m.manifest.files.transformer), { config: m.config });
+  } catch (error) {
+    await m.close();
+    throw error;
+  }
   return {
     id: m.id,
     name: m.manifest.name,
     dir,
     transformer: m.config,
-    weights,
+    weights: { kind: 'checkpoint', checkpoint },
     // Pretrained with 10% empty captions, so classifier-free guidance works; 3 is what its own sampler uses.
     profile: { nativeResolution: format.size, small: true, sampleGuidance: 3 },
     encoders: {
@@ -33,6 +40,9 @@ export async function loadPixelModel(dir: string, options: { threads?: number } 
       if (width !== format.size || height !== format.size) throw new Error(`${m.manifest.name} makes ${format.size}×${format.size} images, not ${width}×${height}.`);
       return floatToBytes(m.decodeImage(tokens));
     },
-    close: () => m.close(),
+    close: async () => {
+      checkpoint.close();
+      await m.close();
+    },
   };
 }

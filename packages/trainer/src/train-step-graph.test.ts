@@ -1,0 +1,84 @@
+// Frozen weights by reference: the step graphs point into the model's own safetensors file (ONNX external data)
+// instead of holding a float32 copy, and training on them is bit for bit the same as on inline weights.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flux2WeightSpecs, readFlux2Weight, type DenseTensor } from '@lora-studio/models';
+import type { BaseModel } from './base-model/base-model';
+import type { TrainingConfig } from './config';
+import type { TrainingEvent } from './events';
+import { prepareNewRun, type PreparedRun } from './setup';
+import { writeFixtures } from './testing/fixtures';
+import { buildTrainStep } from './train-step-graph';
+import { TrainingRun } from './training-run';
+
+let root: string;
+let fixtures: { model: string; dataset: string };
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'trainer-step-graph-'));
+  fixtures = await writeFixtures(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** The same model with every weight read into memory as float32 and put inline in the graphs. */
+function inline(model: BaseModel): BaseModel {
+  const weights: Record<string, DenseTensor> = {};
+  for (const spec of flux2WeightSpecs(model.transformer)) weights[spec.name] = { shape: [...spec.shape], data: readFlux2Weight(model.weights, spec.name) };
+  return { ...model, weights: { kind: 'dense', weights } };
+}
+
+const overrides: Partial<TrainingConfig> = { steps: 20, checkpointEvery: 20, sampleEvery: 0, batchSize: 2, seed: 3, preservation: 0.5 };
+
+async function prepare(name: string, extra: Partial<TrainingConfig> = {}): Promise<{ prepared: PreparedRun; runDir: string }> {
+  const runDir = join(root, name);
+  const prepared = await prepareNewRun({ dataset: fixtures.dataset, base: fixtures.model, runDir, type: 'subject', trigger: 'sks', overrides: { ...overrides, ...extra } }, { threads: 1 });
+  return { prepared, runDir };
+}
+
+async function losses(prepared: PreparedRun, runDir: string): Promise<number[]> {
+  const events: TrainingEvent[] = [];
+  expect(await new TrainingRun(prepared, runDir, (e) => events.push(e), { threads: 1 }).run()).toBe('finished');
+  return events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+}
+
+describe('frozen weights by reference', () => {
+  it.each([
+    ['the fused step', 1],
+    ['accumulate and apply', 2],
+  ])('trains 20 steps (%s, with output preservation) to the same losses as inline weights, bit for bit', async (_, gradAccum) => {
+    const extra = { gradAccum };
+    const byReference = await prepare(`reference-${gradAccum}`, extra);
+    expect(byReference.prepared.model.weights.kind).toBe('checkpoint');
+    const withInline = await prepare(`inline-${gradAccum}`, extra);
+    withInline.prepared.model = inline(withInline.prepared.model);
+    const a = await losses(byReference.prepared, byReference.runDir);
+    const b = await losses(withInline.prepared, withInline.runDir);
+    expect(a).toHaveLength(20);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(a).toEqual(b);
+  });
+
+  it('writes no weight bytes into the step graph', async () => {
+    const { prepared } = await prepare('sizes');
+    try {
+      const model = prepared.model;
+      const config = prepared.description.config;
+      const shapes = { batch: 1, imageTokens: 16, textTokens: 8 };
+      const weightBytes = statSync(join(fixtures.model, 'transformer.safetensors')).size;
+      const byReference = buildTrainStep(model, config, shapes);
+      const withInline = buildTrainStep(inline(model), config, shapes);
+      expect(byReference.session).toMatchObject({ externalDataFolder: fixtures.model, keepWeightsAsStored: true });
+      expect(withInline.session).toEqual({ keepWeightsAsStored: true });
+      // The inline graph carries every weight; the one by reference only their names and byte ranges.
+      expect(withInline.step.bytes.byteLength - byReference.step.bytes.byteLength).toBeGreaterThan(0.95 * weightBytes);
+      for (const name of ['img_in.weight', 'single_blocks.0.linear1.weight']) {
+        const stored = Buffer.from(readFlux2Weight(model.weights, name).buffer).subarray(0, 256);
+        expect(Buffer.from(withInline.step.bytes).indexOf(stored)).toBeGreaterThan(-1);
+        expect(Buffer.from(byReference.step.bytes).indexOf(stored)).toBe(-1);
+      }
+    } finally {
+      await prepared.model.close();
+    }
+  });
+});
