@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ModelRows } from './model-rows';
 import { openDatabase } from './open';
 
 export interface RecentProjectRow {
@@ -23,12 +24,15 @@ export function studioHome(env: NodeJS.ProcessEnv = process.env): string {
 /** Recent projects and settings, shared by every window and the CLI. */
 export class AppStore {
   readonly home: string;
+  /** The base models the user added. */
+  readonly models: ModelRows;
   private readonly db: Database.Database;
 
   constructor(home: string) {
     this.home = home;
     mkdirSync(home, { recursive: true });
     this.db = openDatabase(join(home, 'studio.sqlite'), 'app');
+    this.models = new ModelRows(this.db);
   }
 
   recentProjects(): RecentProjectRow[] {

@@ -2,6 +2,8 @@ export { applyMigrations, readMigrations, type Migration } from './migrations';
 export { openDatabase, type DatabaseKind } from './open';
 export { workerEntry, resourcesDir, migrationsDir, bundleLayout, WORKER_NAMES, BUNDLED_MIGRATIONS, type WorkerName, type WorkerEntry, type BundleLayout } from './runtime-files';
 export { AppStore, studioHome, type RecentProjectRow } from './app-store';
+export { ModelRows, type ModelRow } from './model-rows';
+export { projectBaseModel, setProjectBaseModel } from './project-base-model';
 export {
   ProjectStore,
   ProjectFolderError,

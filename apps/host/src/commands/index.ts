@@ -6,6 +6,7 @@ import { importCommand } from './import';
 import { reportCommand } from './report';
 import { modelPretrainCommand } from './model-pretrain';
 import { modelRunCommand } from './model-run';
+import { modelAddCommand, modelListCommand } from './model-library';
 import { loraConvertCommand, loraInspectCommand } from './lora';
 import { doctorCommand, engineSelftestCommand } from './engine';
 import { demoCommand } from './demo';
@@ -28,6 +29,7 @@ export const commands: Command[] = [
   scoreCommand,
   generateCommand,
   exportCommand,
+  modelAddCommand, modelListCommand,
   modelPretrainCommand,
   modelRunCommand,
   loraConvertCommand,
