@@ -9,6 +9,8 @@ export * from './flux2/positions';
 export * from './flux2/graph';
 export * from './flux2/graph-weights';
 export * from './flux2/sparse-checkpoint';
+export * from './flux2/quantize';
+export * from './flux2/quantized-base';
 export * from './lora/targets';
 export * from './lora/adapter';
 export * from './lora/formats';

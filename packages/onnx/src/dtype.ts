@@ -1,16 +1,20 @@
 // Element types a graph tensor can have, with their ONNX TensorProto codes and byte sizes.
 
+import { float8e4m3Bits } from './float8';
+
 export type DType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16'
-  | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+  | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool'
+  /** FP8 (ONNX Float8E4M3FN): quantized frozen weights only, read through DequantizeLinear. */
+  | 'float8e4m3fn';
 
 // TensorProto.DataType values from the ONNX specification.
 export const ONNX_DTYPE_CODE: Record<DType, number> = {
-  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16,
+  float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16, float8e4m3fn: 17,
 };
 
 export const DTYPE_BYTES: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1,
+  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1, float8e4m3fn: 1,
 };
 
 export function isFloatDType(dtype: DType): boolean {
@@ -28,6 +32,7 @@ export function encodeValues(dtype: DType, values: ArrayLike<number | bigint>): 
     case 'int8': return bytesOf(new Int8Array(values as ArrayLike<number>));
     case 'uint8': return bytesOf(new Uint8Array(values as ArrayLike<number>));
     case 'bool': return Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0));
+    case 'float8e4m3fn': return Uint8Array.from(values as ArrayLike<number>, (v) => float8e4m3Bits(Number(v)));
     case 'float16': {
       const out = new Uint16Array(n);
       for (let i = 0; i < n; i++) out[i] = float16Bits(Number(values[i]));

@@ -1,5 +1,6 @@
 // Public API of the training engine: graph builder, ops, autodiff, optimizers, serialization, sessions.
 export * from './dtype';
+export * from './float8';
 export * from './shape';
 export * from './graph';
 export * from './ops';

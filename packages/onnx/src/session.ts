@@ -55,7 +55,7 @@ export function hostTensor(dtype: DType, dims: readonly number[], data: ArrayLik
 // The typed array onnxruntime expects per dtype (16-bit floats travel as raw Uint16 words).
 const NATIVE: Record<DType, Function> = {
   float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array, int64: BigInt64Array,
-  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array, float8e4m3fn: Uint8Array,
 };
 
 function toTyped(dtype: DType, values: ArrayLike<number>): ArrayBufferView {

@@ -13,6 +13,7 @@ import {
   readFlux2Weight,
 } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
+import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
 import type { TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
@@ -125,9 +126,11 @@ export class TrainingRun {
 
   /** Runs to the last step, a stop request or a failure; never throws for training problems (they become events). */
   async run(): Promise<RunOutcome> {
-    const { model, dataset, description } = this.prepared;
+    const { dataset, description } = this.prepared;
+    let model = this.prepared.model;
     try {
       for (const dir of [this.paths.checkpoints, this.paths.samples]) mkdirSync(dir, { recursive: true });
+      model = this.prepared.model = withBasePrecision(model, this.config.basePrecision, this.paths.cache);
       writeRunDescription(this.runDir, description);
       this.images = [...dataset.images, ...(await this.priorImages(dataset))];
       await this.planExamples(model);

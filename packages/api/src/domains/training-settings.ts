@@ -7,6 +7,7 @@ import { loraTypes, triggerWordSchema } from './projects';
 
 export const schedulers = ['constant', 'constant-with-warmup', 'linear', 'cosine', 'cosine-with-restarts'] as const;
 export type Scheduler = (typeof schedulers)[number];
+export const basePrecisions = ['bf16', 'fp8', 'int8'] as const;
 
 /** Named layer sets of the models package; a run may instead list BFL layer names. */
 export const layerPresets = ['attention', 'all-linear'] as const;
@@ -189,6 +190,11 @@ export const trainingSettingsSchema = z.object({
    * rows. 0 = off. Runs made before it existed read as 0.
    */
   preservation: ranged(L.preservation),
+  /**
+   * How the frozen base model is held while training: bf16 (as stored), or quantized per output channel to fp8
+   * (e4m3) or int8, about half the memory. Runs made before it existed read as bf16.
+   */
+  basePrecision: choice('base precision', basePrecisions).optional(),
 });
 /** The full, resolved settings of a run (the trainer's TrainingConfig). */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;

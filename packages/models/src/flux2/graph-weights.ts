@@ -1,6 +1,6 @@
 // Where the transformer's weights and LoRA tensors enter the graph.
 import { dirname } from 'node:path';
-import { cast, concat, type DType, type Dim, type EngineSessionOptions, type Graph, type Tensor } from '@lora-studio/onnx';
+import { cast, concat, dequantizeLinear, type DType, type Dim, type EngineSessionOptions, type Graph, type Tensor } from '@lora-studio/onnx';
 import type { SafetensorsDtype } from '@lora-studio/onnx';
 import type { LoraFileLayer } from '../lora/formats';
 import { bflToDiffusers } from './naming';
@@ -8,17 +8,22 @@ import type { Flux2Config } from './config';
 import type { Flux2Checkpoint } from './checkpoint';
 import type { DenseTensor } from './convert-checkpoint';
 import { flux2WeightSpecs } from './weights';
+import type { QuantizedBase } from './quantized-base';
 import type { LoraGraphLayer } from './graph';
 
 export type Flux2WeightSource =
   /** ONNX external data pointing into the checkpoint's own files: nothing is copied or loaded into JS. */
   | { kind: 'checkpoint'; checkpoint: Flux2Checkpoint }
+  /** ONNX external data pointing into a quantized copy (int8 / fp8 per output channel), dequantized at each use. */
+  | { kind: 'quantized'; base: QuantizedBase }
   /** Inline initializers from weights in memory (small models, tests). */
   | { kind: 'dense'; weights: Record<string, DenseTensor> }
   /** Graph inputs named like the weights (full training feeds and updates them). */
   | { kind: 'inputs' };
 
-const ONNX_DTYPE: Partial<Record<SafetensorsDtype, DType>> = { F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
+const ONNX_DTYPE: Partial<Record<SafetensorsDtype, DType>> = {
+  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I8: 'int8', F8_E4M3: 'float8e4m3fn',
+};
 
 /** The frozen weights a base model hands to its graphs: by reference into its checkpoint, or in memory. */
 export type FrozenFlux2Weights = Exclude<Flux2WeightSource, { kind: 'inputs' }>;
@@ -30,23 +35,33 @@ export type FrozenFlux2Weights = Exclude<Flux2WeightSource, { kind: 'inputs' }>;
  * whole model; a checkpointed backward pass recomputes the cast rather than keeping it.
  */
 class ConvertOnUse extends Map<string, Tensor> {
+  /** Per-row scales of quantized weights, by weight name. */
+  readonly scales = new Map<string, Tensor>();
+
   constructor(private readonly dtype: DType) {
     super();
   }
 
   override get(name: string): Tensor | undefined {
     const stored = super.get(name);
-    return stored && cast(stored, this.dtype);
+    if (!stored) return undefined;
+    const scale = this.scales.get(name);
+    return cast(scale ? dequantizeLinear(stored, scale, 0) : stored, this.dtype);
   }
 }
 
 /** Every FLUX.2 weight, by BFL name, in the compute dtype (stored bf16/fp16 weights are cast in the graph at each use). */
 export function addFlux2Weights(g: Graph, config: Flux2Config, dtype: DType, source: Flux2WeightSource): Map<string, Tensor> {
-  const out = source.kind === 'checkpoint' ? new ConvertOnUse(dtype) : new Map<string, Tensor>();
+  const out = source.kind === 'checkpoint' || source.kind === 'quantized' ? new ConvertOnUse(dtype) : new Map<string, Tensor>();
   for (const spec of flux2WeightSpecs(config)) {
     let t: Tensor;
     if (source.kind === 'inputs') {
       t = g.input(spec.name, dtype, spec.shape);
+    } else if (source.kind === 'quantized') {
+      const w = source.base.weights.get(spec.name);
+      if (!w) throw new Error(`Weight ${spec.name} is missing from the quantized base ${source.base.path}.`);
+      t = g.externalInitializer(spec.name, ONNX_DTYPE[w.values.dtype]!, spec.shape, w.values);
+      if (w.scale) (out as ConvertOnUse).scales.set(spec.name, g.externalInitializer(`${spec.name}.scale`, 'float32', [spec.shape[0]!], w.scale));
     } else if (source.kind === 'dense') {
       const w = source.weights[spec.name];
       if (!w) throw new Error(`Weight ${spec.name} is missing from the weights given to the graph.`);
@@ -76,6 +91,7 @@ export function addFlux2Weights(g: Graph, config: Flux2Config, dtype: DType, sou
 export function flux2WeightSession(source: Flux2WeightSource): Pick<EngineSessionOptions, 'externalDataFolder' | 'keepWeightsAsStored'> {
   if (source.kind === 'inputs') return {};
   if (source.kind === 'dense') return { keepWeightsAsStored: true };
+  if (source.kind === 'quantized') return { externalDataFolder: dirname(source.base.path), keepWeightsAsStored: true };
   return { externalDataFolder: checkpointFolder(source.checkpoint), keepWeightsAsStored: true };
 }
 
@@ -92,6 +108,7 @@ export function checkpointFolder(checkpoint: Flux2Checkpoint): string {
 /** One frozen weight as float32 (full fine-tuning starts from it; LoRA training never reads weights into memory). */
 export function readFlux2Weight(source: FrozenFlux2Weights, name: string): Float32Array {
   if (source.kind === 'checkpoint') return source.checkpoint.readFloat32(name);
+  if (source.kind === 'quantized') return source.base.readFloat32(name);
   const w = source.weights[name];
   if (!w) throw new Error(`Weight ${name} is missing from the weights given to the graph.`);
   return w.data;

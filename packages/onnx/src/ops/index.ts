@@ -3,3 +3,4 @@ export * from './layout';
 export * from './reduce';
 export * from './nn';
 export type { Operand } from './common';
+export * from './quantize';

@@ -3,11 +3,12 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { dirname } from 'node:path';
 
 /** Temporary file, fsync, rename over the target, fsync the folder so the rename itself survives a power cut. */
-export function writeFileAtomic(path: string, chunks: Uint8Array | Uint8Array[]): void {
+export function writeFileAtomic(path: string, chunks: Uint8Array | Iterable<Uint8Array>): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, 'w');
   try {
-    for (const chunk of Array.isArray(chunks) ? chunks : [chunks]) {
+    // An iterable may produce its chunks one at a time, so a large file is never whole in memory.
+    for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) {
       let done = 0;
       while (done < chunk.byteLength) done += writeSync(fd, chunk, done, chunk.byteLength - done);
     }

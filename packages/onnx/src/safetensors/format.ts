@@ -138,6 +138,23 @@ export interface TensorToWrite {
  * so tensor data stays aligned) and the ordered data chunks. Tensors are written sorted by name.
  */
 export function layoutSafetensors(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>) {
+  const names = Object.keys(tensors).sort();
+  for (const name of names) {
+    const t = tensors[name]!;
+    const expected = t.shape.reduce((a, d) => a * d, 1) * dtypeByteSize(t.dtype);
+    if (t.data.byteLength !== expected) {
+      throw new Error(`Tensor "${name}" (${t.dtype} [${t.shape.join(', ')}]) needs ${expected} bytes but ${t.data.byteLength} were given.`);
+    }
+  }
+  const { head, dataBytes } = safetensorsHead(tensors, metadata);
+  return { head, chunks: names.map((n) => tensors[n]!.data), totalBytes: head.length + dataBytes };
+}
+
+/**
+ * The header block of a safetensors file holding tensors of these dtypes and shapes, written in name order; lets
+ * a large file be written tensor by tensor without holding every tensor in memory.
+ */
+export function safetensorsHead(tensors: Record<string, Pick<TensorToWrite, 'dtype' | 'shape'>>, metadata?: Record<string, string>): { head: Uint8Array; dataBytes: number } {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -146,17 +163,12 @@ export function layoutSafetensors(tensors: Record<string, TensorToWrite>, metada
     header.__metadata__ = metadata;
   }
   const names = Object.keys(tensors).sort();
-  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
     if (name === '__metadata__') throw new Error('A tensor cannot be named "__metadata__": that key is reserved for metadata.');
     const t = tensors[name]!;
     const expected = t.shape.reduce((a, d) => a * d, 1) * dtypeByteSize(t.dtype);
-    if (t.data.byteLength !== expected) {
-      throw new Error(`Tensor "${name}" (${t.dtype} [${t.shape.join(', ')}]) needs ${expected} bytes but ${t.data.byteLength} were given.`);
-    }
     header[name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + expected] };
-    chunks.push(t.data);
     offset += expected;
   }
   let json = JSON.stringify(header);
@@ -165,7 +177,7 @@ export function layoutSafetensors(tensors: Record<string, TensorToWrite>, metada
   const head = new Uint8Array(8 + padded).fill(0x20);
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
   head.set(jsonBytes, 8);
-  return { head, chunks, totalBytes: head.length + offset };
+  return { head, dataBytes: offset };
 }
 
 /** Serialise tensors + metadata into one in-memory safetensors file (for small files such as LoRAs). */

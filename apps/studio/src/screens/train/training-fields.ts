@@ -57,6 +57,17 @@ export const advancedFields: TrainingField[] = [
     ],
     hint: 'Which layers get adapters: attention only is smaller; all linear layers learn more.',
   },
+  {
+    key: 'basePrecision',
+    label: 'Base precision',
+    kind: 'choice',
+    choices: [
+      { value: 'bf16', label: 'bf16: as stored, most faithful, most memory' },
+      { value: 'fp8', label: 'fp8: about half the memory, small rounding of the base' },
+      { value: 'int8', label: 'int8: about half the memory, rounding spread evenly per channel' },
+    ],
+    hint: 'How the frozen base model is held while training; the LoRA itself is always trained in full precision.',
+  },
   { key: 'weightDecay', label: 'Weight decay', kind: 'number', range: trainingLimits.weightDecay, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
   { key: 'clipNorm', label: 'Gradient clipping', kind: 'number', range: trainingLimits.clipNorm, step: 0.1, hint: 'Caps the gradient norm so one bad batch cannot throw training off (0: off).' },
   { key: 'seed', label: 'Training seed', kind: 'integer', range: trainingLimits.seed, hint: 'The same seed and settings train the same LoRA again.' },
