@@ -25,5 +25,7 @@ export * from './data/preflight';
 export * from './base-model/base-model';
 export * from './base-model/pixel-model';
 export * from './base-model/onnx-model';
+export * from './base-model/flux2-files-model';
+export * from './base-model/load-base-model';
 export * from './worker/protocol';
 export * from './worker/training-worker-client';

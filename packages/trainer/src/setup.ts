@@ -3,9 +3,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BaseModel } from './base-model/base-model';
-import { defaultModelDir, isOnnxModelFolder } from '@lora-studio/models';
-import { loadOnnxModel } from './base-model/onnx-model';
-import { loadPixelModel } from './base-model/pixel-model';
+import { defaultModelDir } from '@lora-studio/models';
+import { loadBaseModel } from './base-model/load-base-model';
 import { isLoraType, type LoraType, type TrainingConfig } from './config';
 import { loadDataset, type Dataset } from './data/dataset';
 import { datasetProblems } from './data/preflight';
@@ -54,11 +53,11 @@ async function loadBase(dir: string, options: RuntimeOptions): Promise<BaseModel
     throw new TrainingSetupError([
       dir === defaultModelDir()
         ? `the embedded default model is missing (${dir}). Reinstall LoRA Studio or run "lora-studio model pretrain".`
-        : `the base model folder ${dir} does not exist. Pass --base default or a folder made by "lora-studio model pretrain".`,
+        : `the base model ${dir} does not exist. Pass --base default, a FLUX.2 download (a diffusers folder or a lora-studio-model.json) or a folder made by "lora-studio model pretrain".`,
     ]);
   }
   try {
-    return isOnnxModelFolder(dir) ? await loadOnnxModel(dir, { threads: options.threads }) : await loadPixelModel(dir, { threads: options.threads });
+    return await loadBaseModel(dir, { threads: options.threads });
   } catch (error) {
     throw new TrainingSetupError([`the base model in ${dir} cannot be loaded: ${(error as Error).message}`]);
   }

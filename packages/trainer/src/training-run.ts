@@ -135,6 +135,8 @@ export class TrainingRun {
       this.images = [...dataset.images, ...(await this.priorImages(dataset))];
       await this.planExamples(model);
       await this.encodeAll();
+      // Everything the steps need is cached now: the text encoder and VAE encoder leave memory before training.
+      await model.encoders.release?.();
       this.restoreOrInit(model);
       this.emit({ type: 'preparing', stage: 'compiling' });
       const firstBucket = this.order.take(this.position).entries.map((i) => this.examples[i]!.bucket)[0]!;

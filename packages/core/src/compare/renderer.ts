@@ -2,7 +2,7 @@
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
 import { Flux2Sampler, type LoraAdapter } from '@lora-studio/models';
-import { loadPixelModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
+import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 
 export interface RenderRequest {
   prompt: string;
@@ -27,7 +27,7 @@ export class ImageRenderer {
   /** `base` is 'default' (the embedded model) or a model folder. */
   static async open(base: string, options: { threads?: number } = {}): Promise<ImageRenderer> {
     const dir = resolveBaseDir(base);
-    const model = await loadPixelModel(dir, { threads: options.threads });
+    const model = await loadBaseModel(dir, { threads: options.threads });
     return new ImageRenderer(model, dir, options.threads);
   }
 

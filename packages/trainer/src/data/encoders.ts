@@ -18,4 +18,6 @@ export interface ModelEncoders {
   encodeImage(image: RgbImage): Promise<EncodedTensor>;
   /** Text tokens for the transformer, e.g. [textTokens, contextDim]; every caption gives the same shape. */
   encodeText(text: string): Promise<EncodedTensor>;
+  /** Frees the encoders' memory once a run's captions and images are cached (they load again if needed). */
+  release?(): Promise<void>;
 }

@@ -1,0 +1,38 @@
+// A real FLUX.2 download (a diffusers-layout folder or a lora-studio-model.json naming BFL's single files) adapted
+// to what the trainer needs. The transformer is used by reference into its own files; the text encoder and the VAE
+// encoder run as engine sessions while captions and images are encoded, then `release` frees them before training.
+import { createHash } from 'node:crypto';
+import { Flux2Model } from '@lora-studio/models';
+import type { BaseModel } from './base-model';
+
+export async function loadFlux2FilesModel(path: string, options: { threads?: number; maxTokens?: number } = {}): Promise<BaseModel> {
+  const m = Flux2Model.open(path, { threads: options.threads, maxTokens: options.maxTokens });
+  const c = m.files.checkpoint.config;
+  const d = m.description;
+  const transformerId = createHash('sha256');
+  for (const f of m.files.transformerStore.files) transformerId.update(`${f.path}\u0000${f.fileSize}\u0000${f.dataStart}\u0000`);
+  return {
+    id: `${m.name}@${m.encodersId}${transformerId.digest('hex').slice(0, 8)}`,
+    name: m.name,
+    dir: m.files.paths.source,
+    transformer: c,
+    weights: { kind: 'checkpoint', checkpoint: m.files.checkpoint },
+    // klein base samples with real CFG at 4; dev takes guidance 4 as an input; distilled klein needs no guidance.
+    profile: { nativeResolution: 1024, small: false, sampleGuidance: d.family === 'klein' && !d.base ? 1 : 4 },
+    encoders: {
+      id: m.encodersId,
+      sizeMultiple: m.sizeMultiple,
+      async encodeImage(image) {
+        const tokens = await m.encodeImage(image);
+        return { shape: [tokens.length / c.inChannels, c.inChannels], data: tokens };
+      },
+      async encodeText(caption) {
+        const t = await m.encodeText(caption);
+        return { shape: [t.ids.length, t.contextDim], data: t.context };
+      },
+      release: () => m.releaseEncoders(),
+    },
+    decodeImage: (tokens, width, height) => m.decodeImage(tokens, width, height),
+    close: () => m.close(),
+  };
+}
