@@ -79,6 +79,12 @@ export class ImageRows {
     return (this.store.db.prepare('SELECT id FROM images WHERE hash = ?').get(hash) as { id: number } | undefined)?.id;
   }
 
+  /** The image's measured metrics alone (what a captioner may use), without reading its whole row. */
+  metrics(id: number): ImageMetrics | null {
+    const json = this.store.db.prepare('SELECT metrics FROM images WHERE id = ?').pluck().get(id) as string | null | undefined;
+    return JSON.parse(json ?? 'null') as ImageMetrics | null;
+  }
+
   hashes(): Set<string> {
     return new Set((this.store.db.prepare('SELECT hash FROM images').all() as { hash: string }[]).map((r) => r.hash));
   }

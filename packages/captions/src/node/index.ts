@@ -7,6 +7,7 @@ export {
   type BatchKind,
   type HistoryState,
   type HistoryStep,
+  type CaptionCoverage,
 } from './project-captions';
 export { CaptionerError, type Captioner, type ImageToCaption, type CaptionContext } from './captioners/captioner';
 export { templateCaptioner, templateCaption, imageFacts, colourName, type ImageFacts } from './captioners/template';

@@ -58,4 +58,28 @@ describe('project captions and their history', () => {
     expect(again.undo()!.label).toBe('Edit caption');
     expect(again.get(ids[0]!)!.text).toBeNull();
   });
+
+  it('counts reviewed captions and captions without the trigger among included images only', async () => {
+    const { store, ids } = await projectWithImages([
+      { name: 'a.png', colour: RED },
+      { name: 'b.png', colour: BLUE },
+      { name: 'c.png', colour: GREY },
+      { name: 'd.png', colour: RED, width: 40 },
+      { name: 'e.png', colour: BLUE, width: 40 },
+    ]);
+    const [a, b, , d, e] = ids as [number, number, number, number, number];
+    const captions = new ProjectCaptions(store);
+    expect(captions.coverage('sks')).toEqual({ included: 5, reviewed: 0, withoutTrigger: 0 });
+    captions.write('Edit captions', 'batch', [
+      { imageId: a, text: 'a photo of SKS person', reviewed: true },
+      { imageId: b, text: 'a photo of a person' },
+      { imageId: d, reviewed: true },
+      { imageId: e, text: 'a person without the word' },
+    ]);
+    store.db.prepare('UPDATE images SET excluded = 1 WHERE id = ?').run(e);
+    // a names the trigger in other letters; b lacks it; c has no caption (nothing to lack it); d's caption is empty.
+    expect(captions.coverage('sks')).toEqual({ included: 4, reviewed: 2, withoutTrigger: 2 });
+    store.db.prepare('UPDATE images SET excluded = 1').run();
+    expect(captions.coverage('sks')).toEqual({ included: 0, reviewed: 0, withoutTrigger: 0 });
+  });
 });

@@ -33,6 +33,14 @@ export interface HistoryState {
   redo: string | null;
 }
 
+/** The captions of the images a run would train on, counted (excluded images do not count). */
+export interface CaptionCoverage {
+  included: number;
+  reviewed: number;
+  /** Captions that do not contain the trigger word, in any letter case. */
+  withoutTrigger: number;
+}
+
 export interface HistoryStep {
   label: string;
   imageIds: number[];
@@ -78,6 +86,20 @@ export class ProjectCaptions {
 
   hasImage(imageId: number): boolean {
     return this.db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId) !== undefined;
+  }
+
+  /** How many captions of the included images are reviewed, and how many lack `trigger` (checked before training). */
+  coverage(trigger: string): CaptionCoverage {
+    const row = this.db
+      .prepare(
+        `SELECT COUNT(*) AS included,
+                SUM(CASE WHEN c.reviewed = 1 THEN 1 ELSE 0 END) AS reviewed,
+                SUM(CASE WHEN c.text IS NOT NULL AND instr(lower(c.text), lower(?)) = 0 THEN 1 ELSE 0 END) AS withoutTrigger
+         FROM images i LEFT JOIN captions c ON c.image_id = i.id WHERE i.excluded = 0`,
+      )
+      .get(trigger) as { included: number; reviewed: number | null; withoutTrigger: number | null };
+    // SUM over no rows is NULL: a project without included images has none of each.
+    return { included: row.included, reviewed: row.reviewed ?? 0, withoutTrigger: row.withoutTrigger ?? 0 };
   }
 
   /** Caption texts for the lint and batch tools; images without a caption count as empty. */

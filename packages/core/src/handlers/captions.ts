@@ -31,6 +31,7 @@ import {
   templateCaptioner,
   type Captioner,
 } from '@lora-studio/captions/node';
+import { ImageRows } from '@lora-studio/media';
 import {
   assertFolderCanBeMade,
   confinedPathOrUndefined,
@@ -244,7 +245,7 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
       const progress = { done: 0, total: 0, captioned: 0, failed: 0 };
       try {
         const captioner = await makeCaptioner(choice, readSettings(ctx, captions));
-        const metricsOf = store.db.prepare('SELECT metrics FROM images WHERE id = ?').pluck();
+        const images = new ImageRows(store);
         try {
           const result = await runAutoCaption({
             projectDir: store.dir,
@@ -255,7 +256,10 @@ export function captionsHandlers(ctx: StudioContext): CaptionsHandlers {
             policy: overwrite,
             ...(imageIds ? { imageIds } : {}),
             signal: abort.signal,
-            metrics: (id) => JSON.parse((metricsOf.get(id) as string | null) ?? 'null') as Record<string, unknown> | null,
+            metrics: (id) => {
+              const m = images.metrics(id);
+              return m ? { ...m } : null;
+            },
             onProgress: (p) => {
               Object.assign(progress, { done: p.done, total: p.total, captioned: p.captioned, failed: p.failed });
               ctx.emit('captions-auto-progress', { dir: store.dir, ...progress, imageId: p.imageId, error: p.error, finished: false, cancelled: false, stoppedBy: null });

@@ -10,19 +10,8 @@ import {
 } from '../compare';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
+import { GeneratedRows } from '../compare/generated-rows';
 import { RunRows } from '../runs/run-rows';
-
-interface GenerateRow {
-  id: number;
-  run_id: number | null;
-  checkpoint_step: number | null;
-  prompt: string;
-  seed: number;
-  scale: number;
-  file: string;
-  params: string | null;
-  created_at: string;
-}
 
 /** Errors of the compare services are about the user's data (missing steps, no scores yet): say them as they are. */
 async function asApi<T>(work: () => Promise<T> | T): Promise<T> {
@@ -66,10 +55,6 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
   const cellOut = (store: ProjectStore, c: GridCell): CompareGridCell => ({ ...c, file: rel(store, c.file) });
   const favourite = (store: ProjectStore, runId: number) => new RunRows(store).detail(runId)?.checkpoints.find((c) => c.favourite)?.step ?? null;
   const cacheDir = (store: ProjectStore) => join(store.dir, 'cache', 'grid');
-  const historyItem = (r: GenerateRow): GeneratedImage => {
-    const p = JSON.parse(r.params ?? '{}') as Omit<GeneratedImage, 'id' | 'file' | 'prompt' | 'seed' | 'scale' | 'createdAt'>;
-    return { id: r.id, file: r.file, prompt: r.prompt, seed: r.seed, scale: r.scale, createdAt: r.created_at, ...p };
-  };
 
   return {
     'compare-wild-prompts': async ({ dir }) => {
@@ -99,10 +84,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
         runDir: run.runDir, prompts, seed, scale, cacheDir: cacheDir(store),
         onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'score', done, total, cell: cellOut(store, cell), finished: done === total }),
       })));
-      const update = store.db.prepare('UPDATE checkpoints SET scores = ? WHERE run_id = ? AND step = ?');
-      store.db.transaction(() => {
-        for (const c of scores.checkpoints) update.run(JSON.stringify(c), runId, c.step);
-      })();
+      new RunRows(store).setScores(runId, scores.checkpoints);
       return { ...scores, runId } satisfies CompareScores;
     },
 
@@ -138,17 +120,15 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
           negativePrompt: req.negativePrompt ?? '', guidance: req.guidance ?? r.defaultGuidance, steps: req.steps ?? 20,
           width: req.width ?? r.defaultSize.width, height: req.height ?? r.defaultSize.height, lora: lora ?? null,
         };
-        const insert = store.db.prepare(
-          `INSERT INTO samples (run_id, checkpoint_step, prompt, seed, scale, file, kind, created_at, params) VALUES (?, ?, ?, ?, ?, ?, 'generate', ?, ?)`,
-        );
+        const generated = new GeneratedRows(store);
         const out: GeneratedImage[] = [];
         for (const m of made) {
           const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-seed${m.seed}.png`;
           await writePng(join(outDir, name), m.image);
           const createdAt = new Date().toISOString();
-          const runId = lora && 'runId' in lora ? lora.runId : null;
-          const info = insert.run(runId, lora && 'runId' in lora ? lora.step : null, req.prompt, m.seed, lora ? scale ?? 1 : 0, `generated/${name}`, createdAt, JSON.stringify(settings));
-          out.push({ id: Number(info.lastInsertRowid), file: `generated/${name}`, prompt: req.prompt, seed: m.seed, scale: lora ? scale ?? 1 : 0, createdAt, ...settings });
+          const checkpoint = lora && 'runId' in lora ? { runId: lora.runId, step: lora.step } : null;
+          const id = generated.add({ lora: checkpoint, prompt: req.prompt, seed: m.seed, scale: lora ? scale ?? 1 : 0, file: `generated/${name}`, createdAt, settings });
+          out.push({ id, file: `generated/${name}`, prompt: req.prompt, seed: m.seed, scale: lora ? scale ?? 1 : 0, createdAt, ...settings });
         }
         return out;
       }));
@@ -157,8 +137,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
 
     'generate-history': async ({ dir, limit }) => {
       const store = requireProject(ctx, dir);
-      const rows = store.db.prepare(`SELECT * FROM samples WHERE kind = 'generate' ORDER BY id DESC LIMIT ?`).all(limit ?? 200) as GenerateRow[];
-      return rows.map(historyItem);
+      return new GeneratedRows(store).recent(limit ?? 200);
     },
 
     'export-preview': async ({ dir, runId, step, format, precision }) => {

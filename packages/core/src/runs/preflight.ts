@@ -1,4 +1,5 @@
 import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSettings } from '@lora-studio/api';
+import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
 import { flux2ParameterCount, loraTargetLayers } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
@@ -39,17 +40,9 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     (w.severity === 'error' ? errors : warnings).push({ id: `dataset-${w.id}`, message: w.message });
   }
 
-  const captionState = store.db
-    .prepare(
-      `SELECT COUNT(*) AS included,
-              SUM(CASE WHEN c.reviewed = 1 THEN 1 ELSE 0 END) AS reviewed,
-              SUM(CASE WHEN c.text IS NULL OR trim(c.text) = '' THEN 1 ELSE 0 END) AS missing,
-              SUM(CASE WHEN c.text IS NOT NULL AND instr(lower(c.text), lower(?)) = 0 THEN 1 ELSE 0 END) AS withoutTrigger
-       FROM images i LEFT JOIN captions c ON c.image_id = i.id WHERE i.excluded = 0`,
-    )
-    .get(overrides.trigger ?? project.trigger) as { included: number; reviewed: number | null; missing: number | null; withoutTrigger: number | null };
-  const unreviewed = captionState.included - (captionState.reviewed ?? 0);
-  if ((captionState.withoutTrigger ?? 0) > 0 && (captionState.withoutTrigger ?? 0) < captionState.included) {
+  const captionState = new ProjectCaptions(store).coverage(overrides.trigger ?? project.trigger);
+  const unreviewed = captionState.included - captionState.reviewed;
+  if (captionState.withoutTrigger > 0 && captionState.withoutTrigger < captionState.included) {
     warnings.push({ id: 'captions-trigger', message: `${captionState.withoutTrigger} caption(s) do not contain the trigger word "${overrides.trigger ?? project.trigger}". The guide: put the trigger early in every caption.` });
   }
   if (unreviewed > 0) {

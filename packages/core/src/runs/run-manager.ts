@@ -181,7 +181,7 @@ export class RunManager {
       }
       case 'started':
         rows.setProgress(run.runId, { step: e.step, totalSteps: e.totalSteps });
-        run.store.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(e.config), run.runId);
+        rows.setConfig(run.runId, e.config);
         rows.setStatus(run.runId, 'running');
         this.emitRun(run.store, run.runId);
         break;

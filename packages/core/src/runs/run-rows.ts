@@ -1,4 +1,4 @@
-import type { MetricPoint, RunAlert, RunCheckpoint, RunDetail, RunSample, RunStatus, RunSummary, TrainingSettings } from '@lora-studio/api';
+import type { CheckpointScores, MetricPoint, RunAlert, RunCheckpoint, RunDetail, RunSample, RunStatus, RunSummary, TrainingSettings } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
 
 interface RunRow {
@@ -50,6 +50,19 @@ export class RunRows {
     this.db
       .prepare('UPDATE runs SET step = ?, total_steps = ?, final_loss = ?, updated_at = ? WHERE id = ?')
       .run(p.step ?? row.step, p.totalSteps ?? row.total_steps, p.finalLoss === undefined ? row.final_loss : p.finalLoss, new Date().toISOString(), id);
+  }
+
+  /** The settings the trainer resolved when the run started (defaults and the model's preset filled in). */
+  setConfig(id: number, config: TrainingSettings): void {
+    this.db.prepare('UPDATE runs SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
+  }
+
+  /** Stores each checkpoint's scores with it, all in one transaction. */
+  setScores(runId: number, scores: readonly CheckpointScores[]): void {
+    const update = this.db.prepare('UPDATE checkpoints SET scores = ? WHERE run_id = ? AND step = ?');
+    this.db.transaction(() => {
+      for (const c of scores) update.run(JSON.stringify(c), runId, c.step);
+    })();
   }
 
   /** Runs a crashed or closed host left "running": nobody is training them any more. */
