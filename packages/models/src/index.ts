@@ -27,3 +27,4 @@ export { SeededRandom } from './random';
 export * from './default-model';
 export * from './encoders';
 export * from './flux2-model';
+export * from './cli/model-encode';

@@ -6,6 +6,7 @@ import { importCommand } from './import';
 import { reportCommand } from './report';
 import { modelPretrainCommand } from './model-pretrain';
 import { modelRunCommand } from './model-run';
+import { modelDecodeCommand, modelEncodeImageCommand, modelEncodeTextCommand } from './model-encode';
 import { modelAddCommand, modelListCommand } from './model-library';
 import { loraConvertCommand, loraInspectCommand } from './lora';
 import { doctorCommand, engineSelftestCommand } from './engine';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   modelAddCommand, modelListCommand,
   modelPretrainCommand,
   modelRunCommand,
+  modelEncodeTextCommand, modelEncodeImageCommand, modelDecodeCommand,
   loraConvertCommand,
   loraInspectCommand,
   engineSelftestCommand,
