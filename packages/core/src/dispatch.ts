@@ -7,7 +7,7 @@ import {
   type Handlers,
   type ResponseFrame,
 } from '@lora-studio/api';
-import { diskProblemOf, FolderNotCreatableError, LinkInTheWayError, PathOutsideError, UnusablePathError } from '@lora-studio/store';
+import { diskProblemOf } from '@lora-studio/store';
 
 /**
  * The one door into the services: validates the frame and its arguments against the contract, runs the handler,
@@ -62,21 +62,28 @@ export class Dispatcher {
       const result = await handler(parsed.data);
       return { kind: 'response', id, ok: true, result: result ?? null };
     } catch (err) {
+      // The one error map: every error class with words for the user extends ApiFailure and carries its code
+      // (a bad path is InvalidInputError, a missing run NotFoundError, a LoRA file the studio cannot read too).
       if (err instanceof ApiFailure) return fail(id, err.toApiError());
-      // Paths the user gave that no folder can hold, or that lead out of where they belong: their input, said back.
-      if (err instanceof UnusablePathError || err instanceof PathOutsideError || err instanceof FolderNotCreatableError || err instanceof LinkInTheWayError) {
-        return fail(id, { code: 'invalid-request', message: err.message });
-      }
       // Disk trouble is named here, once for every handler: SQLite's own words ("disk I/O error") help nobody.
       const disk = diskProblemOf(err, folderOf(parsed.data));
       if (disk) return fail(id, { code: 'disk-problem', message: disk.message });
-      console.error(`[lora-studio] handler ${name} failed:`, err);
-      return fail(id, {
-        code: 'internal',
-        message: `Something went wrong in ${name}: ${err instanceof Error ? err.message : String(err)}. Your data is unchanged; try again, and report it if it repeats.`,
-      });
+      return fail(id, unexpected(name, err));
     }
   }
+}
+
+/**
+ * Anything else is a fault in LoRA Studio (a TypeError, a failed assertion), not the user's doing: logged with its
+ * stack for the report, and said as what it is rather than dressed up as a problem with the request.
+ */
+function unexpected(handler: string, err: unknown): ApiError {
+  console.error(`[lora-studio] ${handler} failed unexpectedly:`, err instanceof Error ? err.stack ?? err : err);
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return {
+    code: 'internal',
+    message: `LoRA Studio hit an unexpected error in ${handler} (${what}). Your data is unchanged; try again, and report it with this message if it repeats.`,
+  };
 }
 
 /** The folder a request works in (most name a project by `dir`), for errors that carry no path of their own. */

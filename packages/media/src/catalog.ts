@@ -1,4 +1,4 @@
-import type { CropBox, DatasetHealth, DatasetImage, ImageFlagId } from '@lora-studio/api';
+import { InvalidInputError, NotFoundError, type CropBox, type DatasetHealth, type DatasetImage, type ImageFlagId } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
 import { viewDataset, type DatasetView } from './dataset';
 import { faceChecksApply } from './flags';
@@ -129,13 +129,13 @@ export class DatasetCatalog {
   }
 }
 
-export class UnknownImages extends Error {
+export class UnknownImages extends NotFoundError {
   override name = 'UnknownImages';
   constructor(readonly ids: number[]) {
-    super(`No image with id ${ids.join(', ')} in this project; it may have been removed. Reload the dataset.`);
+    super(`No image with id ${ids.join(', ')} in this project; it may have been removed. Reload the dataset.`, { ids });
   }
 }
 
-export class InvalidCrop extends Error {
+export class InvalidCrop extends InvalidInputError {
   override name = 'InvalidCrop';
 }

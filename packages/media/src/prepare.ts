@@ -1,4 +1,4 @@
-import type { ImageMetrics } from '@lora-studio/api';
+import { InvalidInputError, type ImageMetrics } from '@lora-studio/api';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readExif, type ExifFacts } from './exif';
 import { perceptualHash } from './phash';
@@ -8,7 +8,7 @@ import { IMPORT_LIMITS } from './thresholds';
 import { looksCutOff } from './cut-off';
 
 /** A file we refuse, with the reason the user sees. */
-export class ImageRejected extends Error {
+export class ImageRejected extends InvalidInputError {
   override name = 'ImageRejected';
 }
 

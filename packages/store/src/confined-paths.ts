@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@lora-studio/api';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, basename, join, relative, resolve, sep } from 'node:path';
 
@@ -6,7 +7,7 @@ import { dirname, isAbsolute, basename, join, relative, resolve, sep } from 'nod
  * (a project, a dataset, an export folder). Symlinks are resolved first, so a link inside the project that points at
  * `/etc/passwd`, or a linked folder that points into `images/`, is judged by where it really leads.
  */
-export class PathOutsideError extends Error {
+export class PathOutsideError extends InvalidInputError {
   override name = 'PathOutsideError';
   constructor(
     readonly path: string,
@@ -17,7 +18,7 @@ export class PathOutsideError extends Error {
 }
 
 /** A path a user typed that no file system can hold (a NUL byte), refused before any call that would throw oddly. */
-export class UnusablePathError extends Error {
+export class UnusablePathError extends InvalidInputError {
   override name = 'UnusablePathError';
   constructor(readonly path: string) {
     super(`${JSON.stringify(path)} is not a usable path (it contains a NUL character). Check the name and try again.`);

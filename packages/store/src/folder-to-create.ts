@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@lora-studio/api';
 import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isWithin, realPathOf } from './confined-paths';
@@ -9,7 +10,7 @@ import { diskProblemOf } from './disk-problems';
  * one into a read-only or foreign folder fails half-way. Finding the nearest existing folder and asking it first
  * turns each of those into one clear sentence, before anything is made.
  */
-export class FolderNotCreatableError extends Error {
+export class FolderNotCreatableError extends InvalidInputError {
   override name = 'FolderNotCreatableError';
 }
 

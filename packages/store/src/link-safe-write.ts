@@ -1,3 +1,4 @@
+import { InvalidInputError } from '@lora-studio/api';
 import { constants, copyFileSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /**
@@ -5,7 +6,7 @@ import { constants, copyFileSync, lstatSync, unlinkSync, writeFileSync } from 'n
  * redirect the write elsewhere. A regular file is replaced; a link, folder or device under that name is refused; and
  * the new file is created exclusively, which never follows a link (so one slipped in meanwhile fails the write).
  */
-export class LinkInTheWayError extends Error {
+export class LinkInTheWayError extends InvalidInputError {
   override name = 'LinkInTheWayError';
   constructor(readonly path: string) {
     super(`${path} already exists and is not a plain file (a link or a folder); LoRA Studio does not write through it. Remove it, or choose an empty folder.`);

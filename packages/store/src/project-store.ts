@@ -1,3 +1,4 @@
+import { ConflictError } from '@lora-studio/api';
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,7 +135,7 @@ function undoCreation(dir: string, store: ProjectStore | undefined, made: string
   for (const folder of made.reverse()) rmSync(folder, { recursive: true, force: true });
 }
 
-export class ProjectFolderError extends Error {
+export class ProjectFolderError extends ConflictError {
   override name = 'ProjectFolderError';
 }
 

@@ -1,5 +1,7 @@
-/** Problems found before training starts; each line says what is wrong and what to do. */
-export class TrainingSetupError extends Error {
+import { InvalidInputError } from '@lora-studio/api';
+
+/** Problems found before training starts (settings, dataset, base model); each line says what is wrong and what to do. */
+export class TrainingSetupError extends InvalidInputError {
   override name = 'TrainingSetupError';
 
   constructor(readonly problems: string[]) {

@@ -1,5 +1,6 @@
 // A run's checkpoints as LoRA adapters: the trained tensors of a checkpoint file, laid out on the run's target
 // layers, plus the content hash that keys every cached grid cell rendered with it.
+import { InvalidInputError, NotFoundError, UnavailableError } from '@lora-studio/api';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { LoraAdapter, LoraLayer } from '@lora-studio/models';
@@ -19,7 +20,7 @@ export function checkpointAt(runDir: string, step: number): RunCheckpointFile {
   const all = runCheckpoints(runDir);
   const found = all.find((c) => c.step === step);
   if (!found) {
-    throw new Error(all.length
+    throw new NotFoundError(all.length
       ? `The run in ${runDir} has no checkpoint at step ${step}; it has steps ${all.map((c) => c.step).join(', ')}.`
       : `The run in ${runDir} has no checkpoints yet. Wait for the first one (or train longer) and try again.`);
   }
@@ -40,7 +41,7 @@ export interface CheckpointLora {
 export function checkpointLora(path: string): CheckpointLora {
   const c = readCheckpoint(path);
   if (c.config.mode === 'full') {
-    throw new Error(`${path} comes from a full-model run, which has no LoRA to compare or export. Use a LoRA run.`);
+    throw new InvalidInputError(`${path} comes from a full-model run, which has no LoRA to compare or export. Use a LoRA run.`);
   }
   const slots = new Map<string, { shape: number[]; data: Float32Array }>();
   let offset = 0;
@@ -54,11 +55,11 @@ export function checkpointLora(path: string): CheckpointLora {
     if (!name.endsWith('.lora_A')) continue;
     const layerPath = name.slice(0, -'.lora_A'.length);
     const b = slots.get(`${layerPath}.lora_B`);
-    if (!b) throw new Error(`${path} has ${name} but no ${layerPath}.lora_B; the checkpoint is damaged. Use another step.`);
+    if (!b) throw new UnavailableError(`${path} has ${name} but no ${layerPath}.lora_B; the checkpoint is damaged. Use another step.`);
     const [rank, inDim] = a.shape as [number, number];
     layers.push({ path: layerPath, inDim, outDim: b.shape[0]!, rank, alpha: c.config.alpha, down: a.data, up: b.data });
   }
-  if (layers.length === 0) throw new Error(`${path} holds no LoRA tensors.`);
+  if (layers.length === 0) throw new UnavailableError(`${path} holds no LoRA tensors.`);
   return { step: c.step, adapter: { layers, metadata: {} }, config: c.config, baseModel: c.baseModel };
 }
 

@@ -1,6 +1,7 @@
 // The other two exports: the training config as readable JSON or TOML (to reproduce or share a run), and the
 // dataset as a plain folder of images with a same-name .txt caption each (what kohya, ai-toolkit and our own
 // "lora-studio train FOLDER" read).
+import { InvalidInputError } from '@lora-studio/api';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
@@ -48,7 +49,7 @@ export function exportTrainingConfig(runDir: string, format: ConfigFormat, out: 
 export async function exportDataset(dataset: Dataset, outDir: string): Promise<{ folder: string; images: number; uncaptioned: number }> {
   assertFolderCanBeMade(outDir);
   mkdirSync(outDir, { recursive: true });
-  if (readdirSync(outDir).length > 0) throw new Error(`${outDir} is not empty. Choose an empty or new folder for the dataset export.`);
+  if (readdirSync(outDir).length > 0) throw new InvalidInputError(`${outDir} is not empty. Choose an empty or new folder for the dataset export.`);
   const used = new Set<string>();
   let uncaptioned = 0;
   for (const image of dataset.images) {

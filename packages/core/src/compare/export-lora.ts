@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DEFAULT_LORA_EXPORT_PRECISION, proposeCheckpoint, type CheckpointChoiceReason, type LoraExportPrecision } from '@lora-studio/api';
+import { ConflictError, DEFAULT_LORA_EXPORT_PRECISION, proposeCheckpoint, type CheckpointChoiceReason, type LoraExportPrecision } from '@lora-studio/api';
 import { exportLora, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
 import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
@@ -54,7 +54,7 @@ export function bestStep(choice: Pick<ExportChoice, 'runDir' | 'favourite' | 'sc
   const scores = (choice.scores ?? readRunScores(choice.runDir)?.checkpoints ?? []).filter((s) => steps.includes(s.step));
   const best = scores.reduce<{ step: number; overall: number } | null>((b, s) => (b === null || s.overall > b.overall ? s : b), null);
   const proposal = proposeCheckpoint(steps, choice.favourite ?? null, best?.step ?? null);
-  if (!proposal) throw new Error(`The run in ${choice.runDir} has saved no checkpoint yet, so there is nothing to export.`);
+  if (!proposal) throw new ConflictError(`The run in ${choice.runDir} has saved no checkpoint yet, so there is nothing to export.`);
   return proposal;
 }
 

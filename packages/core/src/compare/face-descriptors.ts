@@ -1,5 +1,6 @@
 // Face descriptors (face-api's 128-d recognition embedding, WebAssembly backend, weights from the package) for
 // subject projects of people: "is this the same person?" is a question about faces, not colours.
+import { UnavailableError } from '@lora-studio/api';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -21,7 +22,7 @@ function loadFaceApi(): Promise<FaceApi> {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     const api = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
     wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new Error('The WebAssembly backend for face descriptors did not start.');
+    if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) throw new UnavailableError('The WebAssembly backend for face descriptors did not start.');
     await tf.ready();
     const models = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
     await api.nets.ssdMobilenetv1.loadFromDisk(models);

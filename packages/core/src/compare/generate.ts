@@ -1,5 +1,6 @@
 // Text-to-image with the base model and, optionally, a LoRA at a scale: a batch of N images from seeds
 // seed, seed+1, … so any one of them can be made again on its own.
+import { InvalidInputError } from '@lora-studio/api';
 import type { LoraAdapter } from '@lora-studio/models';
 import type { RgbImage } from '@lora-studio/trainer';
 import type { ImageRenderer } from './renderer';
@@ -35,8 +36,8 @@ export function loraScaleWarning(scale: number): string | null {
 
 export async function generateImages(renderer: ImageRenderer, req: GenerateRequest): Promise<GeneratedImage[]> {
   const batch = req.batch ?? 1;
-  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new Error(`The batch size must be a whole number from 1 to ${MAX_BATCH} (got ${batch}).`);
-  if (!req.prompt.trim()) throw new Error('Write a prompt to generate an image.');
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new InvalidInputError(`The batch size must be a whole number from 1 to ${MAX_BATCH} (got ${batch}).`);
+  if (!req.prompt.trim()) throw new InvalidInputError('Write a prompt to generate an image.');
   const settings = {
     prompt: req.prompt,
     negativePrompt: req.negativePrompt ?? '',

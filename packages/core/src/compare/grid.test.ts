@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError, NotFoundError } from '@lora-studio/api';
 import { readCheckpoint, readRunDescription, writeCheckpoint } from '@lora-studio/trainer';
 import { checkpointAt } from './checkpoint-lora';
 import { gridPng } from './grid-image';
@@ -80,6 +81,9 @@ describe('checkpoint grid', () => {
   it('names what is missing: an unknown step, an empty prompt list', async () => {
     await expect(renderGrid(renderer, request({ checkpoints: [3] }))).rejects.toThrow(/no checkpoint at step 3; it has steps 2, 4/);
     await expect(renderGrid(renderer, request({ prompts: [] }))).rejects.toThrow(/at least one prompt/);
+    // Each is the user's to fix, so it carries its code to the dispatcher: a missing step is not found, no prompt bad input.
+    await expect(renderGrid(renderer, request({ checkpoints: [3] }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(renderGrid(renderer, request({ prompts: [] }))).rejects.toBeInstanceOf(InvalidInputError);
     expect(readFileSync(join(runDir, 'run.json'), 'utf8')).toContain('"trigger": "sks"');
   });
 });

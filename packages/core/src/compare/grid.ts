@@ -2,6 +2,7 @@
 // Every cell of a row uses that row's fixed seed, so cells differ only by the checkpoint and scale. Cells are PNG files in a
 // cache keyed by everything that changes the pixels — the checkpoint file's content hash among them, so a
 // rewritten checkpoint renders afresh while reopening a grid costs nothing.
+import { ConflictError, InvalidInputError, UnavailableError } from '@lora-studio/api';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,7 +96,7 @@ export async function writePng(path: string, image: RgbImage): Promise<void> {
 
 function columnsFor(runDir: string, checkpoints: 'all' | number[], scales: number[], includeBase: boolean): GridColumn[] {
   const steps = checkpoints === 'all' ? runCheckpoints(runDir).map((c) => c.step) : checkpoints.map((s) => checkpointAt(runDir, s).step);
-  if (steps.length === 0 && !includeBase) throw new Error(`The run in ${runDir} has no checkpoints to compare yet.`);
+  if (steps.length === 0 && !includeBase) throw new ConflictError(`The run in ${runDir} has no checkpoints to compare yet.`);
   const columns: GridColumn[] = includeBase ? [{ step: null, scale: null, label: 'base model' }] : [];
   for (const step of steps) {
     for (const scale of scales) columns.push({ step, scale, label: `step ${step} ×${scale}` });
@@ -105,12 +106,12 @@ function columnsFor(runDir: string, checkpoints: 'all' | number[], scales: numbe
 
 export function checkScales(scales: number[]): void {
   for (const s of scales) {
-    if (!Number.isFinite(s) || s < 0 || s > 2) throw new Error(`LoRA scale ${s} is outside 0–2; the guide suggests 0.6–1.0.`);
+    if (!Number.isFinite(s) || s < 0 || s > 2) throw new InvalidInputError(`LoRA scale ${s} is outside 0–2; the guide suggests 0.6–1.0.`);
   }
 }
 
 export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Promise<GridResult> {
-  if (req.prompts.length === 0) throw new Error('Give at least one prompt for the grid.');
+  if (req.prompts.length === 0) throw new InvalidInputError('Give at least one prompt for the grid.');
   const scales = req.scales ?? DEFAULT_SCALES;
   checkScales(scales);
   const run: RunDescription = readRunDescription(req.runDir);
@@ -150,7 +151,7 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
 export function loadCheckpointAdapter(file: string, renderer: ImageRenderer): LoraAdapter {
   const c = checkpointLora(file);
   if (c.baseModel !== renderer.model.id) {
-    throw new Error(`${file} was trained on ${c.baseModel}, but the loaded base model is ${renderer.model.id}. Restore that base model to compare this run.`);
+    throw new UnavailableError(`${file} was trained on ${c.baseModel}, but the loaded base model is ${renderer.model.id}. Restore that base model to compare this run.`);
   }
   return c.adapter;
 }

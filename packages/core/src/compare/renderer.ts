@@ -1,6 +1,7 @@
 // One loaded base model that renders images with or without a LoRA. The FLUX.2 sampler takes the LoRA tensors
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
+import { InvalidInputError } from '@lora-studio/api';
 import { Flux2Sampler, type LoraAdapter } from '@lora-studio/models';
 import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 
@@ -75,10 +76,10 @@ export class ImageRenderer {
 
   private checkSize(width: number, height: number): void {
     const m = this.model.encoders.sizeMultiple;
-    if (width % m !== 0 || height % m !== 0) throw new Error(`Image sizes must be multiples of ${m} for ${this.model.name}; ${width}×${height} is not.`);
+    if (width % m !== 0 || height % m !== 0) throw new InvalidInputError(`Image sizes must be multiples of ${m} for ${this.model.name}; ${width}×${height} is not.`);
     const fixed = this.model.encoders.fixedBuckets;
     if (fixed && !fixed.some((b) => b.width === width && b.height === height)) {
-      throw new Error(`${this.model.name} makes ${fixed.map((b) => `${b.width}×${b.height}`).join(' or ')} images only, not ${width}×${height}.`);
+      throw new InvalidInputError(`${this.model.name} makes ${fixed.map((b) => `${b.width}×${b.height}`).join(' or ')} images only, not ${width}×${height}.`);
     }
   }
 

@@ -6,6 +6,7 @@
 //  - overfit: a trigger sample closer to its nearest training image than training images are to each other
 //    copies the dataset instead of learning the concept.
 // overall = consistency − bleed − 0.25 if overfit; the suggested checkpoint has the highest overall.
+import { ConflictError, InvalidInputError } from '@lora-studio/api';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -115,7 +116,7 @@ export async function scoreRun(renderer: ImageRenderer, req: ScoreRequest): Prom
   const run = readRunDescription(req.runDir);
   const trigger = run.config.trigger;
   const triggerPrompts = (req.prompts ?? wildPrompts(run.config.type as ProjectType, trigger, run.base)).filter((p) => mentionsTrigger(p, trigger));
-  if (triggerPrompts.length < 2) throw new Error(`Scoring needs at least two prompts that contain the trigger "${trigger}".`);
+  if (triggerPrompts.length < 2) throw new InvalidInputError(`Scoring needs at least two prompts that contain the trigger "${trigger}".`);
   const plainPrompts = triggerPrompts.map((p) => plainPrompt(p, trigger));
   const scale = req.scale ?? 1;
   const seed = req.seed ?? run.config.sampleSeeds[0] ?? 0;
@@ -129,7 +130,7 @@ export async function scoreRun(renderer: ImageRenderer, req: ScoreRequest): Prom
 
   const images = async (g: GridResult, column: number) => Promise.all(g.prompts.map((_, r) => readRgb(g.cells[r * g.columns.length + column]!.file)));
   const training = await trainingImages(req.runDir, withTrigger.width, withTrigger.height, req.maxTrainingImages ?? 40);
-  if (training.length === 0) throw new Error('The run’s dataset has no images left to compare samples with.');
+  if (training.length === 0) throw new ConflictError('The run’s dataset has no images left to compare samples with.');
   const overfitBelow = 0.5 * median(training.map((t, i) => Math.min(...training.filter((_, j) => j !== i).map((u) => pixelDistance(t, u)))));
 
   const { describer, described } = await chooseDescriber(run.config.type, training);

@@ -1,5 +1,6 @@
 import {
   ApiFailure,
+  InvalidInputError,
   type CaptionerChoice,
   type CaptionItem,
   type CaptionsHandlers,
@@ -35,9 +36,7 @@ import { ImageRows } from '@lora-studio/media';
 import {
   assertFolderCanBeMade,
   confinedPathOrUndefined,
-  FolderNotCreatableError,
   realPathOf,
-  UnusablePathError,
   type ProjectStore,
 } from '@lora-studio/store';
 import { isAbsolute, resolve } from 'node:path';
@@ -52,16 +51,11 @@ const DEFAULT_VISION_URL = 'http://localhost:11434/v1';
  * that leads into the project is refused too; and checked before the export's recursive mkdir.
  */
 function exportFolder(projectDir: string, outDir: string): string {
-  try {
-    if (confinedPathOrUndefined(projectDir, outDir) !== undefined) {
-      throw new ApiFailure('invalid-request', `${outDir} is inside the project folder ${projectDir} (or a link leads there); export to a folder outside the project.`);
-    }
-    assertFolderCanBeMade(outDir);
-    return realPathOf(outDir);
-  } catch (err) {
-    if (err instanceof FolderNotCreatableError || err instanceof UnusablePathError) throw new ApiFailure('invalid-request', err.message);
-    throw err;
+  if (confinedPathOrUndefined(projectDir, outDir) !== undefined) {
+    throw new InvalidInputError(`${outDir} is inside the project folder ${projectDir} (or a link leads there); export to a folder outside the project.`);
   }
+  assertFolderCanBeMade(outDir);
+  return realPathOf(outDir);
 }
 
 /** Where a vision endpoint's API key lives: the app store, keyed by the server, so no project file ever holds it. */

@@ -1,4 +1,4 @@
-import { ApiFailure, DEFAULT_BASE_MODEL, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
+import { ConflictError, DEFAULT_BASE_MODEL, InvalidInputError, NotFoundError, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
 import { loadLora, type LoraAdapter } from '@lora-studio/models';
 import { assertFolderCanBeMade, type ProjectStore } from '@lora-studio/store';
 import { loadDataset, readRunDescription } from '@lora-studio/trainer';
@@ -12,16 +12,6 @@ import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
 import { GeneratedRows } from '../compare/generated-rows';
 import { RunRows } from '../runs/run-rows';
-
-/** Errors of the compare services are about the user's data (missing steps, no scores yet): say them as they are. */
-async function asApi<T>(work: () => Promise<T> | T): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ApiFailure) throw err;
-    throw new ApiFailure('invalid-request', err instanceof Error ? err.message : String(err));
-  }
-}
 
 export function compareHandlers(ctx: StudioContext): CompareHandlers {
   // One loaded model at a time, and one render at a time on it: the sessions are not shared between calls.
@@ -46,9 +36,9 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
 
   const runOf = (store: ProjectStore, runId: number) => {
     const row = new RunRows(store).row(runId);
-    if (!row) throw new ApiFailure('not-found', `There is no run ${runId} in this project.`);
+    if (!row) throw new NotFoundError(`There is no run ${runId} in this project.`);
     const runDir = join(store.dir, row.dir);
-    if (!existsSync(join(runDir, 'run.json'))) throw new ApiFailure('conflict', `Run ${runId} has not started yet, so it has no checkpoints to compare.`);
+    if (!existsSync(join(runDir, 'run.json'))) throw new ConflictError(`Run ${runId} has not started yet, so it has no checkpoints to compare.`);
     return { row, runDir, base: readRunDescription(runDir).base };
   };
   const rel = (store: ProjectStore, path: string) => relative(store.dir, path).split('\\').join('/');
@@ -69,10 +59,10 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
     'compare-grid': async ({ dir, runId, checkpoints, ...req }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      const grid = await asApi(() => withRenderer(run.base, (r) => renderGrid(r, {
+      const grid = await withRenderer(run.base, (r) => renderGrid(r, {
         ...req, runDir: run.runDir, checkpoints: checkpoints ?? 'all', seed: req.seed ?? 0, cacheDir: cacheDir(store),
         onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'grid', done, total, cell: cellOut(store, cell), finished: done === total }),
-      })));
+      }));
       const { runDir: _, cells, ...rest } = grid;
       return { ...rest, runId, cells: cells.map((c) => cellOut(store, c)) } satisfies CompareGrid;
     },
@@ -80,10 +70,10 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
     'compare-score': async ({ dir, runId, prompts, seed, scale }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      const scores = await asApi(() => withRenderer(run.base, (r) => scoreRun(r, {
+      const scores = await withRenderer(run.base, (r) => scoreRun(r, {
         runDir: run.runDir, prompts, seed, scale, cacheDir: cacheDir(store),
         onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'score', done, total, cell: cellOut(store, cell), finished: done === total }),
-      })));
+      }));
       new RunRows(store).setScores(runId, scores.checkpoints);
       return { ...scores, runId } satisfies CompareScores;
     },
@@ -100,18 +90,18 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       let adapter: (r: ImageRenderer) => LoraAdapter | null = () => null;
       if (lora && 'runId' in lora) {
         const run = runOf(store, lora.runId);
-        const file = await asApi(() => checkpointAt(run.runDir, lora.step).path);
+        const file = checkpointAt(run.runDir, lora.step).path;
         base = run.base;
         adapter = (r) => loadCheckpointAdapter(file, r);
       } else if (lora) {
-        if (!isAbsolute(lora.file)) throw new ApiFailure('invalid-request', `Give the LoRA file as a full path (got "${lora.file}").`);
-        const loaded = await asApi(() => loadLora(lora.file).adapter);
+        if (!isAbsolute(lora.file)) throw new InvalidInputError(`Give the LoRA file as a full path (got "${lora.file}").`);
+        const loaded = loadLora(lora.file).adapter;
         adapter = () => loaded;
       }
       const firstSeed = seed ?? Math.floor(Math.random() * 2 ** 31);
       const outDir = join(store.dir, 'generated');
       mkdirSync(outDir, { recursive: true });
-      const images = await asApi(() => withRenderer(base, async (r) => {
+      const images = await withRenderer(base, async (r) => {
         const made = await generateImages(r, {
           ...req, seed: firstSeed, lora: adapter(r), scale: scale ?? 1,
           onImage: (done, total) => ctx.emit('generate-progress', { dir, done, total }),
@@ -131,7 +121,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
           out.push({ id, file: `generated/${name}`, prompt: req.prompt, seed: m.seed, scale: lora ? scale ?? 1 : 0, createdAt, ...settings });
         }
         return out;
-      }));
+      });
       return { images, warning: lora ? loraScaleWarning(scale ?? 1) : null };
     },
 
@@ -143,14 +133,14 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
     'export-preview': async ({ dir, runId, step, format, precision }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      return asApi(() => previewExport({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId) }));
+      return previewExport({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId) });
     },
 
     'export-lora': async ({ dir, runId, step, format, precision, outDir }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      if (outDir !== undefined && !isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the export folder as a full path (got "${outDir}").`);
-      return asApi(() => exportCheckpoint({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') }));
+      if (outDir !== undefined && !isAbsolute(outDir)) throw new InvalidInputError(`Give the export folder as a full path (got "${outDir}").`);
+      return exportCheckpoint({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') });
     },
 
     'export-config': async ({ dir, runId, format, outDir }) => {
@@ -159,13 +149,13 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       const folder = resolve(outDir ?? join(store.dir, 'exports'));
       assertFolderCanBeMade(folder);
       mkdirSync(folder, { recursive: true });
-      return { path: await asApi(() => exportTrainingConfig(run.runDir, format, join(folder, `run-${runId}-config.${format}`))) };
+      return { path: await exportTrainingConfig(run.runDir, format, join(folder, `run-${runId}-config.${format}`)) };
     },
 
     'export-dataset': async ({ dir, outDir }) => {
       const store = requireProject(ctx, dir);
-      if (!isAbsolute(outDir)) throw new ApiFailure('invalid-request', `Give the dataset folder as a full path (got "${outDir}").`);
-      return asApi(() => exportDataset(loadDataset(store.dir, { folderCacheDir: join(store.dir, 'cache') }), outDir));
+      if (!isAbsolute(outDir)) throw new InvalidInputError(`Give the dataset folder as a full path (got "${outDir}").`);
+      return exportDataset(loadDataset(store.dir, { folderCacheDir: join(store.dir, 'cache') }), outDir);
     },
   };
 }

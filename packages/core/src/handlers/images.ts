@@ -1,20 +1,10 @@
 import { ApiFailure, type ImagesHandlers } from '@lora-studio/api';
-import { analyzerSwitches, DatasetCatalog, importFiles, InvalidCrop, startBackgroundAnalysis, UnknownImages } from '@lora-studio/media';
+import { analyzerSwitches, DatasetCatalog, importFiles, startBackgroundAnalysis } from '@lora-studio/media';
 import type { ProjectStore } from '@lora-studio/store';
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
-
-function catalogErrors<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof UnknownImages) throw new ApiFailure('not-found', err.message, { ids: err.ids });
-    if (err instanceof InvalidCrop) throw new ApiFailure('invalid-request', err.message);
-    throw err;
-  }
-}
 
 export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
   /** Running imports per project folder, so "cancel" reaches them from any window. */
@@ -92,9 +82,8 @@ export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
 
     'images-update': async ({ dir, ids, excluded, crop }) => {
       const store = requireProject(ctx, dir);
-      const changed = catalogErrors(() =>
-        new DatasetCatalog(store).update(ids, { ...(excluded !== undefined ? { excluded } : {}), ...(crop !== undefined ? { crop } : {}) }),
-      );
+      // Unknown ids and bad crops throw the catalog's own errors (not found, invalid input); the dispatcher answers them.
+      const changed = new DatasetCatalog(store).update(ids, { ...(excluded !== undefined ? { excluded } : {}), ...(crop !== undefined ? { crop } : {}) });
       ctx.emit('images-changed', { dir: store.dir, ids });
       return changed;
     },

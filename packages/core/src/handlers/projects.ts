@@ -1,10 +1,7 @@
-import { ApiFailure, type Project, type ProjectHandlers, type RecentProject } from '@lora-studio/api';
+import { type Project, type ProjectHandlers, type RecentProject } from '@lora-studio/api';
 import {
-  FolderNotCreatableError,
   isProjectFolder,
-  ProjectFolderError,
   ProjectStore,
-  UnusablePathError,
   type ProjectRow,
 } from '@lora-studio/store';
 import { rmSync } from 'node:fs';
@@ -27,28 +24,17 @@ export function folderNameFor(name: string): string {
   return slug || 'project';
 }
 
-function storeErrors<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ProjectFolderError) throw new ApiFailure('conflict', err.message);
-    if (err instanceof FolderNotCreatableError || err instanceof UnusablePathError) throw new ApiFailure('invalid-request', err.message);
-    throw err; // disk trouble is named by the dispatcher
-  }
-}
-
 export function projectHandlers(ctx: StudioContext): ProjectHandlers {
   return {
     'project-create': async ({ name, dir, type, trigger, subjectKind }) => {
       const target = dir ? requireAbsolute(dir) : join(ctx.app.home, 'projects', folderNameFor(name));
       // Remembering the project is part of creating it: if the app store cannot write (same full disk), the new
       // folder is removed again rather than left behind unlisted.
-      const store = storeErrors(() =>
-        ProjectStore.create(target, { name, type, trigger, subjectKind }, (created) => {
-          const row = created.settings();
-          ctx.app.rememberProject({ dir: target, name: row.name, type: row.type, trigger: row.trigger });
-        }),
-      );
+      // A folder that cannot hold a project is refused by the store's own errors (the dispatcher answers them).
+      const store = ProjectStore.create(target, { name, type, trigger, subjectKind }, (created) => {
+        const row = created.settings();
+        ctx.app.rememberProject({ dir: target, name: row.name, type: row.type, trigger: row.trigger });
+      });
       ctx.adoptProject(store);
       ctx.emit('projects-changed', { dir: target });
       return toProject(target, store.settings());

@@ -1,5 +1,6 @@
 // Reading and writing LoRA files on disk.
-import { SafetensorsFile, writeSafetensorsFile } from '@lora-studio/onnx';
+import { InvalidInputError } from '@lora-studio/api';
+import { SafetensorsFile, SafetensorsFormatError, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { LoraAdapter } from './adapter';
 import { exportLora, importLora, loraSourceOf, readLoraParts, type LoraExportOptions, type LoraFileLayer, type LoraFormat } from './formats';
 
@@ -8,8 +9,19 @@ export function saveLora(path: string, adapter: LoraAdapter, format: LoraFormat,
   writeSafetensorsFile(path, tensors, metadata);
 }
 
+/** A LoRA file the user chose: one that is missing or not safetensors is theirs to fix, and says so. */
+function openLoraFile(path: string): SafetensorsFile {
+  try {
+    return SafetensorsFile.open(path);
+  } catch (err) {
+    if (err instanceof SafetensorsFormatError) throw new InvalidInputError(err.message);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInputError(`There is no LoRA file at ${path}. Check the path.`);
+    throw err;
+  }
+}
+
 export function loadLora(path: string): { adapter: LoraAdapter; format: LoraFormat } {
-  const file = SafetensorsFile.open(path);
+  const file = openLoraFile(path);
   try {
     return importLora(loraSourceOf(file), path);
   } finally {
@@ -19,7 +31,7 @@ export function loadLora(path: string): { adapter: LoraAdapter; format: LoraForm
 
 /** A LoRA file's tensor pairs as stored (its own names and shapes), checked as loadLora checks them. */
 export function readLoraFileParts(path: string): { layers: LoraFileLayer[]; format: LoraFormat } {
-  const file = SafetensorsFile.open(path);
+  const file = openLoraFile(path);
   try {
     return readLoraParts(loraSourceOf(file), path);
   } finally {

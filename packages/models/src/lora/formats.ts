@@ -2,6 +2,7 @@
 //   peft  — diffusers/PEFT: "transformer.<diffusers module>.lora_A/B.weight", q/k/v split, alpha in header JSON;
 //   bfl   — "diffusion_model.<BFL module>.lora_A/B.weight", fused qkv, alpha folded into B (alpha = rank);
 //   kohya — "lora_unet_<BFL module with _>.lora_down/lora_up.weight" + scalar ".alpha".
+import { InvalidInputError } from '@lora-studio/api';
 import { fromFloat32, toFloat32, type SafetensorsDtype, type TensorToWrite } from '@lora-studio/onnx';
 import { bflToDiffusers, bflToKohya, compareModules, diffusersToBfl, isBflModule, kohyaToBfl, type RowMapping } from '../flux2/naming';
 import { loraScale, type LoraAdapter, type LoraLayer } from './adapter';
@@ -176,7 +177,8 @@ export interface LoraSource {
 
 interface Part { down?: { name: string; shape: number[] }; up?: { name: string; shape: number[] }; alpha?: string }
 
-export class LoraFormatError extends Error {
+/** A LoRA file that is not one the studio reads: the user chose it, so it is their input to change. */
+export class LoraFormatError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'LoraFormatError';

@@ -1,9 +1,10 @@
 // The numbers a LoRA must hold to be usable. A NaN or infinite weight turns every picture it touches into noise or
 // black; a NaN, infinite, zero or negative alpha silences the adapter (0), inverts it (< 0) or poisons it (NaN, Inf).
 // Such files load without complaint in most tools, so each reader and writer here refuses them by name instead.
+import { InvalidInputError } from '@lora-studio/api';
 import type { LoraAdapter } from './adapter';
 
-export class LoraValueError extends Error {
+export class LoraValueError extends InvalidInputError {
   override name = 'LoraValueError';
 }
 
