@@ -92,6 +92,9 @@ export function presetConfig(args: { type: LoraType; trigger: string; imageCount
     // measures the difference. Off for large models: the pictures take a GPU hour, the extra forward pass ~30%.
     priorImages: model.small ? Math.min(imageCount, 200) : 0,
     preservation: model.small ? 0.5 : 0,
+    // A FLUX.2 block's activations at 1024 px are gigabytes (attention probabilities included); recomputing them
+    // in the backward pass is what lets a large model train in GPU or laptop memory. The small model's fit anyway.
+    gradientCheckpointing: !model.small,
   };
 }
 

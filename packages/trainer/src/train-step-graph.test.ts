@@ -11,6 +11,7 @@ import type { TrainingEvent } from './events';
 import { prepareNewRun, type PreparedRun } from './setup';
 import { writeFixtures } from './testing/fixtures';
 import { buildTrainStep } from './train-step-graph';
+import { presetConfig } from './presets';
 import { TrainingRun } from './training-run';
 
 let root: string;
@@ -82,3 +83,32 @@ describe('frozen weights by reference', () => {
     }
   });
 });
+
+describe('gradient checkpointing', () => {
+  it('recomputes every block in the backward pass and trains to the same losses as keeping activations, bit for bit', async () => {
+    const extra = { steps: 8, checkpointEvery: 8 };
+    const kept = await prepare('activations-kept', { ...extra, gradientCheckpointing: false });
+    const recomputed = await prepare('activations-recomputed', { ...extra, gradientCheckpointing: true });
+    const shapes = { batch: 1, imageTokens: 16, textTokens: 8 };
+    const graph = buildTrainStep(recomputed.prepared.model, recomputed.prepared.description.config, shapes);
+    expect(graph.session.keepRecomputation).toBe(true);
+    expect(buildTrainStep(kept.prepared.model, kept.prepared.description.config, shapes).session.keepRecomputation).toBeUndefined();
+    // The recomputed copies are separate nodes in the serialised graph, one segment per block.
+    const c = recomputed.prepared.model.transformer;
+    const text = Buffer.from(graph.step.bytes).toString('latin1');
+    for (const block of [...Array.from({ length: c.numDoubleBlocks }, (_, i) => `double_blocks.${i}`), ...Array.from({ length: c.numSingleBlocks }, (_, i) => `single_blocks.${i}`)]) {
+      expect(text).toContain(`recompute.${block}.`);
+    }
+    const a = await losses(kept.prepared, kept.runDir);
+    const b = await losses(recomputed.prepared, recomputed.runDir);
+    expect(a).toHaveLength(8);
+    expect(b).toEqual(a);
+  });
+
+  it('is on in the presets for large models and off for the small embedded one', () => {
+    const large = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 4, model: { nativeResolution: 1024, small: false } });
+    const small = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 4, model: { nativeResolution: 64, small: true } });
+    expect([large.gradientCheckpointing, small.gradientCheckpointing]).toEqual([true, false]);
+  });
+});
+

@@ -66,7 +66,11 @@ export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes:
       lora.set(l.path, { down: pack.tensors.get(`${l.path}.lora_A`)!, up: pack.tensors.get(`${l.path}.lora_B`)!, scale: config.alpha / config.rank });
     }
   }
-  const velocity = buildFlux2(g, { img: xt, imgIds, txt, txtIds, timesteps: t, guidance }, { config: c, weights, lora });
+  const checkpointBlocks = config.gradientCheckpointing === true;
+  // onnxruntime would merge the recomputed blocks back into the forward pass (common subexpressions) and keep
+  // every activation after all.
+  if (checkpointBlocks) session = { ...session, keepRecomputation: true };
+  const velocity = buildFlux2(g, { img: xt, imgIds, txt, txtIds, timesteps: t, guidance }, { config: c, weights, lora, checkpointBlocks });
   const diff = sub(velocity, target);
   // Each row's loss as well: the loss monitor judges the trend on the concept rows alone (preserved rows sit near
   // zero and would make the mixed loss jump with the batch's make-up). Every row has the same N × C elements, so

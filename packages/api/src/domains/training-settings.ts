@@ -195,6 +195,12 @@ export const trainingSettingsSchema = z.object({
    * (e4m3) or int8, about half the memory. Runs made before it existed read as bf16.
    */
   basePrecision: choice('base precision', basePrecisions).optional(),
+  /**
+   * Gradient checkpointing: each transformer block's activations are recomputed in the backward pass instead of
+   * kept, about a third more compute for a fraction of the activation memory. On for FLUX.2, off for the small
+   * embedded model (its activations are small). Runs made before it existed read as off.
+   */
+  gradientCheckpointing: z.boolean({ error: 'gradient checkpointing must be true or false.' }).optional(),
 });
 /** The full, resolved settings of a run (the trainer's TrainingConfig). */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;

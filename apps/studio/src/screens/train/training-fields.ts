@@ -68,6 +68,7 @@ export const advancedFields: TrainingField[] = [
     ],
     hint: 'How the frozen base model is held while training; the LoRA itself is always trained in full precision.',
   },
+  { key: 'gradientCheckpointing', label: 'Gradient checkpointing', kind: 'switch', hint: 'Recomputes each block in the backward pass instead of keeping it: far less memory for about a third more time per step.' },
   { key: 'weightDecay', label: 'Weight decay', kind: 'number', range: trainingLimits.weightDecay, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
   { key: 'clipNorm', label: 'Gradient clipping', kind: 'number', range: trainingLimits.clipNorm, step: 0.1, hint: 'Caps the gradient norm so one bad batch cannot throw training off (0: off).' },
   { key: 'seed', label: 'Training seed', kind: 'integer', range: trainingLimits.seed, hint: 'The same seed and settings train the same LoRA again.' },
