@@ -103,9 +103,12 @@ describe('checkBoundaries', () => {
     expect(checkBoundaries(workspace(tree))).toEqual(['package.json dependencies form a cycle: @lora-studio/store → @lora-studio/media → @lora-studio/store']);
   });
 
-  it('keeps Node out of the shared contract, and the renderer on the contract and shared captions code only', () => {
+  it('keeps Node out of the shared contract (its tests may use vitest), and the renderer on the contract and shared captions code only', () => {
     const tree = cleanChain();
-    tree['packages/api']!.files = { 'src/index.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n" };
+    tree['packages/api']!.files = {
+      'src/index.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
+      'src/index.test.ts': "import { it } from 'vitest';\nit('runs', () => {});\n",
+    };
     tree['packages/captions'] = { deps: ['api'], exports: { '.': './src/common/index.ts', './node': './src/node/index.ts' }, files: {
       'src/common/index.ts': 'export const lint = 1;\n',
       'src/node/index.ts': 'export const auto = 1;\n',
