@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, createSession, gradients, hostTensor, mul, reduceSum, serializeGraph } from '@lora-studio/onnx';
+import { Graph, createSession, gradients, hostTensor, mul, reduceSum, SeededRandom, serializeGraph } from '@lora-studio/onnx';
 import {
   FLUX2_PRESETS, addFlux2Inputs, addFlux2Weights, addLoraInputs, buildFlux2, flux2ImageIds, flux2ParameterCount, flux2Preset,
-  flux2TextIds, loraTargetLayers, openFlux2Checkpoint, randomFlux2Weights, writeSparseFlux2Checkpoint, SeededRandom, type Flux2Config,
+  flux2TextIds, loraTargetLayers, openFlux2Checkpoint, randomFlux2Weights, writeSparseFlux2Checkpoint, type Flux2Config,
 } from '../src/index';
 
 const threadsFlag = process.argv.indexOf('--threads');

@@ -23,7 +23,6 @@ export * from './cli/model-run';
 export * from './sampling/schedule';
 export * from './sampling/sampler';
 export * from './sampling/png';
-export { SeededRandom } from './random';
 export * from './default-model';
 export * from './encoders';
 export * from './flux2-model';

@@ -6,6 +6,7 @@ import { gradients } from './autodiff';
 import type { Graph, Tensor } from './graph';
 import { serializeGraph } from './serialize';
 import { createSession } from './session';
+import { SeededRandom } from './seeded-random';
 
 export interface GradCheckResult {
   /** Per checked tensor: max |analytic − numeric| / max(max |numeric|, 1e-6). */
@@ -71,16 +72,7 @@ export async function checkGradients(
   return { relError, maxRelError: Math.max(0, ...Object.values(relError)), checkedElements };
 }
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32), for test data that is the same on every run. */
+/** Deterministic pseudo-random numbers in [-1, 1), for test data that is the same on every run. */
 export function seededValues(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  return new SeededRandom(seed).fillUniform(new Float64Array(n), -1, 1) as Float64Array;
 }

@@ -10,7 +10,7 @@ import { add, cast, concat, conv, gather, linear, matmul, mul, reduceSum, reshap
 import { checkGradients, seededValues } from './gradcheck';
 import { ShapeError } from './shape';
 import { serializeGraph } from './serialize';
-import { createSession, hostTensor, SessionCache } from './session';
+import { createSession, hostTensor } from './session';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'onnx-graph-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,20 +99,16 @@ describe('graph builder', () => {
     await s.release();
   });
 
-  it('caches sessions by model hash and records why a provider was skipped', async () => {
+  it('records why a provider was skipped', async () => {
     const g = new Graph('cache');
     g.output(add(g.input('x', 'float32', [2]), 1), 'y');
     const model = serializeGraph(g);
-    const cache = new SessionCache();
-    const a = await cache.get(model, { providers: ['cuda', 'cpu'], threads: 1 });
-    const b = await cache.get(model, { providers: ['cuda', 'cpu'], threads: 1 });
-    expect(a).toBe(b);
-    expect(cache.size).toBe(1);
+    const a = await createSession(model, { providers: ['cuda', 'cpu'], threads: 1 });
     expect(a.provider === 'cuda' || a.fallbacks.some((f) => f.provider === 'cuda' && f.reason.length > 0)).toBe(true);
     const r = await a.run({ x: hostTensor('float32', [2], [1, 2]) });
     expect(Array.from(r.outputs.y.data as Float32Array)).toEqual([2, 3]);
     expect(a.timings).toHaveLength(1);
     await expect(a.run({})).rejects.toThrow(/missing inputs x/);
-    await cache.clear();
+    await a.release();
   });
 });

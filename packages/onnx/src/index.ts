@@ -9,6 +9,7 @@ export * from './autodiff';
 export { GRAD_RULES, constInts } from './grad-rules';
 export * from './session';
 export * from './gradcheck';
+export * from './seeded-random';
 export * from './optimizer';
 export * from './train-state';
 export * from './providers';

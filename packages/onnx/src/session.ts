@@ -159,29 +159,3 @@ function firstLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split('\n')[0].trim();
 }
-
-/** Sessions keyed by a hash of the model bytes and options; one per graph shape bucket. */
-export class SessionCache {
-  private readonly sessions = new Map<string, Promise<EngineSession>>();
-
-  get(model: Uint8Array, opts: EngineSessionOptions = {}): Promise<EngineSession> {
-    const key = modelHash(model, opts);
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = createSession(model, opts);
-      this.sessions.set(key, s);
-      s.catch(() => this.sessions.delete(key));
-    }
-    return s;
-  }
-
-  get size(): number {
-    return this.sessions.size;
-  }
-
-  async clear(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.all(all.map(async (s) => (await s.catch(() => null))?.release()));
-  }
-}

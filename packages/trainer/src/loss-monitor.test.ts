@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LossMonitor, NonFiniteLossError, welchT, type LossEvent } from './loss-monitor';
-import { SeededRandom } from '@lora-studio/models';
+import { SeededRandom } from '@lora-studio/onnx';
 
 const options = { smoothing: 0.9, window: 5, minImprovement: 0.02, patience: 3, riseTolerance: 0.15, riseT: 3 };
 

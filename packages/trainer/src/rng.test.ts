@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '@lora-studio/onnx';
 import { TrainingRandom } from './rng';
 
 describe('TrainingRandom', () => {
@@ -34,6 +35,12 @@ describe('TrainingRandom', () => {
     }
     expect(Math.abs(sum / n)).toBeLessThan(0.03);
     expect(Math.abs(sumSq / n - 1)).toBeLessThan(0.05);
+  });
+
+  it('is the engine\'s seeded generator underneath: the same 32-bit draws for the same seed', () => {
+    const training = TrainingRandom.fromSeed(1234);
+    const plain = new SeededRandom(1234);
+    expect(Array.from({ length: 8 }, () => training.nextUint32())).toEqual(Array.from({ length: 8 }, () => plain.nextUint32()));
   });
 
   it('shuffles into a permutation', () => {

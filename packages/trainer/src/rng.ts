@@ -1,30 +1,22 @@
-// The trainer's random stream (xoshiro128**): noise, timesteps, caption dropout and flips all draw from it,
-// and its four-word state goes into every checkpoint so a resumed run draws exactly the same numbers.
+// The trainer's random stream: noise, timesteps, caption dropout and flips all draw from it, and its four-word state
+// goes into every checkpoint so a resumed run draws exactly the same numbers. The generator is the engine's
+// SeededRandom; this adds saving and restoring its state, finer uniforms, integers and shuffling.
+import { SeededRandom, seedWords } from '@lora-studio/onnx';
 
 export interface RandomState {
   s: [number, number, number, number];
 }
 
-export class TrainingRandom {
-  private readonly s: Uint32Array;
-
+export class TrainingRandom extends SeededRandom {
   private constructor(words: ArrayLike<number>) {
-    this.s = Uint32Array.from(words);
+    super(words);
     if (this.s.every((w) => w === 0)) throw new Error('A random state of all zeros never changes; seed the generator instead.');
   }
 
-  /** splitmix32 spreads any integer seed (also 0) over the four state words. */
+  /** Any safe integer seed: its high bits are folded into the 32 the generator is seeded with. */
   static fromSeed(seed: number): TrainingRandom {
     if (!Number.isSafeInteger(seed)) throw new Error(`A seed must be an integer (got ${seed}).`);
-    let x = (seed >>> 0) ^ Math.floor(seed / 4294967296);
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    return new TrainingRandom([next(), next(), next(), next()]);
+    return new TrainingRandom(seedWords((seed >>> 0) ^ Math.floor(seed / 4294967296)));
   }
 
   static fromState(state: RandomState): TrainingRandom {
@@ -38,21 +30,8 @@ export class TrainingRandom {
     return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!] };
   }
 
-  nextUint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
-    const t = s[1]! << 9;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
-    return result;
-  }
-
-  /** Uniform in [0, 1) with 53 random bits. */
-  uniform(): number {
+  /** Uniform in [0, 1) with 53 random bits (a double's full precision), from two draws. */
+  override uniform(): number {
     const hi = this.nextUint32() >>> 5;
     const lo = this.nextUint32() >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
@@ -68,18 +47,6 @@ export class TrainingRandom {
     }
   }
 
-  /** Standard normal by Box–Muller; the second value is discarded so the state alone describes the stream. */
-  normal(): number {
-    const u = 1 - this.uniform();
-    const v = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-
-  fillNormal(out: Float32Array | Float64Array): typeof out {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
-    return out;
-  }
-
   /** Fisher–Yates in place. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
@@ -90,8 +57,4 @@ export class TrainingRandom {
     }
     return items;
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -6,9 +6,9 @@ import { flux2Preset } from '../flux2/config';
 import { createLoraAdapter, loraDelta } from '../lora/adapter';
 import { saveLora, loadLora } from '../lora/files';
 import { loraTrainingMetadata } from '../lora/metadata';
-import { SeededRandom } from '../random';
 import { loraConvert } from './lora-convert';
 import { loraInspect, formatLoraInspection } from './lora-inspect';
+import { SeededRandom } from '@lora-studio/onnx';
 
 describe('lora convert / inspect', () => {
   it('converts between formats on disk and describes the file', () => {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SafetensorsFile, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
+import { SafetensorsFile, writeSafetensorsFile, fromFloat32, type TensorToWrite, SeededRandom } from '@lora-studio/onnx';
 import { flux2Preset } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { bflToDiffusersWeights } from '../flux2/convert-checkpoint';
@@ -11,7 +11,6 @@ import { referenceFlux2Forward } from '../flux2/reference-forward';
 import { createLoraAdapter, loraScale } from '../lora/adapter';
 import { exportLora } from '../lora/formats';
 import { loadLora } from '../lora/files';
-import { SeededRandom } from '../random';
 import { modelRun } from './model-run';
 
 const f64 = (v: ArrayLike<number>): TensorToWrite['data'] => fromFloat32('F64', Float64Array.from(v));

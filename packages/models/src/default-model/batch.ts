@@ -1,7 +1,6 @@
 // Turn corpus examples into the pretraining graph's inputs. Everything random here comes from (seed, step),
 // so step k of a resumed run gets the same examples, noise and times as step k of an uninterrupted one.
-import { hostTensor, type HostTensor } from '@lora-studio/onnx';
-import { SeededRandom } from '../random';
+import { hostTensor, type HostTensor, SeededRandom } from '@lora-studio/onnx';
 import type { EmojiCorpus } from './emoji-corpus';
 import { patchify, tokenChannels, tokenCount, type PixelFormat } from './patchify';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';

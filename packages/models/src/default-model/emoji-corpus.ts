@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { SeededRandom } from '../random';
 import type { RgbaImage, RgbImage } from './pixels';
 import { describePlacement, PLAIN_PLACEMENT, placeCharacter, randomPlacement, type Placement } from './placement';
+import { SeededRandom } from '@lora-studio/onnx';
 
 export interface EmojiEntry {
   /** Lower-case name, with the skin tone for a skin variation: "waving hand, medium skin tone". */

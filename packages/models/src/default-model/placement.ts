@@ -1,8 +1,8 @@
 // How a character is placed on the canvas, and the words that describe it in a caption. The pretraining corpus
 // and the subject sample dataset share these words, so a LoRA prompt like "sks character on a blue background,
 // small, top left" uses vocabulary the base model learned to obey.
-import type { SeededRandom } from '../random';
 import { drawOver, resizeArea, solidImage, type Rgb, type RgbaImage, type RgbImage } from './pixels';
+import type { SeededRandom } from '@lora-studio/onnx';
 
 export const BACKGROUNDS: readonly { name: string; rgb: Rgb }[] = [
   { name: 'white', rgb: [255, 255, 255] },

@@ -1,11 +1,11 @@
 // The pretraining quality gate: sample 20 training captions and 20 unseen emoji × placement combinations, and
 // measure (1) how often a sample's nearest corpus image (pixel distance, every emoji drawn with the prompted
 // placement) is the prompted emoji, against chance, and (2) how often its background is the prompted colour.
-import { SeededRandom } from '../random';
 import type { DefaultModel } from './default-model';
 import type { EmojiCorpus } from './emoji-corpus';
 import type { RgbImage } from './pixels';
 import { BACKGROUNDS, describePlacement, randomPlacement, type Placement } from './placement';
+import { SeededRandom } from '@lora-studio/onnx';
 
 export interface GatePrompt {
   kind: 'training' | 'unseen';

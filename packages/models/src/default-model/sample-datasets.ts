@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import { SeededRandom } from '../random';
 import type { RgbaImage, RgbImage } from './pixels';
 import { describePlacement, PLAIN_PLACEMENT, placeCharacter, randomPlacement, type Placement } from './placement';
+import { SeededRandom } from '@lora-studio/onnx';
 
 export const STYLE_TRIGGER = 'flt';
 export const SUBJECT_TRIGGER = 'sks';

@@ -2,8 +2,7 @@
 // layers → groups of `mergeBytes` neighbouring bytes concatenated and projected to the transformer's context width.
 // Byte level means there is no word list: any word, an unseen trigger like "sks" included, has its own encoding.
 // It is trained jointly with the transformer during pretraining and frozen during LoRA training.
-import { add, attention, gather, gelu, layerNorm, linear, reshape, transpose, type Graph, type Tensor } from '@lora-studio/onnx';
-import { SeededRandom } from '../random';
+import { add, attention, gather, gelu, layerNorm, linear, reshape, transpose, type Graph, type Tensor, SeededRandom } from '@lora-studio/onnx';
 
 export interface TextEncoderConfig {
   /** Captions are cut to this many UTF-8 bytes (at a character boundary) and padded with byte 0. */

@@ -6,10 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   cast, concat, gather, Graph, ints, matmul, mul, serializeGraph, tanh, unsqueeze, writeSafetensorsFile, type Tensor,
+  SeededRandom,
 } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
-import { SeededRandom } from '../random';
 import { ONNX_MODEL_FORMAT, type OnnxModelManifest } from './model-folder';
 
 /** 32 latent channels → 128-channel tokens like the real VAE; context 3 × 8. */

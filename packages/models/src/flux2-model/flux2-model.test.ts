@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random';
 import { Flux2Model } from './flux2-model';
 import { describeFlux2Model, Flux2ModelError, openFlux2ModelFiles } from './model-files';
 import { readStored64 } from './tensor-store';
 import { referenceTextEncoder } from './text-encoder-reference';
 import { referenceVaeDecode, referenceVaeEncode } from './vae-reference';
 import { writeTinyFlux2BflFiles, writeTinyFlux2Diffusers, type TinyFlux2Model } from './tiny-flux2-model';
+import { SeededRandom } from '@lora-studio/onnx';
 
 let root: string;
 const models: Record<string, TinyFlux2Model> = {};

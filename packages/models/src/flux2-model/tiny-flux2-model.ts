@@ -5,11 +5,10 @@
 // small byte-level BPE with a chat template in the Qwen3 / Mistral style.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSafetensorsFile, type TensorToWrite } from '@lora-studio/onnx';
+import { writeSafetensorsFile, type TensorToWrite, SeededRandom } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { bflToDiffusersWeights, type DenseTensor } from '../flux2/convert-checkpoint';
 import { randomFlux2Weights } from '../flux2/random-weights';
-import { SeededRandom } from '../random';
 import { FLUX2_FILES_FORMAT, FLUX2_MANIFEST } from './model-files';
 import { layerWeightShapes, type Flux2TextEncoderConfig } from './text-encoder-config';
 import { bflVaeName, vaeDecoderWeights, vaeEncoderWeights, type VaeConfig } from './vae-config';

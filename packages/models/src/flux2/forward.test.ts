@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, checkGradients, createSession, hostTensor, mul, reduceSum, serializeGraph, type DType, type Tensor } from '@lora-studio/onnx';
+import { Graph, checkGradients, createSession, hostTensor, mul, reduceSum, serializeGraph, type DType, type Tensor, SeededRandom } from '@lora-studio/onnx';
 import { writeSafetensorsFile } from '@lora-studio/onnx';
 import { flux2Preset, type Flux2Config } from './config';
 import { randomFlux2Weights } from './random-weights';
@@ -12,7 +12,6 @@ import { addFlux2Inputs, buildFlux2 } from './graph';
 import { addFlux2Weights, addLoraInputs, type Flux2WeightSource } from './graph-weights';
 import { flux2ImageIds, flux2TextIds } from './positions';
 import { referenceFlux2Forward } from './reference-forward';
-import { SeededRandom } from '../random';
 import { loraTargetLayers } from '../lora/targets';
 
 const B = 2;

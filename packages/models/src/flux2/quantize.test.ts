@@ -5,8 +5,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Graph, createSession, f32ToBf16, serializeGraph, writeSafetensorsFile, type TensorToWrite } from '@lora-studio/onnx';
-import { SeededRandom } from '../random';
+import { Graph, createSession, f32ToBf16, serializeGraph, writeSafetensorsFile, type TensorToWrite, SeededRandom } from '@lora-studio/onnx';
 import { flux2Preset } from './config';
 import { openFlux2Checkpoint } from './checkpoint';
 import { addFlux2Weights, flux2WeightSession } from './graph-weights';

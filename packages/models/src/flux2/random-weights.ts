@@ -1,8 +1,8 @@
 // Random FLUX.2 weights for tests and for initialising a model trained from scratch.
-import { SeededRandom } from '../random';
 import type { Flux2Config } from './config';
 import type { DenseTensor } from './convert-checkpoint';
 import { flux2WeightSpecs } from './weights';
+import { SeededRandom } from '@lora-studio/onnx';
 
 /** Linear weights ~ U(±1/sqrt(in)) (PyTorch's default), QK-norm gains near 1. */
 export function randomFlux2Weights(config: Flux2Config, seed: number): Record<string, DenseTensor> {

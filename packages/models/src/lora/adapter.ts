@@ -1,7 +1,7 @@
 // A LoRA adapter in our internal form: one entry per BFL Linear layer, ΔW = (alpha / rank) · up · down.
 import type { Flux2Config } from '../flux2/config';
-import { SeededRandom } from '../random';
 import { loraTargetLayers, type LoraTargets } from './targets';
+import { SeededRandom } from '@lora-studio/onnx';
 
 export interface LoraLayer {
   /** BFL module path, e.g. "double_blocks.0.img_attn.qkv". */

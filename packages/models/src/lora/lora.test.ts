@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseSafetensors, serializeSafetensors, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
+import { parseSafetensors, serializeSafetensors, fromFloat32, type TensorToWrite, SeededRandom } from '@lora-studio/onnx';
 import { flux2Preset } from '../flux2/config';
-import { SeededRandom } from '../random';
 import { createLoraAdapter, loraDelta, type LoraAdapter } from './adapter';
 import { exportLora, importLora, loraSourceOf, type LoraFormat } from './formats';
 import { loraTargetLayers } from './targets';

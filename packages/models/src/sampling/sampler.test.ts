@@ -7,10 +7,10 @@ import { flux2Preset } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { createLoraAdapter } from '../lora/adapter';
 import { loraTargetLayers } from '../lora/targets';
-import { SeededRandom } from '../random';
 import { Flux2Sampler } from './sampler';
 import { flux2ScheduleMu, flux2Timesteps } from './schedule';
 import { pixelTokensToImage, writePng } from './png';
+import { SeededRandom } from '@lora-studio/onnx';
 
 describe('FLUX.2 schedule', () => {
   it('shifts linspace(1, 0) by the resolution-dependent mu', () => {

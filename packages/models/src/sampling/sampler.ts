@@ -2,14 +2,13 @@
 // One compiled graph serves every LoRA checkpoint and scale: the LoRA tensors (any rank) and the scale are
 // inputs. Guidance-distilled configs take the guidance scale as an input; the others use true
 // classifier-free guidance, running the prompt and the negative prompt as a batch of two.
-import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, type EngineSessionOptions } from '@lora-studio/onnx';
+import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, type EngineSessionOptions, SeededRandom } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
 import { addFlux2Weights, addLoraInputs, flux2WeightSession, type Flux2WeightSource } from '../flux2/graph-weights';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
 import { flux2LinearLayers } from '../flux2/weights';
 import { loraScale, type LoraAdapter } from '../lora/adapter';
-import { SeededRandom } from '../random';
 import { flux2Timesteps } from './schedule';
 
 export interface SamplerOptions {
