@@ -1,16 +1,5 @@
+import { random } from '@lora-studio/media/testing';
 import sharp from 'sharp';
-
-/** Deterministic generator (mulberry32): the same photos, and so the same flags, on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const colour = (rnd: () => number) => `rgb(${[0, 0, 0].map(() => Math.round(40 + rnd() * 180)).join(',')})`;
 

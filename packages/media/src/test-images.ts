@@ -1,7 +1,11 @@
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 
-/** Deterministic generator (mulberry32), so generated test images are identical on every run. */
+/**
+ * Deterministic generator (mulberry32), so generated test images are identical on every run; the end-to-end photos
+ * use it too. Test support only: the product's seeded generator is SeededRandom in @lora-studio/onnx, which this
+ * package does not depend on.
+ */
 export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
