@@ -29,6 +29,8 @@ export type TrainingEvent =
       /** Prior-preservation pictures trained on beside the images. */
       priorImages: number;
       buckets: string[];
+      /** Text tokens per caption in every step and sample: the longest text's, not the pipelines' padded 512. */
+      textTokens: number;
       provider: string;
       baseModel: string;
       cache: CacheStats;

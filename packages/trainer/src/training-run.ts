@@ -22,6 +22,8 @@ import { augmentCaption, withoutTrigger } from './data/captions';
 import type { Dataset, DatasetImage } from './data/dataset';
 import { ensurePriorImages } from './data/prior-images';
 import { EncodingCache } from './data/encoding-cache';
+import type { EncodedTensor } from './data/encoders';
+import { capTextTokens, textTokenCap } from './data/text-tokens';
 import { visibleSize } from './data/images';
 import { DataOrder, START_POSITION, type DataPosition } from './data-order';
 import type { TrainingEvent } from './events';
@@ -74,6 +76,8 @@ export class TrainingRun {
   private position: DataPosition = START_POSITION;
   private monitor!: LossMonitor;
   private lastCheckpoint: string | null = null;
+  /** Text rows every step, sample and base prediction uses (the longest text's tokens; see text-tokens.ts). */
+  private textTokens = 0;
   private lastLoss: number | null = null;
   private resumedFrom: number | null = null;
   // Requests from the user, applied between steps.
@@ -132,6 +136,7 @@ export class TrainingRun {
       for (const dir of [this.paths.checkpoints, this.paths.samples]) mkdirSync(dir, { recursive: true });
       model = this.prepared.model = withBasePrecision(model, this.config.basePrecision, this.paths.cache);
       writeRunDescription(this.runDir, description);
+      this.textTokens = await this.measureTextTokens();
       this.images = [...dataset.images, ...(await this.priorImages(dataset))];
       await this.planExamples(model);
       await this.encodeAll();
@@ -143,7 +148,7 @@ export class TrainingRun {
       const compiled = await this.compiledFor(firstBucket);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
-        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], provider: compiled.step.provider,
+        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, provider: compiled.step.provider,
         baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
       });
       while (this.state.step < this.config.steps) {
@@ -183,12 +188,27 @@ export class TrainingRun {
     const count = this.config.priorImages ?? 0;
     if (count === 0) return [];
     const sampler = this.samplerFor(this.sampleBucket());
-    const unconditional = await this.cache.text('');
+    const unconditional = await this.text('');
     return ensurePriorImages({
       dir: this.paths.prior, count, captions: dataset.images.map((i) => i.caption ?? ''), trigger: this.config.trigger, seed: this.config.seed,
-      render: async (caption, seed) => sampler.renderBase(await this.cache.text(caption), unconditional, seed),
+      render: async (caption, seed) => sampler.renderBase(await this.text(caption), unconditional, seed),
       onProgress: (done, total) => this.emit({ type: 'preparing', stage: 'prior', done, total }),
     });
+  }
+
+  /**
+   * The longest of the run's own texts (dataset captions, sample prompts, the empty caption) in tokens. Prior
+   * pictures' captions are dataset captions with the trigger taken out, so never longer.
+   */
+  private async measureTextTokens(): Promise<number> {
+    const texts = [...this.prepared.dataset.images.map((i) => i.caption ?? ''), ...this.config.samplePrompts, ''];
+    const encoded: EncodedTensor[] = [];
+    for (const t of new Set(texts)) encoded.push(await this.cache.text(t));
+    return textTokenCap(encoded);
+  }
+
+  private async text(caption: string): Promise<EncodedTensor> {
+    return capTextTokens(await this.cache.text(caption), this.textTokens);
   }
 
   /** Each image's bucket from its visible size (after EXIF orientation and crop). */
@@ -262,7 +282,7 @@ export class TrainingRun {
       c = (async () => {
         const m = this.prepared.model;
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
-        const textTokens = (await this.cache.text(this.images[0]!.caption!)).shape[0]!;
+        const textTokens = (await this.text(this.images[0]!.caption!)).shape[0]!;
         const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
         // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
         const opts = { threads: this.options.threads, ...graphs.session };
@@ -301,7 +321,7 @@ export class TrainingRun {
       if (preserve) preserved.push(row);
       const caption = unconditional ? '' : augmentCaption(preserve ? withoutTrigger(image.caption!, this.config.trigger) : image.caption!, this.config, this.rng);
       x0s.push((await this.cache.image(image, bucket, this.config.resolution, flip)).data);
-      const text = await this.cache.text(caption);
+      const text = await this.text(caption);
       textTokens = text.shape[0]!;
       texts.push(text.data);
     }
@@ -463,7 +483,7 @@ export class TrainingRun {
   private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
     const sampler = this.samplerFor(this.sampleBucket());
     for (const r of requests) {
-      const image = await sampler.render(this.state.layout, this.state.params, await this.cache.text(r.prompt), await this.cache.text(''), r.seed);
+      const image = await sampler.render(this.state.layout, this.state.params, await this.text(r.prompt), await this.text(''), r.seed);
       const name = `step-${String(this.state.step).padStart(6, '0')}-${r.label}-seed${r.seed}.png`;
       const path = join(this.paths.samples, name);
       await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toFile(path);

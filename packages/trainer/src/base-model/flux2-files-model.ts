@@ -28,7 +28,8 @@ export async function loadFlux2FilesModel(path: string, options: { threads?: num
       },
       async encodeText(caption) {
         const t = await m.encodeText(caption);
-        return { shape: [t.ids.length, t.contextDim], data: t.context };
+        // Qwen3 and Mistral are causal: the rows after the prompt's own tokens are padding a run may cut off.
+        return { shape: [t.ids.length, t.contextDim], data: t.context, tokens: t.length };
       },
       release: () => m.releaseEncoders(),
     },

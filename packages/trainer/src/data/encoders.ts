@@ -5,6 +5,11 @@ import type { RgbImage } from './images';
 export interface EncodedTensor {
   shape: number[];
   data: Float32Array;
+  /**
+   * A text's own token count when its encoder is causal and pads on the right: the rows after it are padding the
+   * run may cut off (see text-tokens.ts). Absent: every row counts.
+   */
+  tokens?: number;
 }
 
 export interface ModelEncoders {

@@ -54,7 +54,7 @@ export class EncodingCache {
     else {
       encoded = await this.encoders.encodeText(caption);
       this.stats.textEncodes++;
-      writeCached(path, encoded, { model: this.encoders.id });
+      writeCached(path, encoded, { model: this.encoders.id, ...(encoded.tokens !== undefined ? { tokens: String(encoded.tokens) } : {}) });
     }
     this.texts.set(caption, encoded);
     return encoded;
@@ -75,7 +75,8 @@ function readCached(path: string): EncodedTensor | undefined {
     const bytes = file.tensorBytes('value');
     const data = new Float32Array(bytes.byteLength / 4);
     new Uint8Array(data.buffer).set(bytes);
-    return { shape: info.shape, data };
+    const tokens = Number(file.metadata.tokens);
+    return { shape: info.shape, data, ...(Number.isInteger(tokens) && tokens > 0 ? { tokens } : {}) };
   } catch {
     return undefined;
   }
