@@ -1,8 +1,9 @@
 import type { RunEvents } from './domains/runs';
 import type { CompareEvents } from './domains/compare';
+import type { ModelEvents } from './domains/models';
 
 /** Everything the services push to the UI without being asked, name → payload. */
-export interface ServerEvents extends RunEvents, CompareEvents {
+export interface ServerEvents extends RunEvents, CompareEvents, ModelEvents {
   /** The recent-projects list or a project's settings changed (another window, the CLI). */
   'projects-changed': { dir: string | null };
   /** An import's progress; `finished` once per import (also when cancelled). */

@@ -5,9 +5,10 @@ import { imagesArgs, type ImagesHandlers } from './domains/images';
 import { captionsArgs, type CaptionsHandlers } from './domains/captions';
 import { runArgs, type RunsHandlers } from './domains/runs';
 import { compareArgs, type CompareHandlers } from './domains/compare';
+import { modelArgs, type ModelsHandlers } from './domains/models';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers & ModelsHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -20,6 +21,7 @@ export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...captionsArgs,
   ...runArgs,
   ...compareArgs,
+  ...modelArgs,
 };
 
 export function isHandlerName(name: string): name is HandlerName {

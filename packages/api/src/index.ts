@@ -12,3 +12,4 @@ export * from './domains/captions';
 export * from './domains/training-settings';
 export * from './domains/runs';
 export * from './domains/compare';
+export * from './domains/models';

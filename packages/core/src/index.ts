@@ -6,6 +6,7 @@ import { imagesHandlers } from './handlers/images';
 import { captionsHandlers } from './handlers/captions';
 import { runsHandlers } from './handlers/runs';
 import { compareHandlers } from './handlers/compare';
+import { modelsHandlers } from './handlers/models';
 import { RunManager, type RunManagerOptions } from './runs/run-manager';
 import { Dispatcher } from './dispatch';
 import { detectComputeDevice } from './compute-device';
@@ -13,6 +14,7 @@ import { detectComputeDevice } from './compute-device';
 export { StudioContext, type Emit } from './context';
 export { Dispatcher } from './dispatch';
 export { detectComputeDevice } from './compute-device';
+export { checkRunMemory } from './runs/memory-check';
 export { folderNameFor } from './handlers/projects';
 export { STUDIO_VERSION } from './version';
 export { RunManager, type RunManagerOptions } from './runs/run-manager';
@@ -28,6 +30,7 @@ export function createHandlers(ctx: StudioContext, runs: RunManager = new RunMan
     ...captionsHandlers(ctx),
     ...runsHandlers(ctx, runs),
     ...compareHandlers(ctx),
+    ...modelsHandlers(ctx),
   };
 }
 

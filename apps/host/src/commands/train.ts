@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  isLoraType, isScheduler, prepareNewRun, prepareResume, TrainingRun, TrainingSetupError,
+  describeMemory, gigabytes, isLoraType, isScheduler, prepareNewRun, prepareResume, TrainingRun, TrainingSetupError,
   type PreparedRun, type TrainingConfig, type TrainingEvent,
 } from '@lora-studio/trainer';
+import { checkRunMemory } from '@lora-studio/core';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
 import { complain, say, terminalJson } from './terminal-text';
+import { resolveBaseModel } from '@lora-studio/models/model-library';
+import { AppStore, studioHome } from '@lora-studio/store';
 
 /** Human-readable progress: every event but steps, and about 50 step lines per run. */
 function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) => void {
@@ -23,6 +26,7 @@ function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) =>
         const c = e.config;
         say(`${e.resumedFrom === null ? 'Training' : `Resuming at step ${e.resumedFrom} of`} ${c.type} LoRA "${c.trigger}" on ${e.images} images${e.priorImages ? ` + ${e.priorImages} prior-preservation pictures` : ''} (${e.baseModel}, ${e.provider})`);
         say(`  ${c.steps} steps, rank ${c.rank}, alpha ${c.alpha}, lr ${c.lr} ${c.scheduler}, batch ${c.batchSize}×${c.gradAccum}, ${c.resolution}px, seed ${c.seed}${c.preservation ? `, output preservation ${c.preservation}` : ''}`);
+        say(`  memory: about ${gigabytes(e.memoryEstimate.totalBytes)} at ${e.textTokens} text tokens (${describeMemory(e.memoryEstimate, c.basePrecision ?? 'bf16')})`);
         return say(`  encodings: ${e.cache.imageHits + e.cache.textHits} from cache, ${e.cache.imageEncodes + e.cache.textEncodes} encoded`);
       }
       case 'step': {
@@ -85,7 +89,7 @@ const NUMBER_FLAGS = {
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a LoRA on a project or a folder of captioned images.',
-  help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|PATH --type subject|style|object --trigger WORD --out RUN_DIR
+  help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|NAME|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
          [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
 
@@ -134,13 +138,26 @@ Example: lora-studio train resources/samples/style --base default --type style -
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
     const prepared = await prepareOrFail(() => prepareNewRun({
-      dataset: positionals[0]!, base: values.base!, runDir: values.out!,
+      dataset: positionals[0]!, base: baseFromLibrary(values.base!), runDir: values.out!,
       type, trigger: values.trigger, overrides,
     }, { threads }));
     const config = prepared.description.config;
+    // Said before the model is compiled: a run that cannot fit would otherwise fail minutes in.
+    const memory = checkRunMemory(prepared.model, config);
+    if (memory.problem && !values.json) complain(`note: ${memory.problem.message}`);
     return runWithSignals(new TrainingRun(prepared, resolve(values.out!), printer(values.json!, () => config.steps), { threads }));
   },
 };
+
+/** --base takes a name from "model list" as well as 'default' or a folder. */
+function baseFromLibrary(base: string): string {
+  const app = new AppStore(studioHome());
+  try {
+    return resolveBaseModel(app, base);
+  } finally {
+    app.close();
+  }
+}
 
 export const resumeCommand: Command = {
   name: 'resume',

@@ -1,5 +1,6 @@
-import { ApiFailure, DEFAULT_BASE_MODEL, type RunsHandlers } from '@lora-studio/api';
-import type { ProjectStore } from '@lora-studio/store';
+import { ApiFailure, DEFAULT_BASE_MODEL, type PreflightProblem, type RunsHandlers, type TrainingOverrides } from '@lora-studio/api';
+import { describeModel, resolveBaseModel } from '@lora-studio/models/model-library';
+import { projectBaseModel, type ProjectStore } from '@lora-studio/store';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
 import type { RunManager } from '../runs/run-manager';
@@ -19,21 +20,42 @@ export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers
     return rows;
   };
 
+  /** The project's base model as the trainer takes it: 'default' or the library model's folder. */
+  const baseOf = (store: ProjectStore): string => {
+    const name = projectBaseModel(store);
+    const base = resolveBaseModel(ctx.app, name);
+    if (base === name && name !== DEFAULT_BASE_MODEL) {
+      throw new ApiFailure('not-found', `This project trains on the base model "${name}", which is no longer in the model library. Add it again on the Models screen, or pick another base model.`);
+    }
+    return base;
+  };
+  /** Distilled checkpoints train, but worse than their base: said before the run, not after it. */
+  const distilledWarning = (base: string): PreflightProblem[] => {
+    if (base === DEFAULT_BASE_MODEL) return [];
+    const { training, label } = describeModel(base);
+    if (training !== 'distilled' && training !== 'guidance-distilled') return [];
+    return [{
+      id: 'base-distilled',
+      message: `${label} is ${training === 'distilled' ? 'a step-distilled' : 'a guidance-distilled'} checkpoint, made for fast inference. LoRAs train better on the base checkpoints (FLUX.2 [klein] base 4B / 9B) and then run on the distilled model.`,
+    }];
+  };
+  const check = async (store: ProjectStore, overrides: TrainingOverrides | undefined) => {
+    const base = baseOf(store);
+    const { prepared, ...report } = await preflight(store, overrides, base);
+    await prepared?.model.close();
+    return { base, report: { ...report, warnings: [...distilledWarning(base), ...report.warnings] } };
+  };
+
   return {
-    'run-preflight': async ({ dir, overrides }) => {
-      const { prepared, ...report } = await preflight(open(dir), overrides);
-      await prepared?.model.close();
-      return report;
-    },
+    'run-preflight': async ({ dir, overrides }) => (await check(open(dir), overrides)).report,
     'run-start': async ({ dir, name, overrides }) => {
       const store = open(dir);
-      const { prepared, ...report } = await preflight(store, overrides);
-      await prepared?.model.close();
+      const { base, report } = await check(store, overrides);
       if (report.errors.length > 0 || !report.settings) {
         throw new ApiFailure('invalid-request', `Training cannot start: ${report.errors.map((e) => e.message).join(' ')}`, { errors: report.errors });
       }
       const count = new RunRows(store).list().length;
-      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, DEFAULT_BASE_MODEL);
+      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, base);
     },
     'run-list': async ({ dir }) => new RunRows(open(dir)).list(),
     'run-get': async ({ dir, runId }) => existing(open(dir), runId).detail(runId)!,
