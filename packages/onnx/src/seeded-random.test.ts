@@ -17,10 +17,12 @@ describe('SeededRandom', () => {
 
   it('fills uniforms within their bounds and standard normals with mean 0 and variance 1', () => {
     const rng = new SeededRandom(3);
-    const u = rng.fillUniform(new Float64Array(4000), -1, 1);
+    const u = new Float64Array(4000);
+    rng.fillUniform(u, -1, 1);
     expect(Math.min(...u)).toBeGreaterThanOrEqual(-1);
     expect(Math.max(...u)).toBeLessThan(1);
-    const n = rng.fillNormal(new Float64Array(20000));
+    const n = new Float64Array(20000);
+    rng.fillNormal(n);
     const mean = n.reduce((s, x) => s + x, 0) / n.length;
     const variance = n.reduce((s, x) => s + (x - mean) ** 2, 0) / n.length;
     expect(Math.abs(mean)).toBeLessThan(0.03);
