@@ -1,7 +1,7 @@
 import type { LoraType } from '@lora-studio/api';
 import type { SectionId } from './routing/route';
 
-/** Advice shown in the UI, in the words of the practitioner's guide (shared/GUIDE.md). */
+/** Advice shown in the UI, in the words of the practitioner's guide (docs/training-guide.md). */
 
 export const loraTypeGuide: Record<LoraType, { label: string; explanation: string; captionExample: (t: string) => string }> = {
   subject: {

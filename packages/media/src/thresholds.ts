@@ -2,7 +2,7 @@ import type { ImageFlagId } from '@lora-studio/api';
 
 /**
  * Every number that turns a measurement into a flag or a warning, in one place, each with the guide's rule it
- * comes from (shared/GUIDE.md §1). Change a threshold here and every flag, report and test follows.
+ * comes from (docs/training-guide.md §Dataset). Change a threshold here and every flag, report and test follows.
  */
 
 /** Hard limits on input: beyond them a file is refused before it is decoded, so one bad file cannot exhaust memory. */

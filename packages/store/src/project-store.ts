@@ -8,7 +8,7 @@ import { openDatabase } from './open';
 import { clearUnfinishedProject, databaseFiles, holdsNoTables, isUnfinishedProject } from './unfinished-project';
 
 export const PROJECT_FILE = 'project.sqlite';
-/** The folders every project has (ARCHITECTURE.md, "The store"). */
+/** The folders every project has (docs/architecture.md §Where files live). */
 export const PROJECT_FOLDERS = ['images', 'cache', 'runs'] as const;
 
 /** What a subject LoRA learns: face checks apply to people only (a teddy bear has no face to find). */

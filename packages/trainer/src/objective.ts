@@ -1,5 +1,5 @@
-// The rectified-flow objective (shared/reference/flux2.md §5–6): x_t = (1 − t)·x0 + t·ε, the model predicts
-// v = ε − x0, loss = MSE. Timesteps t ∈ (0, 1); t = 1 is pure noise.
+// The rectified-flow objective (docs/flux2.md §Sampling, §Training objective): x_t = (1 − t)·x0 + t·ε, the model
+// predicts v = ε − x0, loss = MSE. Timesteps t ∈ (0, 1); t = 1 is pure noise.
 import type { TimestepSampling } from '@lora-studio/api';
 import type { TrainingRandom } from './rng';
 

@@ -7,7 +7,7 @@ const large = { nativeResolution: 1024, small: false };
 const small = { nativeResolution: 64, small: true };
 
 describe('presets', () => {
-  it('steps = images × 100 clamped to 500–2000 (GUIDE §3)', () => {
+  it('steps = images × 100 clamped to 500–2000 (training guide §Presets)', () => {
     expect(presetSteps(3, large)).toBe(500);
     expect(presetSteps(12, large)).toBe(1200);
     expect(presetSteps(20, large)).toBe(2000);
@@ -26,7 +26,7 @@ describe('presets', () => {
     expect(presetCheckpointEvery(200)).toBe(50);
   });
 
-  it('takes learning rate and scheduler from the LoRA type (GUIDE §3), rank 16, alpha = rank', () => {
+  it('takes learning rate and scheduler from the LoRA type (training guide §Presets), rank 16, alpha = rank', () => {
     const subject = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 20, model: large });
     const style = presetConfig({ type: 'style', trigger: 'flt', imageCount: 60, model: large });
     const object = presetConfig({ type: 'object', trigger: 'brd', imageCount: 15, model: large });

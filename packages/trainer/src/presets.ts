@@ -1,4 +1,5 @@
-// Default settings per LoRA type, from shared/GUIDE.md §3–4, and their scaling for the small embedded model.
+// Default settings per LoRA type, from the training guide (docs/training-guide.md), and their scaling for the small
+// embedded model.
 import type { LoraType, TrainingConfig } from './config';
 import type { Scheduler } from './schedule';
 
@@ -8,7 +9,7 @@ export interface ModelTrainingProfile {
   nativeResolution: number;
   /** True for the embedded CPU-sized model: fewer steps, larger learning rate, no accumulation. */
   small: boolean;
-  /** Guidance for sample images (GUIDE §5: 3.5–5.0 for FLUX.2). */
+  /** Guidance for sample images (docs/training-guide.md §Testing: 3.5–5.0 for FLUX.2). */
   sampleGuidance?: number;
 }
 
@@ -19,7 +20,8 @@ interface TypePreset {
   lrRange: [number, number];
 }
 
-/** GUIDE §3: subject 1e-4–4e-4 cosine with restarts; style 5e-5–2e-4 constant with warmup; object 1e-4–3e-4 cosine. */
+/** Guide §Presets: subject 1e-4–4e-4 cosine with restarts; style 5e-5–2e-4 constant with warmup; object
+ * 1e-4–3e-4 cosine. */
 export const TYPE_PRESETS: Record<LoraType, TypePreset> = {
   subject: { lr: 2e-4, scheduler: 'cosine-with-restarts', lrRange: [1e-4, 4e-4] },
   style: { lr: 1e-4, scheduler: 'constant-with-warmup', lrRange: [5e-5, 2e-4] },
@@ -34,13 +36,13 @@ export const TYPE_PRESETS: Record<LoraType, TypePreset> = {
 const SMALL_MODEL = { stepsPerImage: 10, minSteps: 100, maxSteps: 500, lrScale: 5 };
 const LARGE_MODEL = { stepsPerImage: 100, minSteps: 500, maxSteps: 2000, lrScale: 1 };
 
-/** GUIDE §3: start at images × 100, typically 500–2000 (scaled for the small model, see above). */
+/** Guide §Presets: start at images × 100, typically 500–2000 (scaled for the small model, see above). */
 export function presetSteps(imageCount: number, model: ModelTrainingProfile): number {
   const s = model.small ? SMALL_MODEL : LARGE_MODEL;
   return Math.min(s.maxSteps, Math.max(s.minSteps, imageCount * s.stepsPerImage));
 }
 
-/** GUIDE §4: checkpoints every 250–500 steps; short runs get four checkpoints so there is something to compare. */
+/** Guide §Presets: checkpoints every 250–500 steps; short runs get four so there is something to compare. */
 export function presetCheckpointEvery(steps: number): number {
   if (steps >= 1000) return Math.min(500, Math.max(250, Math.round(steps / 4 / 50) * 50));
   return Math.max(1, Math.round(steps / 4));
@@ -69,7 +71,7 @@ export function presetConfig(args: { type: LoraType; trigger: string; imageCount
     clipNorm: 1.0,
     beta1: 0.9,
     beta2: 0.999,
-    // GUIDE §3: batch 1 with accumulation 4 on a 24 GB GPU. On a CPU the same effective batch is one graph run.
+    // Guide §Presets: batch 1 with accumulation 4 on a 24 GB GPU. On a CPU the same effective batch is one run.
     batchSize: model.small ? 4 : 1,
     gradAccum: model.small ? 1 : 4,
     resolution: model.nativeResolution,
@@ -80,7 +82,8 @@ export function presetConfig(args: { type: LoraType; trigger: string; imageCount
     sampleSteps: model.small ? 12 : 28,
     sampleGuidance: model.sampleGuidance ?? 4,
     seed: 42,
-    // Small images have few tokens, so no shift toward high noise is needed there (flux2.md §5: shift grows with size).
+    // Small images have few tokens, so no shift toward high noise is needed there (docs/flux2.md §Sampling: μ grows
+    // with the token count).
     timesteps: { kind: 'sigmoid', scale: 1, shift: model.small ? 1 : 3 },
     guidance: 1,
     captionDropout: 0,
@@ -98,7 +101,7 @@ export function presetConfig(args: { type: LoraType; trigger: string; imageCount
   };
 }
 
-/** GUIDE §2 trigger placement by use case; one prompt with the trigger and one without to see the difference. */
+/** Guide §Captions: trigger placement by use case; one prompt with the trigger and one without to see the change. */
 export function defaultSamplePrompts(type: LoraType, trigger: string): string[] {
   switch (type) {
     case 'subject':

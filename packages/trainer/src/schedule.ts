@@ -1,5 +1,5 @@
-// Learning-rate schedules as pure functions of the optimizer step (shared/GUIDE.md §3: subject → cosine with
-// restarts, style → constant with warmup, object → cosine). `step` counts optimizer updates from 0.
+// Learning-rate schedules as pure functions of the optimizer step (docs/training-guide.md §Presets: subject →
+// cosine with restarts, style → constant with warmup, object → cosine). `step` counts optimizer updates from 0.
 
 import { schedulers, type Scheduler } from '@lora-studio/api';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pathSchema } from './paths';
 
-/** What the LoRA should learn; it picks presets, health bands and caption templates (GUIDE.md). */
+/** What the LoRA should learn; it picks presets, health bands and caption templates (docs/training-guide.md). */
 export const loraTypes = ['subject', 'style', 'object'] as const;
 export type LoraType = (typeof loraTypes)[number];
 

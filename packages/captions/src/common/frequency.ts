@@ -72,8 +72,8 @@ export interface LeakOptions {
 
 /**
  * Phrases that occur in most captions ("red hair", "blue jacket"): they probably describe the concept itself,
- * which the trigger word should carry alone (GUIDE.md §2, mistake #2). A shorter phrase inside a longer finding
- * with the same count is dropped, so "red hair" is reported once rather than as "red", "hair" and "red hair".
+ * which the trigger word should carry alone (docs/training-guide.md §Captions). A shorter phrase inside a longer
+ * finding with the same count is dropped, so "red hair" is reported once rather than as "red", "hair" and "red hair".
  */
 export function findLeaks(captions: CaptionText[], ctx: PhraseContext, opts: LeakOptions): TagCount[] {
   const written = captions.filter((c) => c.text.trim() !== '');

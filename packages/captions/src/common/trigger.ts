@@ -3,7 +3,8 @@ import { captionStyle } from './style';
 import type { LoraType, TextSpan } from './types';
 import { phrasePattern, words } from './words';
 
-/** The phrase the guide recommends per LoRA type (GUIDE.md §2): the trigger early, with its class noun. */
+/** The phrase the guide recommends per LoRA type (docs/training-guide.md §Captions): the trigger early, with its
+ * class noun. */
 export function triggerPhrase(type: LoraType, trigger: string): string {
   switch (type) {
     case 'subject':

@@ -1,4 +1,5 @@
-/** What the LoRA learns; it decides where the trigger word goes (GUIDE.md §2). Same values as the project's type. */
+/** What the LoRA learns; it decides where the trigger word goes (docs/training-guide.md §Captions). Same values as
+ * the project's type. */
 export type LoraType = 'subject' | 'style' | 'object';
 
 /** One image's caption as the caption tools see it. */

@@ -1,5 +1,6 @@
-// The guide's quick quality test (GUIDE §5): five images with the trigger under wildly different prompts. A strong
-// LoRA keeps the concept in all five; a weak one only when the prompt mirrors the training captions.
+// The guide's quick quality test (docs/training-guide.md §Testing): five images with the trigger under wildly
+// different prompts. A strong LoRA keeps the concept in all five; a weak one only when the prompt mirrors the training
+// captions.
 // Each prompt also has a plain twin without the trigger, which the bleed score renders with and without the LoRA.
 
 import { isDefaultBase } from '@lora-studio/trainer';

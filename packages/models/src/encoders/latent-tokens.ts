@@ -1,4 +1,4 @@
-// FLUX.2 VAE latents ↔ transformer image tokens (shared/reference/flux2.md §3): 2×2 patchify
+// FLUX.2 VAE latents ↔ transformer image tokens (docs/flux2.md §Latents): 2×2 patchify
 // "c (i pi) (j pj) -> (c pi pj) i j", then per-channel normalisation with the VAE's BatchNorm running stats
 // (affine=False). Plain TypeScript so the inverse used for samples is exactly the same layout.
 

@@ -24,7 +24,7 @@ export interface OnnxModelManifest {
     model?: string;
     /** Default "vocab.json". */
     vocab?: string;
-    /** Chat template with "{prompt}" (flux2.md §4). */
+    /** Chat template with "{prompt}" (docs/flux2.md §Text encoders). */
     template: string;
     /** Default 512. */
     maxTokens?: number;

@@ -8,7 +8,7 @@
 export interface PromptTokenizerOptions {
   /** {token: id}. */
   vocab: Record<string, number>;
-  /** Chat template with "{prompt}" where the caption goes (flux2.md §4). */
+  /** Chat template with "{prompt}" where the caption goes (docs/flux2.md §Text encoders). */
   template: string;
   /** Sequence length the text encoder takes (512 for FLUX.2); shorter prompts are padded, longer cut. */
   maxTokens: number;

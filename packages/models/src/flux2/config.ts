@@ -1,4 +1,4 @@
-// FLUX.2 transformer hyper-parameters and the named presets (shared/reference/flux2.md §1).
+// FLUX.2 transformer hyper-parameters and the named presets (docs/flux2.md §Transformer).
 
 export interface Flux2Config {
   /** Hidden size D = heads × headDim. */

@@ -1,4 +1,4 @@
-// The FLUX.2 transformer as an ONNX graph, exactly as shared/reference/flux2.md §1 describes it, for any config.
+// The FLUX.2 transformer as an ONNX graph, exactly as docs/flux2.md §Transformer describes it, for any config.
 //
 // The text and image streams stay separate tensors all the way through (also in the single-stream blocks,
 // whose per-token layers are shared): only keys and values are concatenated for the joint attention, and

@@ -1,4 +1,4 @@
-// BFL ↔ diffusers module names (shared/reference/flux2.md §2). BFL names are our internal naming.
+// BFL ↔ diffusers module names (docs/flux2.md §Checkpoint names). BFL names are our internal naming.
 // A module is a Linear layer or a QK-norm; names here carry no ".weight"/".scale" suffix.
 
 /**

@@ -1,4 +1,4 @@
-// Position ids (t, h, w, l) of FLUX.2 tokens (shared/reference/flux2.md §1).
+// Position ids (t, h, w, l) of FLUX.2 tokens (docs/flux2.md §Position ids).
 
 /** Image tokens of an h×w latent grid, row-major: (0, row, col, 0); reference image i uses t = 10 + 10·i. */
 export function flux2ImageIds(height: number, width: number, referenceIndex?: number): Float32Array {

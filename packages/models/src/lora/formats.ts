@@ -1,4 +1,4 @@
-// LoRA files in the three formats the ecosystem reads (shared/reference/flux2.md §7):
+// LoRA files in the three formats the ecosystem reads (docs/flux2.md §LoRA formats):
 //   peft  — diffusers/PEFT: "transformer.<diffusers module>.lora_A/B.weight", q/k/v split, alpha in header JSON;
 //   bfl   — "diffusion_model.<BFL module>.lora_A/B.weight", fused qkv, alpha folded into B (alpha = rank);
 //   kohya — "lora_unet_<BFL module with _>.lora_down/lora_up.weight" + scalar ".alpha".

@@ -1,4 +1,4 @@
-// Which Linear layers get a LoRA: named presets or a custom list (shared/reference/flux2.md §6).
+// Which Linear layers get a LoRA: named presets or a custom list (docs/flux2.md §LoRA targets).
 import type { Flux2Config } from '../flux2/config';
 import { flux2LinearLayers, type LinearLayer, type LinearRole } from '../flux2/weights';
 

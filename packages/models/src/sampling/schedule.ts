@@ -1,4 +1,4 @@
-// FLUX.2's sampling schedule (shared/reference/flux2.md §5): t = linspace(1, 0, steps + 1), shifted towards
+// FLUX.2's sampling schedule (docs/flux2.md §Sampling): t = linspace(1, 0, steps + 1), shifted towards
 // high noise by an amount mu that grows with the image token count (and, for small images, with the steps).
 
 /** Empirical shift: linear in the token count, interpolated between fits for 10 and 200 steps below 4300 tokens. */

@@ -1,4 +1,4 @@
-/** The caption editor's keyboard, as taggui users know it (shared/UX.md "Caption editor"). */
+/** The caption editor's keyboard, as taggui users know it. */
 export type CaptionKeyAction = 'previous' | 'next' | 'next-unreviewed' | 'review-and-next' | 'undo' | 'redo';
 
 export interface KeyPress {

@@ -18,7 +18,7 @@ export const precisionGuide: Record<LoraExportPrecision, string> = {
   fp32: 'fp32 — exact copy of the trained weights, twice the size.',
 };
 
-/** One line per format on where the file loads (shared/reference/flux2.md §7). */
+/** One line per format on where the file loads (docs/flux2.md §LoRA formats). */
 export const formatGuide: Record<LoraExportFormat, { label: string; loadsIn: string }> = {
   peft: {
     label: 'diffusers / PEFT',

@@ -1,8 +1,9 @@
 import { DEFAULT_BASE_MODEL, schedulers, trainingLimits, type LoraType, type SettingRange, type TrainingOverrides } from '@lora-studio/api';
 
 /**
- * The Train form's fields, each with its hint in the words of the guide (shared/GUIDE.md §3–4). Numeric fields take
- * their range from the API's settings schema, so the form refuses exactly what the API and the trainer refuse.
+ * The Train form's fields, each with its hint in the words of the guide (docs/training-guide.md §Presets, §Loss).
+ * Numeric fields take their range from the API's settings schema, so the form refuses exactly what the API and the
+ * trainer refuse.
  */
 
 export type FieldKey = keyof TrainingOverrides;
