@@ -5,8 +5,8 @@ import { loadDataset, readRunDescription } from '@lora-studio/trainer';
 import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
-  checkpointAt, DEFAULT_GENERATE_STEPS, exportCheckpoint, exportDataset, exportTrainingConfig, generateImages, ImageRenderer, loadCheckpointAdapter,
-  loraScaleWarning, previewExport, readRunScores, renderGrid, scoreRun, wildPrompts, writePng, type GridCell, type ProjectType,
+  checkpointAt, exportCheckpoint, exportDataset, exportTrainingConfig, generateImages, ImageRenderer, loadCheckpointAdapter,
+  DEFAULT_GENERATE_STEPS, loraScaleWarning, previewExport, readRunScores, renderGrid, scoreRun, wildPrompts, writePng, type GridCell, type ProjectType,
 } from '../compare';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
