@@ -24,7 +24,7 @@ export function estimateTrainingMemoryMb(a: { baseParams: number; loraParams: nu
   return Math.ceil((weights + lora + activations) / MB) + 150; // + onnxruntime and Node themselves
 }
 
-/** Everything that would stop a run or make it disappointing, before anything starts (issue 8 preflight). */
+/** Everything that would stop a run or make it disappointing, found before anything starts. */
 export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = 'default'): Promise<PreflightReport & { prepared?: PreparedRun }> {
   const errors: PreflightProblem[] = [];
   const warnings: PreflightProblem[] = [];
