@@ -1,4 +1,5 @@
 import type { ComputeDevice } from '@lora-studio/api';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -29,3 +30,18 @@ export function detectComputeDevice(): ComputeDevice {
   }
   return { provider: 'cpu', label: `CPU (${threads} threads)`, fallbacks };
 }
+
+/**
+ * Total memory of the first NVIDIA GPU in bytes, from nvidia-smi (the driver's own tool; onnxruntime-node does not
+ * report it). Undefined when there is no such GPU or no driver.
+ */
+export function gpuMemoryBytes(): number | undefined {
+  try {
+    const out = execFileSync('nvidia-smi', ['--query-gpu=memory.total', '--format=csv,noheader,nounits'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const mib = Number(out.split('\n')[0]!.trim());
+    return Number.isFinite(mib) && mib > 0 ? mib * 1024 * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+

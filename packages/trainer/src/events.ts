@@ -2,6 +2,7 @@
 // object per line with --json), the host persists the metrics.
 import type { TrainingConfig } from './config';
 import type { CacheStats } from './data/encoding-cache';
+import type { MemoryEstimate } from './memory-estimate';
 
 export interface StepMetrics {
   step: number;
@@ -31,6 +32,8 @@ export type TrainingEvent =
       buckets: string[];
       /** Text tokens per caption in every step and sample: the longest text's, not the pipelines' padded 512. */
       textTokens: number;
+      /** Estimated peak memory of the steps (memory-estimate.ts), for comparison with the steps' memoryMb. */
+      memoryEstimate: MemoryEstimate;
       provider: string;
       baseModel: string;
       cache: CacheStats;

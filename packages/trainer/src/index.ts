@@ -14,6 +14,8 @@ export * from './events';
 export * from './run-folder';
 export * from './setup';
 export * from './training-run';
+export * from './memory-estimate';
+export * from './run-memory';
 export * from './data/dataset';
 export * from './data/buckets';
 export * from './data/captions';

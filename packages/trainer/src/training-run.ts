@@ -33,6 +33,7 @@ import { MetricsLog } from './metrics-log';
 import { flowMatchingPair, sampleTimestep } from './objective';
 import { TrainingRandom } from './rng';
 import { runPaths, writeRunDescription } from './run-folder';
+import { runMemoryEstimate } from './run-memory';
 import { TrainingSampler } from './sampler';
 import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
@@ -148,7 +149,7 @@ export class TrainingRun {
       const compiled = await this.compiledFor(firstBucket);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
-        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, provider: compiled.step.provider,
+        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens), provider: compiled.step.provider,
         baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
       });
       while (this.state.step < this.config.steps) {

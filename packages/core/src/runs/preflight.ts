@@ -1,28 +1,17 @@
 import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSettings } from '@lora-studio/api';
 import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
-import { flux2ParameterCount, loraTargetLayers } from '@lora-studio/models';
+import { loraTargetLayers } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
 import { prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
 import { statfsSync } from 'node:fs';
-import { freemem, tmpdir, totalmem } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { detectComputeDevice } from '../compute-device';
+import { checkRunMemory } from './memory-check';
 
 const MB = 1024 * 1024;
-
-/**
- * Rough memory of one training step, documented so the number can be argued with: frozen weights in float32,
- * LoRA tensors with their gradients and two Adam moments, and activations kept for the backward pass
- * (about 40 floats per token per hidden unit per block, measured order of magnitude for attention + SwiGLU).
- */
-export function estimateTrainingMemoryMb(a: { baseParams: number; loraParams: number; batch: number; tokens: number; hidden: number; blocks: number }): number {
-  const weights = a.baseParams * 4;
-  const lora = a.loraParams * 4 * 4;
-  const activations = a.batch * a.tokens * a.hidden * a.blocks * 40 * 4;
-  return Math.ceil((weights + lora + activations) / MB) + 150; // + onnxruntime and Node themselves
-}
 
 /** Everything that would stop a run or make it disappointing, found before anything starts. */
 export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = 'default'): Promise<PreflightReport & { prepared?: PreparedRun }> {
@@ -80,28 +69,16 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     const t = prepared.model.transformer;
     const layers = loraTargetLayers(t, config.targets as Parameters<typeof loraTargetLayers>[1]);
     const loraParams = layers.reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
-    const sizeMultiple = prepared.model.encoders.sizeMultiple;
-    const tokens = (config.resolution / sizeMultiple) ** 2 + 64;
-    estimate.memoryMb = estimateTrainingMemoryMb({
-      baseParams: flux2ParameterCount(t),
-      loraParams,
-      batch: config.batchSize,
-      tokens,
-      hidden: t.hiddenSize,
-      blocks: t.numDoubleBlocks + t.numSingleBlocks,
-    });
+    // Text at the pipelines' 512 tokens: the run itself uses its longest caption's length, never more.
+    const memory = checkRunMemory(prepared.model, config);
+    estimate.memoryMb = Math.ceil(memory.totalBytes / MB);
+    if (memory.problem) (memory.problem.severity === 'error' ? errors : warnings).push({ id: 'memory', message: memory.problem.message });
     const checkpoints = Math.ceil(config.steps / config.checkpointEvery) + 1;
     estimate.diskMb = Math.ceil((loraParams * 4 * 3 * checkpoints) / MB) + 10;
     const fs = statfsSync(store.dir);
     estimate.diskFreeMb = Math.floor((fs.bavail * fs.bsize) / MB);
     if (estimate.diskFreeMb < estimate.diskMb) {
       errors.push({ id: 'disk', message: `Checkpoints need about ${estimate.diskMb} MB but only ${estimate.diskFreeMb} MB are free on this disk. Free some space or checkpoint less often.` });
-    }
-    const available = Math.round(freemem() / MB);
-    if (estimate.memoryMb > deviceMemoryMb) {
-      errors.push({ id: 'memory', message: `This run needs about ${estimate.memoryMb} MB but the ${device.label} has ${deviceMemoryMb} MB. Lower the resolution or batch size, or use gradient accumulation.` });
-    } else if (estimate.memoryMb > available) {
-      warnings.push({ id: 'memory', message: `This run needs about ${estimate.memoryMb} MB and ${available} MB are free now. Close other programs or lower the batch size.` });
     }
   } catch (err) {
     if (err instanceof TrainingSetupError) {

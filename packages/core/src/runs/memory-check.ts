@@ -1,0 +1,37 @@
+// Whether a run fits this machine's memory before it starts: RAM, or the GPU's memory when training on CUDA. One
+// sentence for the Train view's preflight and the `train` command, saying which setting to change if it does not.
+import { freemem, totalmem } from 'node:os';
+import { describeMemory, gigabytes, memoryFit, runMemoryEstimate, runMemoryInput, type BaseModel, type TrainingConfig } from '@lora-studio/trainer';
+import { detectComputeDevice, gpuMemoryBytes } from '../compute-device';
+
+export interface MemoryCheck {
+  totalBytes: number;
+  /** "about 17.6 GB (weights … + activations … ) on the GPU's 24 GB" */
+  summary: string;
+  /** Blocking when it cannot fit; a warning when it fits but not in what is free now. */
+  problem?: { severity: 'error' | 'warning'; message: string };
+}
+
+export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number): MemoryCheck {
+  const memory = runMemoryEstimate(model, config, textTokens);
+  // On CUDA the tensors live in the GPU's memory; otherwise in RAM, where what is free now matters too.
+  const gpu = detectComputeDevice().provider === 'cuda' ? gpuMemoryBytes() : undefined;
+  const budget = gpu !== undefined ? { device: 'cuda' as const, totalBytes: gpu } : { device: 'cpu' as const, totalBytes: totalmem(), freeBytes: freemem() };
+  const where = gpu !== undefined ? `the GPU's ${gigabytes(gpu)}` : `this machine's ${gigabytes(totalmem())} of RAM`;
+  const needs = `about ${gigabytes(memory.totalBytes)} (${describeMemory(memory, config.basePrecision ?? 'bf16')})`;
+  const summary = `${needs} of ${where}`;
+  const fit = memoryFit(runMemoryInput(model, config, textTokens), budget);
+  if (!fit.fits) {
+    const fix = fit.remedy
+      ? `To fit, ${fit.remedy.advice} (about ${gigabytes(fit.remedy.totalBytes)}).`
+      : "No setting brings it within this machine's memory: use a smaller model or a machine with more memory.";
+    return { totalBytes: memory.totalBytes, summary, problem: { severity: 'error', message: `This run needs ${needs} but ${where} cannot hold it. ${fix}` } };
+  }
+  if (fit.tight) {
+    return {
+      totalBytes: memory.totalBytes, summary,
+      problem: { severity: 'warning', message: `This run needs ${needs} and ${gigabytes(freemem())} of RAM are free now. Close other programs, or turn on gradient checkpointing or an int8 base to need less.` },
+    };
+  }
+  return { totalBytes: memory.totalBytes, summary };
+}

@@ -1,0 +1,82 @@
+// The preflight's memory estimate: in line with a measured tiny run, and the fit logic names the setting to change.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flux2ParameterCount, flux2Preset, loraTargetLayers } from '@lora-studio/models';
+import type { TrainingEvent } from './events';
+import { estimateTrainingMemory, memoryFit, type MemoryEstimateInput } from './memory-estimate';
+import { prepareNewRun } from './setup';
+import { writeFixtures } from './testing/fixtures';
+import { TrainingRun } from './training-run';
+
+const GB = 1024 ** 3;
+
+function klein4b(over: Partial<MemoryEstimateInput> & { resolution?: number } = {}): MemoryEstimateInput & { resolution: number } {
+  const transformer = flux2Preset('flux2-klein-4b');
+  const resolution = over.resolution ?? 1024;
+  const loraParams = loraTargetLayers(transformer, 'all-linear').reduce((n, l) => n + 16 * (l.inDim + l.outDim), 0);
+  return {
+    transformer, baseParams: flux2ParameterCount(transformer), storedBytesPerWeight: 2, basePrecision: 'bf16', loraParams,
+    batch: 1, imageTokens: (resolution / 16) ** 2, textTokens: 512, gradientCheckpointing: true, resolution, ...over,
+  };
+}
+
+let root: string;
+let fixtures: { model: string; dataset: string };
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'trainer-memory-estimate-'));
+  fixtures = await writeFixtures(root);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('training memory estimate', () => {
+  it('holds the base in its stored bytes (bf16) or one byte per weight (fp8, int8), and checkpointing shrinks activations', () => {
+    const bf16 = estimateTrainingMemory(klein4b());
+    const int8 = estimateTrainingMemory(klein4b({ basePrecision: 'int8' }));
+    const params = flux2ParameterCount(flux2Preset('flux2-klein-4b'));
+    expect(bf16.weightsBytes).toBeGreaterThan(2 * params);
+    // + the widest layer cast to float32 while it is used (0.7 GB for klein 4B).
+    expect(bf16.weightsBytes).toBeLessThan(2 * params + GB);
+    expect(int8.weightsBytes).toBeLessThan(0.55 * bf16.weightsBytes);
+    const kept = estimateTrainingMemory(klein4b({ gradientCheckpointing: false }));
+    expect(kept.activationsBytes).toBeGreaterThan(5 * bf16.activationsBytes);
+    // Activations grow with the square of the side (tokens) and faster (attention pairs).
+    expect(estimateTrainingMemory(klein4b({ resolution: 1024, imageTokens: 4096, gradientCheckpointing: false })).activationsBytes)
+      .toBeGreaterThan(4 * estimateTrainingMemory(klein4b({ resolution: 512, imageTokens: 1024, gradientCheckpointing: false })).activationsBytes);
+  });
+
+  it('is within a factor of 2 of the peak resident memory measured in a tiny run', async () => {
+    const runDir = join(root, 'run');
+    const prepared = await prepareNewRun({ dataset: fixtures.dataset, base: fixtures.model, runDir, type: 'subject', trigger: 'sks', overrides: { steps: 4, checkpointEvery: 4, sampleEvery: 0, batchSize: 4, preservation: 0 } }, { threads: 1 });
+    const model = prepared.model;
+    const config = prepared.description.config;
+    const c = model.transformer;
+    const estimate = estimateTrainingMemory({
+      transformer: c, baseParams: flux2ParameterCount(c), storedBytesPerWeight: 4, basePrecision: 'bf16',
+      loraParams: loraTargetLayers(c, config.targets as 'all-linear').reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0),
+      batch: config.batchSize, imageTokens: 16, textTokens: 16, gradientCheckpointing: false,
+    });
+    const events: TrainingEvent[] = [];
+    expect(await new TrainingRun(prepared, runDir, (e) => events.push(e), { threads: 1 }).run()).toBe('finished');
+    const measured = Math.max(...events.flatMap((e) => (e.type === 'step' ? [e.memoryMb * 1024 ** 2] : [])));
+    expect(estimate.totalBytes / measured).toBeGreaterThan(0.5);
+    expect(estimate.totalBytes / measured).toBeLessThan(2);
+  });
+
+  it('says a run fits, or which setting to change so it does', () => {
+    // klein 4B at 1024 px in bf16 with checkpointing: weights ≈ 7.8 GB, so a 24 GB GPU holds it.
+    expect(memoryFit(klein4b(), { device: 'cuda', totalBytes: 24 * GB })).toEqual({ fits: true, tight: false });
+    expect(memoryFit(klein4b(), { device: 'cpu', totalBytes: 24 * GB, freeBytes: 4 * GB })).toEqual({ fits: true, tight: true });
+    // Without checkpointing the activations do not fit 24 GB; turning it on is the cheapest change.
+    const noCheckpointing = memoryFit(klein4b({ gradientCheckpointing: false }), { device: 'cuda', totalBytes: 24 * GB });
+    expect(noCheckpointing.fits).toBe(false);
+    expect(noCheckpointing.remedy).toMatchObject({ setting: 'gradientCheckpointing', advice: 'turn on gradient checkpointing' });
+    // On 8 GB the bf16 weights alone are too much: an 8-bit base and 512 px together.
+    const small = memoryFit(klein4b(), { device: 'cuda', totalBytes: 8 * GB });
+    expect(small.remedy).toMatchObject({ setting: 'resolution', value: 512, advice: 'set the base precision to int8 (or fp8) and lower the resolution to 512' });
+    expect(small.remedy!.totalBytes).toBeLessThan(8 * GB);
+    // Nothing fits in 2 GB.
+    expect(memoryFit(klein4b(), { device: 'cuda', totalBytes: 2 * GB })).toEqual({ fits: false, tight: false });
+  });
+});
