@@ -11,14 +11,16 @@ import { flux2ParameterCount } from '../flux2/weights';
 import { contextWidth, parseTextEncoderConfig, TEXT_ENCODER_PREFIXES, textEncoderWeightShapes, type Flux2TextEncoderConfig } from './text-encoder-config';
 import { openTensorStore, precisionOf, type StoredTensor, type TensorStore } from './tensor-store';
 import { bflVaeName, inferBflVaeConfig, parseVaeConfig, VAE_STATS, vaeDecoderWeights, vaeEncoderWeights, type VaeConfig, type VaeNaming } from './vae-config';
+import { InvalidInputError } from '@lora-studio/api';
 
 export const FLUX2_FILES_FORMAT = 'lora-studio-flux2-files';
 export const FLUX2_MANIFEST = 'lora-studio-model.json';
 
-export class Flux2ModelError extends Error {
+/** A download that cannot be used, with every problem found: the user's files to fix, answered as invalid input. */
+export class Flux2ModelError extends InvalidInputError {
   override name = 'Flux2ModelError';
   constructor(readonly path: string, readonly problems: string[]) {
-    super(`The FLUX.2 model at ${path} cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`The FLUX.2 model at ${path} cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`, { problems });
   }
 }
 

@@ -7,6 +7,7 @@ import { SafetensorsFile, dtypeByteSize, toFloat32, toFloat64, type SafetensorsD
 import { validateFlux2Config, type Flux2Config } from './config';
 import { bflToDiffusers, bflTensorName, diffusersToBfl, isBflModule, splitTensorName } from './naming';
 import { flux2WeightSpecs } from './weights';
+import { InvalidInputError } from '@lora-studio/api';
 
 /** A run of rows of one stored tensor; a BFL weight is the row-concatenation of its pieces. */
 export interface WeightPiece {
@@ -45,7 +46,8 @@ const PREFIXES = ['model.diffusion_model.', 'diffusion_model.'];
 
 interface StoredTensor { file: SafetensorsFile; name: string; dtype: SafetensorsDtype; shape: number[]; byteOffset: number }
 
-export class CheckpointError extends Error {
+/** A checkpoint the user gave cannot be used: their file to fix, answered as invalid input. */
+export class CheckpointError extends InvalidInputError {
   constructor(message: string) {
     super(message);
     this.name = 'CheckpointError';
