@@ -1,7 +1,9 @@
 // Electron main: a window, and a relay between the renderer (IPC) and the services process. No domain logic here.
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join } from 'node:path';
+// The path module alone: main must not load the store's native SQLite binding.
+import { confinedPathOrUndefined } from '@lora-studio/store/paths';
 import { pathToFileURL } from 'node:url';
 import { API_CHANNEL, SERVICES_STATE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 import { CONTENT_SECURITY_POLICY, type ServicesState } from '@lora-studio/api';
@@ -17,8 +19,9 @@ function handleMedia(request: Request): Response | Promise<Response> {
   const project = url.searchParams.get('project');
   const rel = url.searchParams.get('path');
   if (!project || !rel || !existsSync(join(project, 'project.sqlite'))) return new Response('not found', { status: 404 });
-  const file = resolve(project, rel);
-  if (!file.startsWith(resolve(project) + sep)) return new Response('not found', { status: 404 });
+  // By real path, as browser mode's /media: a link inside the project that leads out of it is not served.
+  const file = confinedPathOrUndefined(project, rel);
+  if (!file) return new Response('not found', { status: 404 });
   return net.fetch(pathToFileURL(file).toString());
 }
 
