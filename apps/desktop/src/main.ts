@@ -5,10 +5,12 @@ import { join } from 'node:path';
 // The path module alone: main must not load the store's native SQLite binding.
 import { confinedPathOrUndefined } from '@lora-studio/store/paths';
 import { pathToFileURL } from 'node:url';
+import { RestartPolicy } from './restart-policy';
 import { API_CHANNEL, SERVICES_STATE_CHANNEL, SHOW_IN_FOLDER_CHANNEL } from './bridge-channel';
 import { CONTENT_SECURITY_POLICY, type ServicesState } from '@lora-studio/api';
 
 let services: UtilityProcess | undefined;
+const restarts = new RestartPolicy();
 
 // Project media (thumbnails, samples) for the sandboxed renderer: lora-media://media?project=<dir>&path=<relative>.
 // Only files inside a folder that really is a project are served.
@@ -47,7 +49,9 @@ function startServices(): UtilityProcess {
     if (!app.isReady() || BrowserWindow.getAllWindows().length === 0) return;
     // Requests in flight died with the process: the renderer fails them and holds new ones until 'open'.
     broadcastServicesState('reconnecting');
-    services = startServices();
+    setTimeout(() => {
+      if (!services && BrowserWindow.getAllWindows().length > 0) services = startServices();
+    }, restarts.crashed(Date.now()));
   });
   return child;
 }
