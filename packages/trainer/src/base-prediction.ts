@@ -20,11 +20,11 @@ export interface PredictionRows {
 
 export class BasePrediction {
   private constructor(
-    private readonly model: BaseModel,
+    private readonly model: Pick<BaseModel, 'transformer'>,
     private readonly session: EngineSession,
   ) {}
 
-  static async create(model: BaseModel, threads?: number): Promise<BasePrediction> {
+  static async create(model: Pick<BaseModel, 'transformer' | 'weights'>, threads?: number): Promise<BasePrediction> {
     const c = model.transformer;
     const g = new Graph('flux2_base_velocity');
     const inputs = addFlux2Inputs(g, c, 'float32');

@@ -9,6 +9,9 @@ import { addFlux2Weights, buildFlux2, flux2WeightSession, flux2WeightSpecs, lora
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 
+/** What the step graph needs of a base model: the transformer's shape and its frozen weights. */
+export type StepModel = Pick<BaseModel, 'transformer' | 'weights'>;
+
 /** The step graph's per-row loss output ([B]). */
 export const ROW_LOSS_OUTPUT = 'row_loss';
 
@@ -28,7 +31,7 @@ export interface CompiledStep {
 }
 
 /** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every transformer weight. */
-export function trainableSpecs(model: BaseModel, config: TrainingConfig): ParameterSpec[] {
+export function trainableSpecs(model: StepModel, config: TrainingConfig): ParameterSpec[] {
   if (config.mode === 'full') return flux2WeightSpecs(model.transformer).map((s) => ({ name: s.name, shape: [...s.shape] }));
   return loraTargetLayers(model.transformer, config.targets as LoraTargets).flatMap((l) => [
     { name: `${l.path}.lora_A`, shape: [config.rank, l.inDim] },
@@ -40,7 +43,7 @@ export function trainableSpecs(model: BaseModel, config: TrainingConfig): Parame
  * Inputs: xt, target [B, N, C], t [B], img_ids [B, N, 4], txt [B, T, ctx], txt_ids [B, T, 4] (+ guidance [B] for
  * guidance-distilled models) and the optimizer's. Loss = mean((v̂(x_t, t) − target)²).
  */
-export function buildTrainStep(model: BaseModel, config: TrainingConfig, shapes: StepShapes): CompiledStep {
+export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes: StepShapes): CompiledStep {
   const c = model.transformer;
   const { batch: B, imageTokens: N, textTokens: T } = shapes;
   const g = new Graph(config.mode === 'full' ? 'full_train_step' : 'lora_train_step');
