@@ -29,7 +29,7 @@ import type { TrainingConfig } from '../src/config';
 import { estimateTrainingMemory } from '../src/memory-estimate';
 import { presetConfig } from '../src/presets';
 import { TrainingRandom } from '../src/rng';
-import { buildTrainStep, trainableSpecs, type StepModel } from '../src/train-step-graph';
+import { buildTrainStep, PRESERVE_INPUT, trainableSpecs, type StepModel } from '../src/train-step-graph';
 
 const GiB = 1024 ** 3;
 const PRECISIONS = ['bf16', 'fp8', 'int8'] as const;
@@ -56,15 +56,15 @@ function memorySplit(): MemorySplit {
 
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
-function loraConfig(): TrainingConfig {
+function loraConfig(preserve = false): TrainingConfig {
   const preset = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 10, model: { nativeResolution: 256, small: false } });
-  return { ...preset, rank: 16, alpha: 16, targets: 'all-linear', batchSize: 1, gradAccum: 1, gradientCheckpointing: true, lr: 1e-3, seed: 1 };
+  return { ...preset, rank: 16, alpha: 16, targets: 'all-linear', batchSize: 1, gradAccum: 1, gradientCheckpointing: true, lr: 1e-3, seed: 1, preservation: preserve ? 0.5 : 0, priorImages: 0 };
 }
 
 /** Two LoRA steps on fixed random inputs; the losses and the session. */
-async function twoSteps(model: StepModel, threads: number, tokens = { image: IMAGE_TOKENS, text: TEXT_TOKENS }): Promise<number[]> {
+async function twoSteps(model: StepModel, threads: number, tokens = { image: IMAGE_TOKENS, text: TEXT_TOKENS }, preserve = false): Promise<number[]> {
   const c = model.transformer;
-  const config = loraConfig();
+  const config = loraConfig(preserve);
   const graphs = buildTrainStep(model, config, { batch: 1, imageTokens: tokens.image, textTokens: tokens.text });
   const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads, ...graphs.session });
   try {
@@ -91,6 +91,8 @@ async function twoSteps(model: StepModel, threads: number, tokens = { image: IMA
         txt: hostTensor('float32', [1, T, c.contextDim], rng.fillNormal(new Float32Array(T * c.contextDim)) as Float32Array),
         txt_ids: hostTensor('float32', [1, T, 4], flux2TextIds(T)),
         ...(c.guidanceEmbed ? { guidance: hostTensor('float32', [1], [1]) } : {}),
+        // Output preservation: the row's target is the base model's own velocity, predicted inside the step graph.
+        ...(preserve ? { [PRESERVE_INPUT]: hostTensor('bool', [1, 1, 1], [1]) } : {}),
       };
       losses.push((await runTrainStep(session, graphs.step.io, state, feeds, { lr: config.lr, beta1: 0.9, beta2: 0.999 })).loss);
     }
@@ -108,30 +110,35 @@ function frozenWeights(checkpointPath: string, precision: Precision, cacheDir: s
 }
 
 /** One measurement in this process: 'quantize' or 'train'. Prints one JSON line. */
-async function child(args: { job: 'quantize' | 'train'; checkpoint: string; precision: Precision; cache: string; threads: number }): Promise<void> {
+async function child(args: { job: 'quantize' | 'train' | 'preserve' | 'separate'; checkpoint: string; precision: Precision; cache: string; threads: number }): Promise<void> {
   const t0 = performance.now();
   const frozen = frozenWeights(args.checkpoint, args.precision, args.cache);
   const result: ChildResult = { peakRssBytes: 0, seconds: 0 };
   try {
+    if (args.job === 'preserve') {
+      result.losses = await twoSteps({ transformer: frozen.config, weights: frozen.weights }, args.threads, undefined, true);
+    }
     if (args.job === 'train') {
       const model = { transformer: frozen.config, weights: frozen.weights };
       result.losses = await twoSteps(model, args.threads);
-      if (args.precision === 'bf16') {
-        // Output preservation's base prediction beside the step: a second session over the same external data.
-        const step = buildTrainStep(model, loraConfig(), { batch: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS });
-        const stepSession = await createSession(step.step.bytes, { providers: ['cpu'], threads: args.threads, ...step.session });
-        const before = memorySplit();
-        const prediction = await BasePrediction.create(model, args.threads);
-        const c = model.transformer;
-        const side = Math.round(Math.sqrt(IMAGE_TOKENS));
-        await prediction.velocity({
-          rows: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS, xt: new Float32Array(IMAGE_TOKENS * c.inChannels), t: [0.5],
-          imgIds: flux2ImageIds(side, side), txt: new Float32Array(TEXT_TOKENS * c.contextDim), txtIds: flux2TextIds(TEXT_TOKENS),
-        });
-        result.shared = { before, after: memorySplit() };
-        await prediction.release();
-        await stepSession.release();
-      }
+    }
+    if (args.job === 'separate') {
+      const model = { transformer: frozen.config, weights: frozen.weights };
+      // What output preservation cost before the step graph predicted the base itself: a second session over the
+      // same external data, beside the step's.
+      const step = buildTrainStep(model, loraConfig(), { batch: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS });
+      const stepSession = await createSession(step.step.bytes, { providers: ['cpu'], threads: args.threads, ...step.session });
+      const before = memorySplit();
+      const prediction = await BasePrediction.create(model, args.threads);
+      const c = model.transformer;
+      const side = Math.round(Math.sqrt(IMAGE_TOKENS));
+      await prediction.velocity({
+        rows: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS, xt: new Float32Array(IMAGE_TOKENS * c.inChannels), t: [0.5],
+        imgIds: flux2ImageIds(side, side), txt: new Float32Array(TEXT_TOKENS * c.contextDim), txtIds: flux2TextIds(TEXT_TOKENS),
+      });
+      result.shared = { before, after: memorySplit() };
+      await prediction.release();
+      await stepSession.release();
     }
   } finally {
     frozen.close();
@@ -141,7 +148,7 @@ async function child(args: { job: 'quantize' | 'train'; checkpoint: string; prec
   console.log(JSON.stringify(result));
 }
 
-function runChild(job: 'quantize' | 'train', checkpoint: string, precision: Precision, cache: string, threads: number): ChildResult {
+function runChild(job: 'quantize' | 'train' | 'preserve' | 'separate', checkpoint: string, precision: Precision, cache: string, threads: number): ChildResult {
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, [...process.execArgv, script, '--child', JSON.stringify({ job, checkpoint, precision, cache, threads })], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const last = r.stdout.trim().split('\n').pop() ?? '';
@@ -260,11 +267,13 @@ async function main(): Promise<void> {
       });
       console.log(`${precision.padEnd(9)}  ${quantize.padEnd(23)}  ${`${(r.peakRssBytes / GiB).toFixed(2)} GiB, ${r.seconds.toFixed(0)} s`.padEnd(28)}  ${(r.peakRssBytes / bytes).toFixed(2).padEnd(18)}  ${(estimate.totalBytes / GiB).toFixed(2)} GiB  ${r.losses!.map((l) => l.toFixed(5)).join(', ')}`);
     }
-    const shared = results.get('bf16')?.shared;
+    const shared = runChild('separate', path, 'bf16', join(dir, 'cache'), threads).shared;
     if (shared) {
       const d = (k: keyof MemorySplit) => (((shared.after[k] ?? NaN) - (shared.before[k] ?? NaN)) / GiB).toFixed(2);
       console.log('');
-      console.log(`base prediction beside the step session (bf16): resident +${d('rss')} GiB (anonymous +${d('anon')}, file pages +${d('file')}, proportional set +${d('pss')}) for a ${(bytes / GiB).toFixed(2)} GiB checkpoint`);
+      console.log(`a separate base-prediction session beside the step's (bf16): resident +${d('rss')} GiB (anonymous +${d('anon')}, file pages +${d('file')}, proportional set +${d('pss')}) for a ${(bytes / GiB).toFixed(2)} GiB checkpoint`);
+      const p = runChild('preserve', path, 'bf16', join(dir, 'cache'), threads);
+      console.log(`output preservation predicted inside the step graph (bf16, one session): peak ${(p.peakRssBytes / GiB).toFixed(2)} GiB vs ${(results.get('bf16')!.peakRssBytes / GiB).toFixed(2)} GiB without preservation, ${p.seconds.toFixed(0)} s`);
     }
     const bf16 = results.get('bf16')!.peakRssBytes;
     const eight = Math.max(results.get('fp8')!.peakRssBytes, results.get('int8')!.peakRssBytes);

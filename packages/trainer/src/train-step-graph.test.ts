@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flux2WeightSpecs, readFlux2Weight, type DenseTensor } from '@lora-studio/models';
+import { createSession, hostTensor, packLayout, runTrainStep, TrainState } from '@lora-studio/onnx';
+import { flux2ImageIds, flux2TextIds, flux2WeightSpecs, readFlux2Weight, type DenseTensor } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 import type { TrainingEvent } from './events';
 import { prepareNewRun, type PreparedRun } from './setup';
 import { writeFixtures } from './testing/fixtures';
-import { buildTrainStep } from './train-step-graph';
+import { buildTrainStep, PRESERVE_INPUT, trainableSpecs } from './train-step-graph';
+import { BasePrediction } from './base-prediction';
 import { presetConfig } from './presets';
 import { TrainingRun } from './training-run';
 
@@ -109,6 +111,53 @@ describe('gradient checkpointing', () => {
     const large = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 4, model: { nativeResolution: 1024, small: false } });
     const small = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 4, model: { nativeResolution: 64, small: true } });
     expect([large.gradientCheckpointing, small.gradientCheckpointing]).toEqual([true, false]);
+  });
+});
+
+describe('output preservation in the step graph', () => {
+  it('gives preserved rows the same loss as a target from a separate base-prediction session, with one session', async () => {
+    const { prepared } = await prepare('fused-base', { preservation: 0.5 });
+    const model = prepared.model;
+    try {
+      const config = prepared.description.config;
+      const c = model.transformer;
+      const [B, N, T] = [2, 16, 8];
+      const layout = packLayout(trainableSpecs(model, config));
+      // A LoRA that changes the output (zero-initialised B would make every preserved row's loss exactly 0).
+      const params = Float32Array.from({ length: layout.total }, (_, i) => Math.sin(i * 12.9898) * 0.05);
+      const feeds = {
+        xt: hostTensor('float32', [B, N, c.inChannels], Float32Array.from({ length: B * N * c.inChannels }, (_, i) => Math.cos(i * 0.37))),
+        target: hostTensor('float32', [B, N, c.outChannels], Float32Array.from({ length: B * N * c.outChannels }, (_, i) => Math.sin(i * 0.11))),
+        t: hostTensor('float32', [B], [0.3, 0.8]),
+        img_ids: hostTensor('float32', [B, N, 4], [...flux2ImageIds(4, 4), ...flux2ImageIds(4, 4)]),
+        txt: hostTensor('float32', [B, T, c.contextDim], Float32Array.from({ length: B * T * c.contextDim }, (_, i) => Math.sin(i * 0.05))),
+        txt_ids: hostTensor('float32', [B, T, 4], [...flux2TextIds(T), ...flux2TextIds(T)]),
+      };
+      const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999 };
+      const rowLoss = async (cfg: TrainingConfig, extra: Record<string, ReturnType<typeof hostTensor>>) => {
+        const graphs = buildTrainStep(model, cfg, { batch: B, imageTokens: N, textTokens: T });
+        const session = await createSession(graphs.step.bytes, { threads: 1, ...graphs.session });
+        try {
+          expect(session.inputNames.includes(PRESERVE_INPUT)).toBe(PRESERVE_INPUT in extra);
+          return (await runTrainStep(session, graphs.step.io, TrainState.init(layout, params.slice()), { ...feeds, ...extra }, hyper)).rowLoss!;
+        } finally {
+          await session.release();
+        }
+      };
+      // Row 0 preserved (target = the base model's velocity), row 1 trained toward its own target.
+      const fused = await rowLoss(config, { [PRESERVE_INPUT]: hostTensor('bool', [B, 1, 1], [1, 0]) });
+      const prediction = await BasePrediction.create(model, 1);
+      const base = await prediction.velocity({ rows: B, imageTokens: N, textTokens: T, xt: feeds.xt.data as Float32Array, t: [0.3, 0.8], imgIds: feeds.img_ids.data as Float32Array, txt: feeds.txt.data as Float32Array, txtIds: feeds.txt_ids.data as Float32Array });
+      await prediction.release();
+      const target = Float32Array.from(feeds.target.data as Float32Array);
+      target.set(base.subarray(0, N * c.outChannels), 0);
+      const separate = await rowLoss({ ...config, preservation: 0, priorImages: 0 }, { target: hostTensor('float32', [B, N, c.outChannels], target) });
+      expect(fused[0]).toBeGreaterThan(0);
+      expect(Math.abs(fused[0]! - separate[0]!)).toBeLessThanOrEqual(1e-6 * separate[0]!);
+      expect(fused[1]).toBe(separate[1]);
+    } finally {
+      await model.close();
+    }
   });
 });
 

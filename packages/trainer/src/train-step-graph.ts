@@ -2,7 +2,7 @@
 // MSE against the velocity target, the backward pass and AdamW. With gradient accumulation it is split into an
 // accumulate graph (forward + backward, gradient summed) and an apply-update graph.
 import {
-  addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub,
+  addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub, where,
   type EngineSessionOptions, type ParameterSpec, type Tensor, type TrainStepIO,
 } from '@lora-studio/onnx';
 import { addFlux2Weights, buildFlux2, flux2WeightSession, flux2WeightSpecs, loraTargetLayers, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
@@ -28,6 +28,19 @@ export interface CompiledStep {
   apply?: { bytes: Uint8Array; io: TrainStepIO };
   /** What the step's session needs for its frozen weights (external data folder, no folding into float32). */
   session: EngineSessionOptions;
+}
+
+/** The step graph's input marking the rows whose target is the base model's own velocity ([B, 1, 1], bool). */
+export const PRESERVE_INPUT = 'preserve';
+
+/**
+ * LoRA runs with output or prior preservation predict the base model inside the step graph, on the same weight
+ * initializers as the LoRA forward: one copy of the frozen weights instead of a second session's (measured: a
+ * second session over the same checkpoint adds about its size again). Full fine-tuning changes the weights, so
+ * its base prediction keeps its own session on the original ones.
+ */
+export function stepPredictsBase(config: TrainingConfig): boolean {
+  return config.mode === 'lora' && ((config.preservation ?? 0) > 0 || (config.priorImages ?? 0) > 0);
 }
 
 /** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every transformer weight. */
@@ -73,8 +86,17 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   // onnxruntime would merge the recomputed blocks back into the forward pass (common subexpressions) and keep
   // every activation after all.
   if (checkpointBlocks) session = { ...session, keepRecomputation: true };
-  const velocity = buildFlux2(g, { img: xt, imgIds, txt, txtIds, timesteps: t, guidance }, { config: c, weights, lora, checkpointBlocks });
-  const diff = sub(velocity, target);
+  const inputs = { img: xt, imgIds, txt, txtIds, timesteps: t, guidance };
+  const velocity = buildFlux2(g, inputs, { config: c, weights, lora, checkpointBlocks });
+  let goal = target;
+  if (stepPredictsBase(config)) {
+    // No LoRA and no trainable input: nothing flows back through this forward, so its activations are freed as it
+    // goes. Where (not a blend) so a preserved row's target is the base velocity bit for bit.
+    const preserve = g.input(PRESERVE_INPUT, 'bool', [B, 1, 1]);
+    const base = g.scope('base_model', () => buildFlux2(g, inputs, { config: c, weights }));
+    goal = where(preserve, base, target);
+  }
+  const diff = sub(velocity, goal);
   // Each row's loss as well: the loss monitor judges the trend on the concept rows alone (preserved rows sit near
   // zero and would make the mixed loss jump with the batch's make-up). Every row has the same N × C elements, so
   // the mean of the row means is the mean over the batch.

@@ -37,7 +37,7 @@ import { runMemoryEstimate } from './run-memory';
 import { TrainingSampler } from './sampler';
 import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
-import { trainableSpecs, buildTrainStep } from './train-step-graph';
+import { trainableSpecs, buildTrainStep, PRESERVE_INPUT, stepPredictsBase } from './train-step-graph';
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
@@ -343,13 +343,15 @@ export class TrainingRun {
       txt_ids: hostTensor('float32', [B, textTokens, 4], repeat(flux2TextIds(textTokens), B)),
     };
     if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
-    if (preserved.length) await this.preserveOutputs(feeds, preserved, N, textTokens);
+    if (stepPredictsBase(this.config)) feeds[PRESERVE_INPUT] = hostTensor('bool', [B, 1, 1], Array.from({ length: B }, (_, r) => (preserved.includes(r) ? 1 : 0)));
+    else if (preserved.length) await this.preserveOutputs(feeds, preserved, N, textTokens);
     return { feeds, bucket, preserved };
   }
 
   /**
-   * Output preservation: the rows trained with the trigger taken out of their caption get the base model's own
-   * velocity for the same noisy image as their target, replacing ε − x0 in `feeds.target`.
+   * Output preservation in full fine-tuning: the rows trained with the trigger taken out of their caption get the
+   * base model's own velocity for the same noisy image as their target, replacing ε − x0 in `feeds.target` (LoRA
+   * runs predict it inside the step graph; see stepPredictsBase).
    */
   private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], N: number, T: number): Promise<void> {
     this.basePrediction ??= BasePrediction.create(this.prepared.model, this.options.threads);
