@@ -17,19 +17,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createSession, f32ToBf16, fromFloat32, safetensorsHead, writeSafetensorsFile } from '@lora-studio/onnx';
 import {
-  createSession, f32ToBf16, fromFloat32, hostTensor, packLayout, runTrainStep, safetensorsHead, TrainState, writeSafetensorsFile,
-} from '@lora-studio/onnx';
-import {
-  createLoraAdapter, flux2ImageIds, loraTargetLayers, flux2ParameterCount, flux2Preset, flux2TextIds, flux2WeightSpecs, openFlux2Checkpoint,
+  flux2ImageIds, loraTargetLayers, flux2ParameterCount, flux2Preset, flux2TextIds, flux2WeightSpecs, openFlux2Checkpoint,
   quantizedBase, randomFlux2Weights, type Flux2Config, type FrozenFlux2Weights,
 } from '@lora-studio/models';
 import { BasePrediction } from '../src/base-prediction';
-import type { TrainingConfig } from '../src/config';
 import { estimateTrainingMemory } from '../src/memory-estimate';
-import { presetConfig } from '../src/presets';
 import { TrainingRandom } from '../src/rng';
-import { buildTrainStep, PRESERVE_INPUT, trainableSpecs, type StepModel } from '../src/train-step-graph';
+import { buildTrainStep, type StepModel } from '../src/train-step-graph';
+import { benchLoraConfig, runLoraSteps } from './lora-steps';
 
 const GiB = 1024 ** 3;
 const PRECISIONS = ['bf16', 'fp8', 'int8'] as const;
@@ -56,50 +53,9 @@ function memorySplit(): MemorySplit {
 
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
-function loraConfig(preserve = false): TrainingConfig {
-  const preset = presetConfig({ type: 'subject', trigger: 'sks', imageCount: 10, model: { nativeResolution: 256, small: false } });
-  return { ...preset, rank: 16, alpha: 16, targets: 'all-linear', batchSize: 1, gradAccum: 1, gradientCheckpointing: true, lr: 1e-3, seed: 1, preservation: preserve ? 0.5 : 0, priorImages: 0 };
-}
-
-/** Two LoRA steps on fixed random inputs; the losses and the session. */
+/** Two LoRA steps on fixed random inputs; their losses. */
 async function twoSteps(model: StepModel, threads: number, tokens = { image: IMAGE_TOKENS, text: TEXT_TOKENS }, preserve = false): Promise<number[]> {
-  const c = model.transformer;
-  const config = loraConfig(preserve);
-  const graphs = buildTrainStep(model, config, { batch: 1, imageTokens: tokens.image, textTokens: tokens.text });
-  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads, ...graphs.session });
-  try {
-    const layout = packLayout(trainableSpecs(model, config));
-    const params = new Float32Array(layout.total);
-    const adapter = createLoraAdapter(c, { targets: 'all-linear', rank: config.rank, alpha: config.alpha, seed: 1 });
-    const offsets = new Map(layout.entries.map((e) => [e.name, e.offset]));
-    for (const l of adapter.layers) {
-      params.set(l.down, offsets.get(`${l.path}.lora_A`)!);
-      params.set(l.up, offsets.get(`${l.path}.lora_B`)!);
-    }
-    const state = TrainState.init(layout, params);
-    const rng = TrainingRandom.fromSeed(7);
-    const side = Math.round(Math.sqrt(tokens.image));
-    const losses: number[] = [];
-    for (let step = 0; step < 2; step++) {
-      const N = tokens.image;
-      const T = tokens.text;
-      const feeds = {
-        xt: hostTensor('float32', [1, N, c.inChannels], rng.fillNormal(new Float32Array(N * c.inChannels)) as Float32Array),
-        target: hostTensor('float32', [1, N, c.outChannels], rng.fillNormal(new Float32Array(N * c.outChannels)) as Float32Array),
-        t: hostTensor('float32', [1], [0.5]),
-        img_ids: hostTensor('float32', [1, N, 4], flux2ImageIds(side, side)),
-        txt: hostTensor('float32', [1, T, c.contextDim], rng.fillNormal(new Float32Array(T * c.contextDim)) as Float32Array),
-        txt_ids: hostTensor('float32', [1, T, 4], flux2TextIds(T)),
-        ...(c.guidanceEmbed ? { guidance: hostTensor('float32', [1], [1]) } : {}),
-        // Output preservation: the row's target is the base model's own velocity, predicted inside the step graph.
-        ...(preserve ? { [PRESERVE_INPUT]: hostTensor('bool', [1, 1, 1], [1]) } : {}),
-      };
-      losses.push((await runTrainStep(session, graphs.step.io, state, feeds, { lr: config.lr, beta1: 0.9, beta2: 0.999 })).loss);
-    }
-    return losses;
-  } finally {
-    await session.release();
-  }
+  return (await runLoraSteps(model, { imageTokens: tokens.image, textTokens: tokens.text, threads, preserve })).losses;
 }
 
 function frozenWeights(checkpointPath: string, precision: Precision, cacheDir: string): { weights: FrozenFlux2Weights; close: () => void; config: Flux2Config } {
@@ -126,7 +82,7 @@ async function child(args: { job: 'quantize' | 'train' | 'preserve' | 'separate'
       const model = { transformer: frozen.config, weights: frozen.weights };
       // What output preservation cost before the step graph predicted the base itself: a second session over the
       // same external data, beside the step's.
-      const step = buildTrainStep(model, loraConfig(), { batch: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS });
+      const step = buildTrainStep(model, benchLoraConfig(), { batch: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS });
       const stepSession = await createSession(step.step.bytes, { providers: ['cpu'], threads: args.threads, ...step.session });
       const before = memorySplit();
       const prediction = await BasePrediction.create(model, args.threads);
