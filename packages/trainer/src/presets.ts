@@ -11,6 +11,8 @@ export interface ModelTrainingProfile {
   small: boolean;
   /** Guidance for sample images (docs/training-guide.md §Testing: 3.5–5.0 for FLUX.2). */
   sampleGuidance?: number;
+  /** Denoising steps for sample images (4 for a step-distilled model); by default 12 small, 28 large. */
+  sampleSteps?: number;
 }
 
 interface TypePreset {
@@ -79,7 +81,7 @@ export function presetConfig(args: { type: LoraType; trigger: string; imageCount
     sampleEvery: checkpointEvery,
     samplePrompts: defaultSamplePrompts(type, trigger),
     sampleSeeds: [1, 2],
-    sampleSteps: model.small ? 12 : 28,
+    sampleSteps: model.sampleSteps ?? (model.small ? 12 : 28),
     sampleGuidance: model.sampleGuidance ?? 4,
     seed: 42,
     // Small images have few tokens, so no shift toward high noise is needed there (docs/flux2.md §Sampling: μ grows

@@ -6,14 +6,18 @@ import { generateImages, ImageRenderer, loraScaleWarning } from '@lora-studio/co
 import { loadLora } from '@lora-studio/models';
 import { UsageError, type Command } from './command';
 import { orFail, wholeNumber } from './grid';
+import { baseFromLibrary } from './library-base';
 import { complain, say } from './terminal-text';
 
 export const generateCommand: Command = {
   name: 'generate',
   summary: 'Generate images with a base model, optionally with a LoRA at a scale.',
-  help: `Usage: lora-studio generate --base default|PATH [--lora FILE --scale S] --prompt P [--negative N] --seed S --out out.png
+  help: `Usage: lora-studio generate --base default|NAME|PATH [--lora FILE --scale S] --prompt P [--negative N] --seed S --out out.png
          [--guidance G] [--steps N] [--width W --height H] [--batch N] [--threads T]
 
+--base takes 'default' (the embedded model), a name from "lora-studio model list", or a model folder. Steps and guidance
+default to the model's own: 4 steps unguided for a step-distilled klein, guidance 4 (real CFG with --negative for
+klein base, the guidance embedding for dev) otherwise.
 --lora takes a LoRA file in any format (diffusers/PEFT, BFL+PEFT, kohya). The guide: scale 0.8 strong, 0.5 subtle,
 stay within 0.6–0.9; above 1.0 oversaturates. With --batch N the images use seeds S…S+N−1 and are written as
 out-1.png … out-N.png.
@@ -36,7 +40,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
     const lora = values.lora ? await orFail(async () => loadLora(values.lora!).adapter) : null;
     const warning = lora ? loraScaleWarning(scale) : null;
     if (warning) complain(`warning: ${warning}`);
-    const renderer = await orFail(() => ImageRenderer.open(values.base!, { threads: wholeNumber(values.threads, '--threads') }));
+    const renderer = await orFail(() => ImageRenderer.open(baseFromLibrary(values.base!), { threads: wholeNumber(values.threads, '--threads') }));
     try {
       const images = await orFail(() => generateImages(renderer, {
         prompt: values.prompt!, negativePrompt: values.negative, guidance, steps: wholeNumber(values.steps, '--steps'),

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeTinyFlux2Diffusers } from '@lora-studio/models';
+import { addModel } from '@lora-studio/models/model-library';
 import { SafetensorsFile } from '@lora-studio/onnx';
+import { AppStore, studioHome } from '@lora-studio/store';
 import { writeImageFolder } from '@lora-studio/trainer/testing';
 import { CommandFailed } from './call';
 import { exportCommand } from './export';
@@ -63,8 +65,16 @@ describe('train → export → generate on a FLUX.2 download', () => {
     expect(await trainCommand.run([dataset, '--base', model, '--type', 'subject', '--trigger', 'sks', '--out', run, '--steps', '2', '--resolution', '16', '--rank', '2', '--batch', '1', '--threads', '1'])).toBe(0);
     const lora = join(root, 'lora.safetensors');
     expect(await exportCommand.run([run, '--step', 'best', '--format', 'peft', '--out', lora])).toBe(0);
+    // The LoRA names the architecture of the model it was trained on, as LoRA loaders read it.
+    const exported = SafetensorsFile.open(lora);
+    expect(exported.metadata['modelspec.architecture']).toBe('Flux.2-klein-custom/lora');
+    exported.close();
+    // generate --base takes the model's name from the library, as train --base does.
+    const app = new AppStore(studioHome());
+    await addModel(app, { kind: 'folder', path: model }, { name: 'tiny-klein' });
+    app.close();
     const image = join(root, 'gen.png');
-    expect(await generateCommand.run(['--base', model, '--lora', lora, '--scale', '0.8', '--prompt', 'a sks disc', '--seed', '1', '--steps', '2', '--width', '16', '--height', '16', '--out', image, '--threads', '1'])).toBe(0);
+    expect(await generateCommand.run(['--base', 'tiny-klein', '--lora', lora, '--scale', '0.8', '--prompt', 'a sks disc', '--seed', '1', '--steps', '2', '--width', '16', '--height', '16', '--out', image, '--threads', '1'])).toBe(0);
     expect(existsSync(image)).toBe(true);
   });
 });

@@ -3,21 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decodeLatentFile, encodeImageToFile, encodeTextToFile } from '@lora-studio/models';
-import { resolveBaseModel } from '@lora-studio/models/model-library';
-import { AppStore, studioHome } from '@lora-studio/store';
 import { UsageError, type Command } from './command';
+import { baseFromLibrary } from './library-base';
 import { orFail, wholeNumber } from './grid';
 import { say } from './terminal-text';
 
 /** A name from `model list`, or a path (a diffusers folder or a lora-studio-model.json). */
 function modelPath(model: string | undefined): string {
   if (!model) throw new UsageError('--model is required: a name from "lora-studio model list" or a model folder.');
-  const app = new AppStore(studioHome());
-  try {
-    return resolveBaseModel(app, model);
-  } finally {
-    app.close();
-  }
+  return baseFromLibrary(model);
 }
 
 export const modelEncodeTextCommand: Command = {

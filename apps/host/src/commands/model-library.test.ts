@@ -41,7 +41,7 @@ describe('model add and model list', () => {
       expect(refused.stderr.trim()).toBe(`test-org/tiny-hub-model is a gated model: accept its terms at ${hub.url}/test-org/tiny-hub-model, then give a Hugging Face read token (the token field, or HF_TOKEN=hf_… on the command line).`);
       const fromHub = await cli(['model', 'add', 'test-org/tiny-hub-model', '--name', 'hub-model'], { HF_ENDPOINT: hub.url, HF_TOKEN: 'hf_cli' });
       expect(fromHub.code).toBe(0);
-      expect(fromHub.stderr, fromHub.stderr).toMatch(/\[#{20}\] 100% .* \(12\/12 files\)/);
+      expect(fromHub.stderr, fromHub.stderr).toMatch(/\[#{20}\] 100% .* \(14\/14 files\)/);
     } finally {
       await hub.close();
     }

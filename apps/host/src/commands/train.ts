@@ -8,8 +8,7 @@ import { checkRunMemory } from '@lora-studio/core';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
 import { complain, say, terminalJson } from './terminal-text';
-import { resolveBaseModel } from '@lora-studio/models/model-library';
-import { AppStore, studioHome } from '@lora-studio/store';
+import { baseFromLibrary } from './library-base';
 
 /** Human-readable progress: every event but steps, and about 50 step lines per run. */
 function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) => void {
@@ -148,16 +147,6 @@ Example: lora-studio train resources/samples/style --base default --type style -
     return runWithSignals(new TrainingRun(prepared, resolve(values.out!), printer(values.json!, () => config.steps), { threads }));
   },
 };
-
-/** --base takes a name from "model list" as well as 'default' or a folder. */
-function baseFromLibrary(base: string): string {
-  const app = new AppStore(studioHome());
-  try {
-    return resolveBaseModel(app, base);
-  } finally {
-    app.close();
-  }
-}
 
 export const resumeCommand: Command = {
   name: 'resume',

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConflictError, DEFAULT_LORA_EXPORT_PRECISION, proposeCheckpoint, type CheckpointChoiceReason, type LoraExportPrecision } from '@lora-studio/api';
-import { exportLora, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
+import { describeFlux2Model, exportLora, isFlux2ModelPath, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
 import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
 import { writeFileAtomic } from '@lora-studio/onnx';
@@ -92,11 +92,13 @@ function build(choice: ExportChoice) {
   const lora = checkpointLora(checkpointAt(choice.runDir, step).path);
   const dataset = loadDataset(run.dataset, { folderCacheDir: runPaths(choice.runDir).cache });
   const baseName = existsSync(join(run.base, 'model.json')) ? readManifest(run.base).name : basename(run.base);
+  // A FLUX.2 download names its real architecture (klein 4B / 9B, dev), which LoRA loaders match on.
+  const architecture = isFlux2ModelPath(run.base) ? describeFlux2Model(run.base).architecture : undefined;
   const project = datasetName(dataset);
   const c = lora.config;
   const metadata = {
     ...loraTrainingMetadata({
-      baseModel: baseName, title: `${project} (${c.trigger}, step ${step})`, triggerWord: c.trigger, steps: step,
+      baseModel: baseName, architecture, title: `${project} (${c.trigger}, step ${step})`, triggerWord: c.trigger, steps: step,
       resolution: [c.resolution, c.resolution], tagFrequency: tagFrequency(dataset), learningRate: c.lr, seed: c.seed, trainingConfig: c,
     }),
     ss_training_comment: `Trained with LoRA Studio; trigger word "${c.trigger}"`,

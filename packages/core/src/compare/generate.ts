@@ -42,7 +42,7 @@ export async function generateImages(renderer: ImageRenderer, req: GenerateReque
     prompt: req.prompt,
     negativePrompt: req.negativePrompt ?? '',
     guidance: req.guidance ?? renderer.defaultGuidance,
-    steps: req.steps ?? DEFAULT_GENERATE_STEPS,
+    steps: req.steps ?? renderer.defaultSteps,
     width: req.width ?? renderer.defaultSize.width,
     height: req.height ?? renderer.defaultSize.height,
     lora: req.lora ?? null,

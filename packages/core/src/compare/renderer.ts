@@ -4,6 +4,7 @@
 import { InvalidInputError } from '@lora-studio/api';
 import { Flux2Sampler, type LoraAdapter } from '@lora-studio/models';
 import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
+import { DEFAULT_GENERATE_STEPS } from './generate';
 
 export interface RenderRequest {
   prompt: string;
@@ -37,6 +38,11 @@ export class ImageRenderer {
     const fixed = this.model.encoders.fixedBuckets?.[0];
     const side = this.model.profile.nativeResolution;
     return fixed ?? { width: side, height: side };
+  }
+
+  /** Denoising steps by default: the model's own (4 for a step-distilled klein), else DEFAULT_GENERATE_STEPS. */
+  get defaultSteps(): number {
+    return this.model.profile.sampleSteps ?? DEFAULT_GENERATE_STEPS;
   }
 
   /** The guidance a sample gets by default: the model's own preference. */

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import {
   checkpointAt, exportCheckpoint, exportDataset, exportTrainingConfig, generateImages, ImageRenderer, loadCheckpointAdapter,
-  DEFAULT_GENERATE_STEPS, loraScaleWarning, previewExport, readRunScores, renderGrid, scoreRun, wildPrompts, writePng, type GridCell, type ProjectType,
+  loraScaleWarning, previewExport, readRunScores, renderGrid, scoreRun, wildPrompts, writePng, type GridCell, type ProjectType,
 } from '../compare';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
@@ -107,7 +107,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
           onImage: (done, total) => ctx.emit('generate-progress', { dir, done, total }),
         });
         const settings = {
-          negativePrompt: req.negativePrompt ?? '', guidance: req.guidance ?? r.defaultGuidance, steps: req.steps ?? DEFAULT_GENERATE_STEPS,
+          negativePrompt: req.negativePrompt ?? '', guidance: req.guidance ?? r.defaultGuidance, steps: req.steps ?? r.defaultSteps,
           width: req.width ?? r.defaultSize.width, height: req.height ?? r.defaultSize.height, lora: lora ?? null,
         };
         const generated = new GeneratedRows(store);

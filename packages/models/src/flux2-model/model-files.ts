@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { openFlux2Checkpoint, type Flux2Checkpoint } from '../flux2/checkpoint';
 import { flux2ParameterCount } from '../flux2/weights';
+import { flux2Kind, type Flux2Kind } from './model-kind';
 import { contextWidth, parseTextEncoderConfig, TEXT_ENCODER_PREFIXES, textEncoderWeightShapes, type Flux2TextEncoderConfig } from './text-encoder-config';
 import { openTensorStore, precisionOf, type StoredTensor, type TensorStore } from './tensor-store';
 import { bflVaeName, inferBflVaeConfig, parseVaeConfig, VAE_STATS, vaeDecoderWeights, vaeEncoderWeights, type VaeConfig, type VaeNaming } from './vae-config';
@@ -260,6 +261,8 @@ export interface Flux2ModelDescription {
   guidanceDistilled: boolean;
   /** modelspec.architecture of LoRAs trained on it, e.g. "Flux.2-klein-4b/lora". */
   architecture: string;
+  /** Variant, base or distilled, label and sampling defaults (the same words the model library shows). */
+  kind: Flux2Kind;
   textEncoder: string;
   parameters: { transformer: number; textEncoder: number; vae: number };
   bytes: number;
@@ -280,15 +283,17 @@ export function describeOpenModel(files: Flux2ModelFiles): Flux2ModelDescription
   const c = files.checkpoint.config;
   const family = files.textEncoder.config.family === 'qwen3' ? 'klein' : 'dev';
   const variant = family === 'dev' ? (c.hiddenSize === 6144 ? '32B' : 'custom') : c.hiddenSize === 3072 ? '4B' : c.hiddenSize === 4096 ? '9B' : 'custom';
-  const named = `${files.paths.name} ${basename(files.paths.transformer)}`.toLowerCase();
-  // diffusers' model_index.json says is_distilled; BFL file names say "base" for the undistilled klein checkpoints.
-  const base = family === 'klein' && (files.distilledFlag === undefined ? /base/.test(named) : !files.distilledFlag);
+  const kind = flux2Kind(
+    { hiddenSize: c.hiddenSize, doubleBlocks: c.numDoubleBlocks, singleBlocks: c.numSingleBlocks, guidanceEmbed: c.guidanceEmbed },
+    { distilledFlag: files.distilledFlag, textFamily: files.textEncoder.config.family, names: `${files.paths.name} ${basename(files.paths.transformer)}` },
+  );
+  const base = family === 'klein' && kind.training === 'base';
   const count = (s: TensorStore) => [...s.tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-  const archName = family === 'dev' ? 'Flux.2-dev' : `Flux.2-klein-${variant === 'custom' ? 'custom' : variant.toLowerCase()}`;
   return {
     name: files.paths.name, path: files.paths.source, layout: files.paths.layout, family, variant, base,
     guidanceDistilled: c.guidanceEmbed,
-    architecture: `${archName}/lora`,
+    architecture: kind.architecture,
+    kind,
     textEncoder: files.textEncoder.config.architecture,
     parameters: { transformer: flux2ParameterCount(c), textEncoder: count(files.textEncoder.store), vae: count(files.vae.store) },
     bytes: files.transformerStore.bytes + files.textEncoder.store.bytes + files.vae.store.bytes,

@@ -176,7 +176,11 @@ export function writeTinyFlux2Diffusers(dir: string, family: TinyFamily, options
     tokenizer: ['transformers', 'Qwen2TokenizerFast'], transformer: ['diffusers', 'Flux2Transformer2DModel'], vae: ['diffusers', 'AutoencoderKLFlux2'],
   }));
   writeSharded(join(dir, 'transformer'), 'diffusion_pytorch_model', transformerTensors(transformer, seed, 'diffusers'), 2);
-  writeFileSync(join(dir, 'transformer', 'config.json'), JSON.stringify({ _class_name: 'Flux2Transformer2DModel', guidance_embeds: transformer.guidanceEmbed }));
+  writeFileSync(join(dir, 'transformer', 'config.json'), JSON.stringify({
+    _class_name: 'Flux2Transformer2DModel', num_attention_heads: transformer.numHeads, attention_head_dim: transformer.headDim,
+    num_layers: transformer.numDoubleBlocks, num_single_layers: transformer.numSingleBlocks, in_channels: transformer.inChannels,
+    joint_attention_dim: transformer.contextDim, guidance_embeds: transformer.guidanceEmbed,
+  }));
   writeSharded(join(dir, 'text_encoder'), 'model', tinyTextEncoderTensors(text, seed + 1, family === 'klein' ? 'model.' : 'model.language_model.'), 2);
   writeFileSync(join(dir, 'text_encoder', 'config.json'), JSON.stringify(textEncoderConfigJson(text)));
   writeTinyTokenizer(join(dir, 'tokenizer'), family);

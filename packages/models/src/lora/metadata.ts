@@ -4,6 +4,8 @@
 export interface LoraTrainingInfo {
   /** Preset name of the base model, e.g. "flux2-klein-4b". */
   baseModel: string;
+  /** modelspec.architecture when the base model knows its own (a FLUX.2 download: "Flux.2-klein-4b/lora"). */
+  architecture?: string;
   title?: string;
   triggerWord?: string;
   steps?: number;
@@ -32,7 +34,7 @@ export function loraArchitecture(baseModel: string): string {
 export function loraTrainingMetadata(info: LoraTrainingInfo): Record<string, string> {
   const m: Record<string, string> = {
     'modelspec.sai_model_spec': '1.0.0',
-    'modelspec.architecture': loraArchitecture(info.baseModel),
+    'modelspec.architecture': info.architecture ?? loraArchitecture(info.baseModel),
     'modelspec.implementation': 'https://github.com/black-forest-labs/flux2',
     ss_base_model_version: info.baseModel,
     ss_sd_model_name: info.baseModel,

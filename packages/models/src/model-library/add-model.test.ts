@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppStore } from '@lora-studio/store';
+import { describeFlux2Model } from '../flux2-model/model-files';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addModel, listModels, resolveBaseModel } from './add-model';
 import { readModelManifest } from './model-manifest';
@@ -31,10 +32,12 @@ describe('adding a base model', () => {
     const added = await addModel(library, { kind: 'folder', path: folder });
     expect(added).toMatchObject({ name: 'FLUX.2-tiny-base', kind: 'diffusers', path: folder, sourceRepo: null });
     expect(added.description).toMatchObject({ layout: 'diffusers', family: 'flux2', variant: 'custom', training: 'base', textEncoder: 'Qwen3', complete: true, missing: [] });
-    // Parameters from the safetensors headers: 16×8 + 16×12 + 8×16 in the transformer, 32×4 + 4 in the encoder.
-    expect(added.description.components.transformer).toEqual({ parameters: 448, precision: ['BF16'] });
-    expect(added.description.components.textEncoder.parameters).toBe(132);
-    expect(added.description.components.vae.precision).toEqual(['F32']);
+    // Parameters from the safetensors headers, as many as the engine counts in the model it opens.
+    const engine = describeFlux2Model(folder);
+    expect(added.description.components.transformer).toEqual({ parameters: engine.parameters.transformer, precision: ['F32'] });
+    expect(added.description.components.textEncoder.parameters).toBe(engine.parameters.textEncoder);
+    expect(added.description.components.vae).toEqual({ parameters: engine.parameters.vae, precision: ['F32'] });
+    expect(added.description.label).toBe(engine.kind.label);
     expect(added.description.bytesOnDisk).toBeGreaterThan(1000);
     expect(resolveBaseModel(library, 'FLUX.2-tiny-base')).toBe(folder);
     expect(resolveBaseModel(library, 'default')).toBe('default');
@@ -59,11 +62,21 @@ describe('adding a base model', () => {
     expect(added).toMatchObject({ name: 'flux-2-klein-4b', kind: 'bfl-files', path: join(library.home, 'models', 'flux-2-klein-4b') });
     expect(readModelManifest(added.path)).toEqual({ format: 'lora-studio-flux2-files', name: 'flux-2-klein-4b', ...files, tokenizer: files.textEncoder });
     expect(added.description).toMatchObject({ layout: 'bfl-files', family: 'flux2', variant: 'custom', training: 'distilled', complete: true });
-    expect(added.description.label).toBe('FLUX.2-shaped model (hidden 16, 1 double + 1 single blocks)');
-    expect(added.description.components.transformer.precision).toEqual(['BF16', 'F32']);
+    expect(added.description.label).toBe('FLUX.2-shaped model (hidden 32, 1 double + 1 single blocks)');
+    expect(added.description.components.transformer.precision).toEqual(['F32']);
 
     const dev = writeTinyBflFiles(join(temp(), 'dev'), { transformerName: 'flux2-dev.safetensors', guidance: true });
     expect((await addModel(library, { kind: 'files', ...dev })).description.training).toBe('guidance-distilled');
+  });
+
+  it('calls a model whose files are all there but do not fit incomplete, in the engine\'s words', async () => {
+    const folder = writeTinyDiffusersModel(join(temp(), 'mismatched'));
+    // A VAE config that promises more latent channels than the weights have: present, but not usable.
+    const config = JSON.parse(readFileSync(join(folder, 'vae', 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(folder, 'vae', 'config.json'), JSON.stringify({ ...config, latent_channels: 8 }));
+    const added = await addModel(app(), { kind: 'folder', path: folder });
+    expect(added.description.complete).toBe(false);
+    expect(added.description.missing.join(' ')).toMatch(/the VAE .* has wrong shapes/);
   });
 
   it('refuses what it cannot use, in sentences', async () => {

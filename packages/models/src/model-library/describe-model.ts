@@ -1,14 +1,16 @@
-// What a base model is, from its configs and safetensors headers alone: FLUX.2 variant, base or distilled,
-// parameter counts, precision, bytes on disk, and what is missing in words. This is the model library's own small
-// detection; the engine's describeFlux2Model (which also checks every tensor) can take its place.
+// What a base model is, for the library's list: FLUX.2 variant, base or distilled, parameter counts, precision,
+// bytes on disk, and what is missing in words. Files are checked for presence first (a partial download is named
+// from its configs); a model with everything present is then opened by the engine (describeFlux2Model), whose
+// checks and naming (model-kind.ts) are the ones runs use.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { describeFlux2Model, Flux2ModelError } from '../flux2-model/model-files';
+import { flux2Kind, type Flux2Kind, type Flux2KindHints, type Flux2Shape, type Flux2Training, type Flux2Variant } from '../flux2-model/model-kind';
 import { hasModelManifest, readModelManifest } from './model-manifest';
 import { componentWeightFiles, summariseWeightFiles, type WeightSummary } from './weight-files';
 
-export type ModelVariant = 'dev' | 'klein-4b' | 'klein-9b' | 'custom' | 'unknown';
-/** base: undistilled (trains best); distilled: few-step klein; guidance-distilled: dev's guidance embedding. */
-export type ModelTraining = 'base' | 'distilled' | 'guidance-distilled' | 'unknown';
+export type ModelVariant = Flux2Variant | 'unknown';
+export type ModelTraining = Flux2Training;
 
 export interface ModelComponentSummary {
   parameters: number;
@@ -32,22 +34,28 @@ export interface ModelDescription {
   missing: string[];
 }
 
-interface TransformerShape {
-  hidden: number;
-  double: number;
-  single: number;
-  guidance: boolean;
-}
-
-const KNOWN_SIZES: { variant: Exclude<ModelVariant, 'custom' | 'unknown'>; hidden: number; double: number; single: number }[] = [
-  { variant: 'dev', hidden: 6144, double: 8, single: 48 },
-  { variant: 'klein-9b', hidden: 4096, double: 8, single: 24 },
-  { variant: 'klein-4b', hidden: 3072, double: 5, single: 20 },
-];
-
 /** Describe a model folder (diffusers layout) or a model-cache folder holding a BFL-files manifest. */
 export function describeModel(dir: string): ModelDescription {
-  return hasModelManifest(dir) ? describeBflFiles(dir) : describeDiffusersFolder(dir);
+  const described = hasModelManifest(dir) ? describeBflFiles(dir) : describeDiffusersFolder(dir);
+  return described.missing.length === 0 ? checkedByEngine(dir, described) : described;
+}
+
+/**
+ * Everything is there: the engine opens it as a run would (every shard against its index, every tensor's shape,
+ * the parts fitting each other) and says what it is. What it refuses makes the model incomplete, in its words.
+ */
+function checkedByEngine(dir: string, described: ModelDescription): ModelDescription {
+  try {
+    const engine = describeFlux2Model(dir);
+    return { ...described, family: 'flux2', ...kindFields(engine.kind) };
+  } catch (error) {
+    const problems = error instanceof Flux2ModelError ? error.problems : [(error as Error).message];
+    return { ...described, complete: false, missing: problems };
+  }
+}
+
+function kindFields(kind: Flux2Kind): Pick<ModelDescription, 'variant' | 'training' | 'label' | 'sampling'> {
+  return { variant: kind.variant, training: kind.training, label: kind.label, sampling: kind.sampling };
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {
@@ -94,8 +102,13 @@ function textEncoderName(config: Record<string, unknown> | undefined): string {
   return arch ? arch : 'unknown';
 }
 
+function textFamilyOf(config: Record<string, unknown> | undefined): Flux2KindHints['textFamily'] {
+  const name = textEncoderName(config);
+  return name === 'Qwen3' ? 'qwen3' : name === 'Mistral 3' ? 'mistral3' : undefined;
+}
+
 /** Reads the shape of a FLUX.2 transformer from BFL tensor names (optionally prefixed). */
-function shapeFromBflTensors(shapes: Map<string, number[]>): TransformerShape | undefined {
+function shapeFromBflTensors(shapes: Map<string, number[]>): Flux2Shape | undefined {
   let hidden: number | undefined;
   let double = 0;
   let single = 0;
@@ -109,48 +122,23 @@ function shapeFromBflTensors(shapes: Map<string, number[]>): TransformerShape | 
     const s = /^single_blocks\.(\d+)\./.exec(bare);
     if (s) single = Math.max(single, Number(s[1]) + 1);
   }
-  return hidden === undefined ? undefined : { hidden, double, single, guidance };
+  return hidden === undefined ? undefined : { hiddenSize: hidden, doubleBlocks: double, singleBlocks: single, guidanceEmbed: guidance };
 }
 
-function shapeFromDiffusersConfig(config: Record<string, unknown> | undefined): TransformerShape | undefined {
+function shapeFromDiffusersConfig(config: Record<string, unknown> | undefined): Flux2Shape | undefined {
   if (!config || typeof config.num_attention_heads !== 'number' || typeof config.attention_head_dim !== 'number') return undefined;
   return {
-    hidden: config.num_attention_heads * config.attention_head_dim,
-    double: Number(config.num_layers ?? 0),
-    single: Number(config.num_single_layers ?? 0),
-    guidance: config.guidance_embeds === true,
+    hiddenSize: config.num_attention_heads * config.attention_head_dim,
+    doubleBlocks: Number(config.num_layers ?? 0),
+    singleBlocks: Number(config.num_single_layers ?? 0),
+    guidanceEmbed: config.guidance_embeds === true,
   };
 }
 
-/**
- * Base or distilled: dev is guidance-distilled; klein folders say so in model_index.json (is_distilled);
- * otherwise BFL's names tell ("klein-base" is the undistilled one).
- */
-function trainingKind(shape: TransformerShape | undefined, isDistilled: unknown, nameHint: string): ModelTraining {
-  if (shape?.guidance) return 'guidance-distilled';
-  if (isDistilled === true) return 'distilled';
-  if (isDistilled === false) return 'base';
-  if (/base/i.test(nameHint)) return 'base';
-  if (/klein/i.test(nameHint)) return 'distilled';
-  return 'unknown';
-}
-
-function classify(shape: TransformerShape | undefined, isDistilled: unknown, nameHint: string) {
-  const known = shape && KNOWN_SIZES.find((k) => k.hidden === shape.hidden && k.double === shape.double && k.single === shape.single);
-  const variant: ModelVariant = !shape ? 'unknown' : known ? known.variant : 'custom';
-  const training = trainingKind(shape, isDistilled, nameHint);
-  const size = variant === 'klein-4b' ? '4B' : variant === 'klein-9b' ? '9B' : '';
-  const label =
-    variant === 'dev' ? 'FLUX.2 [dev]'
-    : variant === 'klein-4b' || variant === 'klein-9b' ? `FLUX.2 [klein] ${training === 'base' ? 'base ' : ''}${size}${training === 'distilled' ? ' (distilled)' : ''}`
-    : variant === 'custom' ? `FLUX.2-shaped model (hidden ${shape!.hidden}, ${shape!.double} double + ${shape!.single} single blocks)`
-    : 'unknown model';
-  const sampling =
-    training === 'guidance-distilled' ? 'guidance embedding (guidance 4, about 28–50 steps)'
-    : training === 'distilled' ? '4 steps without classifier-free guidance'
-    : training === 'base' ? 'real classifier-free guidance with an empty negative prompt (scale 4, about 50 steps)'
-    : 'unknown';
-  return { variant, training, label, sampling, family: shape ? ('flux2' as const) : ('unknown' as const) };
+/** From the configs alone (a partial download): the engine's naming of variants, or "unknown" without a transformer config. */
+function classify(shape: Flux2Shape | undefined, hints: Flux2KindHints) {
+  if (!shape) return { variant: 'unknown' as const, training: 'unknown' as const, label: 'unknown model', sampling: 'unknown', family: 'unknown' as const };
+  return { ...kindFields(flux2Kind(shape, hints)), family: 'flux2' as const };
 }
 
 function describeDiffusersFolder(dir: string): ModelDescription {
@@ -178,11 +166,16 @@ function describeDiffusersFolder(dir: string): ModelDescription {
   if (existsSync(dir)) missing.push(...unfinishedDownloads(dir, dir).map((f) => `${f}, whose download is unfinished (run "model add" again to resume it)`));
 
   const shape = shapeFromDiffusersConfig(readJson(join(dir, 'transformer', 'config.json')));
-  const kind = classify(shape, index?.is_distilled, `${String(index?._name_or_path ?? '')} ${basename(dir)}`);
+  const textConfig = readJson(join(dir, 'text_encoder', 'config.json'));
+  const kind = classify(shape, {
+    distilledFlag: typeof index?.is_distilled === 'boolean' ? index.is_distilled : undefined,
+    textFamily: textFamilyOf(textConfig),
+    names: `${String(index?._name_or_path ?? '')} ${basename(dir)}`,
+  });
   return {
     layout: 'diffusers',
     ...kind,
-    textEncoder: textEncoderName(readJson(join(dir, 'text_encoder', 'config.json'))),
+    textEncoder: textEncoderName(textConfig),
     components: { transformer: component(transformer), textEncoder: component(textEncoder), vae: component(vae) },
     bytesOnDisk: existsSync(dir) ? folderBytes(dir) : 0,
     complete: missing.length === 0,
@@ -217,7 +210,7 @@ function describeBflFiles(dir: string): ModelDescription {
   if (existsSync(manifest.transformer) && transformer.problems.length === 0 && !shape) {
     missing.push(`a FLUX.2 transformer in ${manifest.transformer} (it has no img_in.weight tensor)`);
   }
-  const kind = classify(shape, undefined, basename(manifest.transformer));
+  const kind = classify(shape, { textFamily: textFamilyOf(readJson(encoderConfig)), names: basename(manifest.transformer) });
   const bytes = [manifest.transformer, manifest.vae].reduce((n, p) => n + (existsSync(p) ? statSync(p).size : 0), 0);
   return {
     layout: 'bfl-files',

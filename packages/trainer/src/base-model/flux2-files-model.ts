@@ -17,8 +17,8 @@ export async function loadFlux2FilesModel(path: string, options: { threads?: num
     dir: m.files.paths.source,
     transformer: c,
     weights: { kind: 'checkpoint', checkpoint: m.files.checkpoint },
-    // klein base samples with real CFG at 4; dev takes guidance 4 as an input; distilled klein needs no guidance.
-    profile: { nativeResolution: 1024, small: false, sampleGuidance: d.family === 'klein' && !d.base ? 1 : 4 },
+    // klein base samples with real CFG at 4; dev takes guidance 4 as an input; distilled klein takes 4 steps unguided.
+    profile: { nativeResolution: 1024, small: false, sampleGuidance: d.kind.sampleGuidance, sampleSteps: d.kind.training === 'distilled' ? d.kind.sampleSteps : undefined },
     encoders: {
       id: m.encodersId,
       sizeMultiple: m.sizeMultiple,
