@@ -1,5 +1,6 @@
 import { StatusBar } from './components/StatusBar';
 import { useRoute } from './routing/use-route';
+import { ModelsScreen } from './screens/models/ModelsScreen';
 import { ProjectFrame } from './screens/project/ProjectFrame';
 import { ProjectsScreen } from './screens/projects/ProjectsScreen';
 
@@ -7,7 +8,7 @@ export function App() {
   const route = useRoute();
   return (
     <div className="app">
-      {route.screen === 'project' ? <ProjectFrame dir={route.dir} section={route.section} /> : <ProjectsScreen />}
+      {route.screen === 'project' ? <ProjectFrame dir={route.dir} section={route.section} /> : route.screen === 'models' ? <ModelsScreen /> : <ProjectsScreen />}
       <StatusBar />
     </div>
   );

@@ -2,7 +2,7 @@
 export const sectionIds = ['dataset', 'captions', 'train', 'compare', 'generate', 'export'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
-export type Route = { screen: 'projects' } | { screen: 'project'; dir: string; section: SectionId };
+export type Route = { screen: 'projects' } | { screen: 'models' } | { screen: 'project'; dir: string; section: SectionId };
 
 function isSectionId(value: string): value is SectionId {
   return (sectionIds as readonly string[]).includes(value);
@@ -24,9 +24,11 @@ export function parseRoute(hash: string): Route {
     const section = parts[2] && isSectionId(parts[2]) ? parts[2] : 'dataset';
     return { screen: 'project', dir, section };
   }
+  if (parts[0] === 'models') return { screen: 'models' };
   return { screen: 'projects' };
 }
 
 export function routeHash(route: Route): string {
-  return route.screen === 'projects' ? '#/' : `#/project/${encodeURIComponent(route.dir)}/${route.section}`;
+  if (route.screen === 'project') return `#/project/${encodeURIComponent(route.dir)}/${route.section}`;
+  return route.screen === 'models' ? '#/models' : '#/';
 }

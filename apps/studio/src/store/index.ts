@@ -5,12 +5,13 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createExportSlice, type ExportSlice } from './export-slice';
 import { createGenerateSlice, type GenerateSlice } from './generate-slice';
+import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createPickedRunSlice, type PickedRunSlice } from './picked-run-slice';
 import { createProjectsSlice, type ProjectsSlice } from './projects-slice';
 import { createRunsSlice, type RunsSlice } from './runs-slice';
 
 /** The whole renderer state: one bound store made of typed slices (later: dataset, captions, runs). */
-export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice;
+export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice & ModelsSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -22,4 +23,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createCompareSlice(...a),
   ...createGenerateSlice(...a),
   ...createExportSlice(...a),
+  ...createModelsSlice(...a),
 }));

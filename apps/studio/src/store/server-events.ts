@@ -2,6 +2,7 @@ import { client } from '../client';
 import { followCaptionEvents } from './captions-events';
 import { followCompareEvents } from './compare-events';
 import { followDatasetEvents } from './dataset-events';
+import { followModelEvents } from './models-events';
 import { followRunEvents } from './runs-events';
 import { useStudio } from './index';
 import { onReconnect } from './reconnect';
@@ -25,6 +26,7 @@ export function followServerEvents(): () => void {
   const offDataset = followDatasetEvents();
   const offRuns = followRunEvents();
   const offCompare = followCompareEvents();
+  const offModels = followModelEvents();
   void loadAppInfo();
   void loadProjects();
   return () => {
@@ -32,6 +34,7 @@ export function followServerEvents(): () => void {
     offDataset();
     offRuns();
     offCompare();
+    offModels();
     offChanged();
     offState();
     offReconnect();

@@ -1,3 +1,4 @@
+import { routeHash } from '../../routing/route';
 import { CreateProjectForm } from './CreateProjectForm';
 import { RecentProjectList } from './RecentProjectList';
 
@@ -7,6 +8,9 @@ export function ProjectsScreen() {
       <header className="app-header">
         <h1 className="app-title">LoRA Studio</h1>
         <span className="app-subtitle">Train LoRA adapters for FLUX.2-class image models</span>
+        <a className="button models-link" href={routeHash({ screen: 'models' })} data-testid="open-models">
+          Base models
+        </a>
       </header>
       <div className="projects-layout">
         <RecentProjectList />

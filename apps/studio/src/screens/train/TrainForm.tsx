@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Project, TrainingOverrides } from '@lora-studio/api';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStudio } from '../../store';
+import { BaseModelPicker } from './BaseModelPicker';
 import { FieldInput } from './FieldInput';
 import { fieldText, parseField } from './field-values';
 import { PreflightProblems } from './PreflightProblems';
@@ -97,6 +98,7 @@ export function TrainForm({ project }: { project: Project }) {
           </label>
           <input id="train-run-name" className="input" value={name} placeholder="Run 1, Run 2, …" maxLength={120} onChange={(e) => setName(e.target.value)} data-testid="train-run-name" />
         </div>
+        <BaseModelPicker dir={project.dir} disabled={starting} onChanged={() => void checkPreflight(edits)} />
         {mainFields.map(renderField)}
       </div>
       <details className="train-advanced" data-testid="train-advanced">
