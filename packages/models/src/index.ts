@@ -24,6 +24,5 @@ export * from './sampling/schedule';
 export * from './sampling/sampler';
 export * from './sampling/png';
 export * from './default-model';
-export * from './encoders';
 export * from './flux2-model';
 export * from './cli/model-encode';

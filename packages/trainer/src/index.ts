@@ -26,7 +26,6 @@ export * from './data/images';
 export * from './data/preflight';
 export * from './base-model/base-model';
 export * from './base-model/pixel-model';
-export * from './base-model/onnx-model';
 export * from './base-model/flux2-files-model';
 export * from './base-model/load-base-model';
 export * from './worker/protocol';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, type ProviderName } from '@lora-studio/onnx';
 import type { RgbImage } from '../default-model/pixels';
-import { latentToTokens, tokensToLatent, type Latent, type LatentStats } from '../encoders/latent-tokens';
+import { latentToTokens, tokensToLatent, type Latent, type LatentStats } from './latent-tokens';
 import { describeOpenModel, openFlux2ModelFiles, Flux2ModelError, type Flux2ModelDescription, type Flux2ModelFiles } from './model-files';
 import { Flux2PromptTokenizer, TokenizerFilesError, type Flux2TokenizedPrompt } from './prompt-tokenizer';
 import { contextWidth } from './text-encoder-config';

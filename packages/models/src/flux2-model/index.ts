@@ -1,6 +1,7 @@
 // Real FLUX.2 models from the files people download: diffusers folders and BFL single files, their tokenizer,
 // text encoder and VAE as engine graphs.
 export * from './model-files';
+export * from './latent-tokens';
 export * from './model-kind';
 export * from './flux2-model';
 export * from './prompt-tokenizer';

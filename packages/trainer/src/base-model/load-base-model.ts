@@ -1,13 +1,11 @@
 // One place that turns a --base folder or file into a BaseModel: a real FLUX.2 download (diffusers layout or a
-// lora-studio-model.json), the older ONNX-export folder, or a pixel-space model such as the embedded default.
-import { isFlux2ModelPath, isOnnxModelFolder } from '@lora-studio/models';
+// lora-studio-model.json), or a pixel-space model such as the embedded default.
+import { isFlux2ModelPath } from '@lora-studio/models';
 import type { BaseModel } from './base-model';
 import { loadFlux2FilesModel } from './flux2-files-model';
-import { loadOnnxModel } from './onnx-model';
 import { loadPixelModel } from './pixel-model';
 
 export async function loadBaseModel(path: string, options: { threads?: number } = {}): Promise<BaseModel> {
   if (isFlux2ModelPath(path)) return loadFlux2FilesModel(path, options);
-  if (isOnnxModelFolder(path)) return loadOnnxModel(path, options);
   return loadPixelModel(path, options);
 }
