@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeTinyFlux2Diffusers } from '@lora-studio/models';
+import { startTestHub, writeTinyDiffusersModel } from '@lora-studio/models/model-library/testing';
 import { launchChromium, openPage, type StudioPage } from './support/browser';
 import { screenshot } from './support/screenshot';
 import { startStudio, type StudioUnderTest } from './support/studio';
@@ -58,6 +59,32 @@ describe('Base models in browser mode', () => {
     expect(await row.getByTestId('model-training').textContent()).toMatch(/step-distilled/);
     expect(await row.getByTestId('model-transformer').textContent()).toMatch(/parameters in F32/);
     expect(await row.getByTestId('model-bytes').textContent()).toMatch(/^\d+(\.\d+)? (KB|MB)$/);
+
+    // From a hub (a local server speaking the Hugging Face file API): a gated repository asks for the token in a
+    // sentence; with it the download runs and its bar ends at every byte.
+    const hub = await startTestHub({ repo: 'test-org/tiny-hub', folder: writeTinyDiffusersModel(join(studio.home, 'served'), { isDistilled: false }), gated: true });
+    const saved = { endpoint: process.env.HF_ENDPOINT, token: process.env.HF_TOKEN };
+    process.env.HF_ENDPOINT = hub.url;
+    delete process.env.HF_TOKEN;
+    try {
+      await page.getByTestId('add-model-kind-hub').check();
+      await page.getByTestId('add-model-repo').fill('test-org/tiny-hub');
+      await page.getByTestId('add-model-submit').click();
+      await expect.poll(() => page.getByTestId('add-model-error').textContent()).toMatch(/test-org\/tiny-hub is a gated model: .*give a Hugging Face read token/);
+      await page.getByTestId('add-model-token').fill('hf_e2e');
+      await page.getByTestId('add-model-submit').click();
+      await page.getByTestId('add-model-done').waitFor();
+      const bar = page.getByTestId('model-download');
+      expect(await bar.getAttribute('data-done')).toBe(await bar.getAttribute('data-total'));
+      expect(await bar.textContent()).toMatch(/^Downloaded test-org\/tiny-hub: .* of .* \(100 %\)/);
+      expect(await modelRow('tiny-hub').getAttribute('data-complete')).toBe('true');
+      expect(await modelRow('tiny-hub').getByTestId('model-training').textContent()).toMatch(/^base checkpoint: trains best/);
+    } finally {
+      await hub.close();
+      if (saved.endpoint === undefined) delete process.env.HF_ENDPOINT;
+      else process.env.HF_ENDPOINT = saved.endpoint;
+      if (saved.token !== undefined) process.env.HF_TOKEN = saved.token;
+    }
     await screenshot(page, 'models');
 
     // The Train form offers it; picking it is the project's choice, and the preflight says what it means.
@@ -68,11 +95,16 @@ describe('Base models in browser mode', () => {
     await expect.poll(() => picker.inputValue()).toBe('default');
     await page.getByTestId('preflight').waitFor();
     expect(await warning('base-distilled').count()).toBe(0);
-    await expect.poll(() => picker.locator('option').allTextContents()).toEqual(['default — the small embedded model', 'tiny-klein — FLUX.2-shaped model (hidden 32, 1 double + 1 single blocks)']);
+    await expect.poll(() => picker.locator('option').allTextContents()).toEqual([
+      'default — the small embedded model',
+      'tiny-hub — FLUX.2-shaped model (hidden 32, 1 double + 1 single blocks)',
+      'tiny-klein — FLUX.2-shaped model (hidden 32, 1 double + 1 single blocks)',
+    ]);
 
     await picker.selectOption('tiny-klein');
     await warning('base-distilled').waitFor();
     expect(await warning('base-distilled').textContent()).toMatch(/step-distilled checkpoint, made for fast inference/);
+    await warning('base-distilled').scrollIntoViewIfNeeded();
     await screenshot(page, 'train-base-model');
 
     // The project remembers it across a reload; going back to the default drops the warning.

@@ -17,4 +17,9 @@ describe('routes in the URL hash', () => {
     expect(parseRoute('#/project/%2Fp/unknown')).toEqual({ screen: 'project', dir: '/p', section: 'dataset' });
     expect(routeHash({ screen: 'projects' })).toBe('#/');
   });
+
+  it('has the Models screen at #/models', () => {
+    expect(routeHash({ screen: 'models' })).toBe('#/models');
+    expect(parseRoute('#/models')).toEqual({ screen: 'models' });
+  });
 });

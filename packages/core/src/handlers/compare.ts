@@ -10,6 +10,7 @@ import {
 } from '../compare';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
+import { projectBase } from './project-base';
 import { GeneratedRows } from '../compare/generated-rows';
 import { RunRows } from '../runs/run-rows';
 
@@ -86,7 +87,8 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
 
     'generate-images': async ({ dir, lora, scale, seed, ...req }) => {
       const store = requireProject(ctx, dir);
-      let base = DEFAULT_BASE_MODEL;
+      // Without a run's checkpoint the picture comes from the project's own base model.
+      let base = projectBase(ctx, store);
       let adapter: (r: ImageRenderer) => LoraAdapter | null = () => null;
       if (lora && 'runId' in lora) {
         const run = runOf(store, lora.runId);

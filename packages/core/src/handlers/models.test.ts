@@ -40,6 +40,11 @@ describe('model handlers', () => {
       const report = await call(s, 'run-preflight', { dir: project.dir });
       expect(report.warnings[0]).toMatchObject({ id: 'base-distilled', message: expect.stringMatching(/step-distilled checkpoint, made for fast inference\. LoRAs train better on the base checkpoints/) });
 
+      // Generate without a checkpoint draws with the project's base model, at its own defaults: 4 unguided steps.
+      const generated = await call(s, 'generate-images', { dir: project.dir, prompt: 'a cat', seed: 1, width: 16, height: 16 });
+      expect(generated.images).toHaveLength(1);
+      expect(generated.images[0]).toMatchObject({ steps: 4, guidance: 1, width: 16, height: 16 });
+
       const refused = await s.dispatcher.call(3, 'model-add', { source: { kind: 'folder', path: join(temp(), 'missing') } });
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-request', message: expect.stringMatching(/does not exist\./) } });
     } finally {

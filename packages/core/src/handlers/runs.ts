@@ -1,8 +1,9 @@
 import { ApiFailure, DEFAULT_BASE_MODEL, type PreflightProblem, type RunsHandlers, type TrainingOverrides } from '@lora-studio/api';
-import { describeModel, resolveBaseModel } from '@lora-studio/models/model-library';
-import { projectBaseModel, type ProjectStore } from '@lora-studio/store';
+import { describeModel } from '@lora-studio/models/model-library';
+import type { ProjectStore } from '@lora-studio/store';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
+import { projectBase } from './project-base';
 import type { RunManager } from '../runs/run-manager';
 import { preflight } from '../runs/preflight';
 import { RunRows } from '../runs/run-rows';
@@ -20,15 +21,6 @@ export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers
     return rows;
   };
 
-  /** The project's base model as the trainer takes it: 'default' or the library model's folder. */
-  const baseOf = (store: ProjectStore): string => {
-    const name = projectBaseModel(store);
-    const base = resolveBaseModel(ctx.app, name);
-    if (base === name && name !== DEFAULT_BASE_MODEL) {
-      throw new ApiFailure('not-found', `This project trains on the base model "${name}", which is no longer in the model library. Add it again on the Models screen, or pick another base model.`);
-    }
-    return base;
-  };
   /** Distilled checkpoints train, but worse than their base: said before the run, not after it. */
   const distilledWarning = (base: string): PreflightProblem[] => {
     if (base === DEFAULT_BASE_MODEL) return [];
@@ -40,7 +32,7 @@ export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers
     }];
   };
   const check = async (store: ProjectStore, overrides: TrainingOverrides | undefined) => {
-    const base = baseOf(store);
+    const base = projectBase(ctx, store);
     const { prepared, ...report } = await preflight(store, overrides, base);
     await prepared?.model.close();
     return { base, report: { ...report, warnings: [...distilledWarning(base), ...report.warnings] } };

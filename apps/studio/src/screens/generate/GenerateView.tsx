@@ -26,9 +26,17 @@ export function GenerateView({ project }: { project: Project }) {
   const [form, setForm] = useState<GenerateForm>(() => initialForm(loraTypeGuide[project.type].captionExample(project.trigger)));
   // Until the user picks a LoRA, the picked run's favourite (else latest) checkpoint is offered.
   const [loraTouched, setLoraTouched] = useState(false);
-  const effective: GenerateForm = loraTouched ? form : { ...form, lora: defaultLora(run) };
+  // Until the user sets them, guidance and steps are the picked run's sample settings: its base model's own (real CFG
+  // at 4 for klein base, 4 unguided steps for a distilled klein, the guidance embedding for dev).
+  const [samplingTouched, setSamplingTouched] = useState(false);
+  const sampling = !samplingTouched && run ? { guidance: String(run.config.sampleGuidance), steps: String(run.config.sampleSteps) } : {};
+  const effective: GenerateForm = { ...(loraTouched ? form : { ...form, lora: defaultLora(run) }), ...sampling };
   const built = generateRequest(effective, run?.id ?? null);
   const edit = (patch: Partial<GenerateForm>) => setForm((f) => ({ ...f, ...patch }));
+  const editSampling = (patch: Partial<GenerateForm>) => {
+    setSamplingTouched(true);
+    edit({ guidance: effective.guidance, steps: effective.steps, ...patch });
+  };
 
   useEffect(() => {
     void openPickedRuns(dir);
@@ -68,12 +76,12 @@ export function GenerateView({ project }: { project: Project }) {
         <div className="generate-numbers">
           <label className="field">
             <span className="field-label">Guidance</span>
-            <input className="input mono" type="number" step={0.5} min={0} max={30} value={form.guidance} onChange={(e) => edit({ guidance: e.target.value })} data-testid="generate-guidance" />
+            <input className="input mono" type="number" step={0.5} min={0} max={30} value={effective.guidance} onChange={(e) => editSampling({ guidance: e.target.value })} data-testid="generate-guidance" />
             <span className="hint">{GUIDANCE_HINT}</span>
           </label>
           <label className="field">
             <span className="field-label">Steps</span>
-            <input className="input mono" type="number" min={1} max={200} value={form.steps} onChange={(e) => edit({ steps: e.target.value })} data-testid="generate-steps" />
+            <input className="input mono" type="number" min={1} max={200} value={effective.steps} onChange={(e) => editSampling({ steps: e.target.value })} data-testid="generate-steps" />
           </label>
           <label className="field">
             <span className="field-label">Seed</span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BaseModelInfo } from '@lora-studio/api';
-import { downloadWords, formatDuration, formatParameters, usableModels } from './model-words';
+import { downloadWords, formatDuration, formatParameters, usableModels } from '../src/screens/models/model-words';
 
 describe('model words', () => {
   it('counts parameters the way model cards do', () => {
