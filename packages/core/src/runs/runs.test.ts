@@ -101,42 +101,34 @@ describe('training runs through the services', () => {
     expect(lora(run.id).equals(lora(reference.id))).toBe(true);
   });
 
-  it('pauses and resumes a live run, and stops another keeping its checkpoints', async () => {
-    const run = await call('run-start', { dir, overrides: { ...quick, steps: 8 } });
-    await new Promise<void>((done) => {
-      const poll = setInterval(async () => {
-        if (events.some((e) => e.name === 'run-metrics' && (e.payload as { runId: number }).runId === run.id)) {
-          clearInterval(poll);
-          await call('run-pause', { dir, runId: run.id });
-          done();
-        }
-      }, 20);
-    });
-    await new Promise<void>((done) => {
-      const poll = setInterval(async () => {
-        if ((await call('run-get', { dir, runId: run.id })).status === 'paused') {
-          clearInterval(poll);
-          done();
-        }
-      }, 50);
-    });
+  it('pauses and resumes a live run, and stops it keeping its checkpoints', async () => {
+    // Long enough that the pause always lands before the end, however fast the machine (metrics arrive in batches,
+    // so a short run could finish before the first batch is seen).
+    const run = await call('run-start', { dir, overrides: { ...quick, steps: 2000, checkpointEvery: 2 } });
+    const metricsOf = (id: number) =>
+      events.filter((e) => e.name === 'run-metrics' && (e.payload as { runId: number }).runId === id).flatMap((e) => (e.payload as { points: { step: number }[] }).points);
+    const until = (check: () => Promise<boolean> | boolean) =>
+      new Promise<void>((done) => {
+        const poll = setInterval(async () => {
+          if (await check()) {
+            clearInterval(poll);
+            done();
+          }
+        }, 20);
+      });
+    await until(() => metricsOf(run.id).length > 0);
+    await call('run-pause', { dir, runId: run.id });
+    await until(async () => (await call('run-get', { dir, runId: run.id })).status === 'paused');
+    const pausedAt = (await call('run-get', { dir, runId: run.id })).step;
+    expect(pausedAt).toBeLessThan(2000);
     await call('run-resume', { dir, runId: run.id });
+    // Resumed: it trains on past the step it paused at, then stops at the next step with a checkpoint.
+    await until(() => Math.max(...metricsOf(run.id).map((p) => p.step)) > pausedAt);
+    await call('run-stop', { dir, runId: run.id });
     await studio.runs.whenIdle();
-    expect((await call('run-get', { dir, runId: run.id })).status).toBe('finished');
-
-    const stopped = await call('run-start', { dir, overrides: { ...quick, steps: 40 } });
-    await new Promise<void>((done) => {
-      const poll = setInterval(async () => {
-        if (events.some((e) => e.name === 'run-checkpoint' && (e.payload as { runId: number }).runId === stopped.id)) {
-          clearInterval(poll);
-          await call('run-stop', { dir, runId: stopped.id });
-          done();
-        }
-      }, 20);
-    });
-    await studio.runs.whenIdle();
-    const detail = await call('run-get', { dir, runId: stopped.id });
+    const detail = await call('run-get', { dir, runId: run.id });
     expect(detail.status).toBe('stopped');
+    expect(detail.step).toBeGreaterThan(pausedAt);
     expect(detail.checkpoints.length).toBeGreaterThan(0);
   });
 
