@@ -1,6 +1,6 @@
 // Tiny random-weight FLUX.2 models in both download layouts: the text encoder and VAE graphs against the float64
 // references (relative error < 1e-5 in float32), the description, and every problem of a broken download at once.
-import { mkdtempSync, readFileSync, rmSync, truncateSync, statSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, statSync, writeFileSync, unlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,26 @@ describe('a broken download', () => {
     const text = (error as Flux2ModelError).problems.join('\n');
     expect(text).toMatch(/"LlamaForCausalLM".*FLUX\.2 uses Qwen3 \(klein\) or Mistral 3 \(dev\)/);
     expect(text).toMatch(/the VAE .* wrong shapes: encoder\.conv_out\.weight is \[8,32,3,3\], expected \[16,32,3,3\]/);
+  });
+
+  it('refuses an index that names shards outside its folder, and follows links to shards elsewhere', () => {
+    const dir = join(root, 'escaping');
+    writeTinyFlux2Diffusers(dir, 'klein');
+    const indexPath = join(dir, 'text_encoder', 'model.safetensors.index.json');
+    const index = JSON.parse(readFileSync(indexPath, 'utf8')) as { weight_map: Record<string, string> };
+    const [first] = Object.keys(index.weight_map).sort();
+    index.weight_map[first!] = '../../klein/text_encoder/model-00001-of-00002.safetensors';
+    writeFileSync(indexPath, JSON.stringify(index));
+    // Shard names are plain file names in the index's folder; anything else is not a usable index.
+    expect(() => openFlux2ModelFiles(dir)).toThrow(/model\.safetensors\.index\.json has no "weight_map" of tensor names to shard file names/);
+
+    // A shard that is a link (as in a Hugging Face cache snapshot) is read where it leads.
+    const linked = join(root, 'linked');
+    writeTinyFlux2Diffusers(linked, 'klein');
+    const shard = readdirSync(join(linked, 'text_encoder')).find((f) => f.endsWith('.safetensors'))!;
+    renameSync(join(linked, 'text_encoder', shard), join(root, 'blob-elsewhere'));
+    symlinkSync(join(root, 'blob-elsewhere'), join(linked, 'text_encoder', shard));
+    expect(describeFlux2Model(linked).kind.training).toBe('base');
   });
 
   it('says what a folder is not', () => {
