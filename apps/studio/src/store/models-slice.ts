@@ -63,8 +63,8 @@ export const createModelsSlice: StateCreator<StudioState, [], [], ModelsSlice> =
   },
 
   downloadProgressed: (progress) => {
-    // Progress of a download this window did not start (another window, after a reload) is shown too: it is the library's.
-    set({ download: progress });
+    // Events reach every window; the bar belongs to the form that asked for this download.
+    if (get().addingModel) set({ download: progress });
   },
 
   loadProjectBaseModel: async (dir) => {
