@@ -1,4 +1,4 @@
-import { ConflictError, DEFAULT_BASE_MODEL, InvalidInputError, NotFoundError, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
+import { ConflictError, InvalidInputError, NotFoundError, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
 import { loadLora, type LoraAdapter } from '@lora-studio/models';
 import { assertFolderCanBeMade, type ProjectStore } from '@lora-studio/store';
 import { loadDataset, readRunDescription } from '@lora-studio/trainer';
@@ -10,7 +10,7 @@ import {
 } from '../compare';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
-import { projectBase } from './project-base';
+import { projectBase, projectBaseOrDefault } from './project-base';
 import { GeneratedRows } from '../compare/generated-rows';
 import { RunRows } from '../runs/run-rows';
 
@@ -51,9 +51,9 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
     'compare-wild-prompts': async ({ dir }) => {
       const store = requireProject(ctx, dir);
       const s = store.settings();
-      // The project's newest run says which base model the prompts are for; a project without runs trains on the
-      // default model.
-      const base = new RunRows(store).list()[0]?.baseModel ?? DEFAULT_BASE_MODEL;
+      // The project's newest run says which base model the prompts are for; without runs, the model the project's
+      // next run will train on (the default when its library model has gone).
+      const base = new RunRows(store).list()[0]?.baseModel ?? projectBaseOrDefault(ctx, store);
       return { prompts: wildPrompts(s.type as ProjectType, s.trigger, base) };
     },
 

@@ -37,6 +37,10 @@ describe('model handlers', () => {
       expect(await call(s, 'model-project-set', { dir: project.dir, name: 'tiny-klein' })).toEqual({ baseModel: 'tiny-klein' });
       expect(await call(s, 'model-project-get', { dir: project.dir })).toEqual({ baseModel: 'tiny-klein' });
 
+      // The quick quality test's prompts follow the project's base model before any run: scenes for FLUX.2.
+      expect((await call(s, 'compare-wild-prompts', { dir: project.dir })).prompts[0]).toMatch(/in the style of flt$/);
+      expect((await call(s, 'compare-wild-prompts', { dir: project.dir })).prompts.join(' ')).toMatch(/a cat sitting on a windowsill/);
+
       const report = await call(s, 'run-preflight', { dir: project.dir });
       expect(report.warnings[0]).toMatchObject({ id: 'base-distilled', message: expect.stringMatching(/step-distilled checkpoint, made for fast inference\. LoRAs train better on the base checkpoints/) });
 

@@ -12,3 +12,13 @@ export function projectBase(ctx: StudioContext, store: ProjectStore): string {
   }
   return base;
 }
+
+/** As projectBase, but the default model where the project's library model has gone (for wording, not training). */
+export function projectBaseOrDefault(ctx: StudioContext, store: ProjectStore): string {
+  try {
+    return projectBase(ctx, store);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.code === 'not-found') return DEFAULT_BASE_MODEL;
+    throw err;
+  }
+}
