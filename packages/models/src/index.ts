@@ -1,4 +1,7 @@
-// Public API of @lora-studio/models: the FLUX.2 family (configs, weights, graph, sampler) and LoRA formats.
+// Public API of @lora-studio/models: the model-family interface, the FLUX.2 family (configs, weights, graph,
+// sampler) and LoRA formats.
+export * from './family/model-family';
+export * from './family/flow-matching';
 export * from './flux2/config';
 export * from './flux2/weights';
 export * from './flux2/naming';
@@ -11,6 +14,7 @@ export * from './flux2/graph-weights';
 export * from './flux2/sparse-checkpoint';
 export * from './flux2/quantize';
 export * from './flux2/quantized-base';
+export * from './flux2/family';
 export * from './lora/targets';
 export * from './lora/adapter';
 export * from './lora/formats';

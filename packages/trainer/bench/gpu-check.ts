@@ -21,7 +21,7 @@ import {
   flux2ParameterCount, flux2Preset, openFlux2Checkpoint, quantizedBase, randomFlux2Weights, writeSparseFlux2Checkpoint,
   type Flux2Config, type FrozenFlux2Weights,
 } from '@lora-studio/models';
-import { runLoraSteps } from './lora-steps';
+import { benchModel, runLoraSteps } from './lora-steps';
 
 const PRECISIONS = ['bf16', 'fp8', 'int8'] as const;
 const RESOLUTIONS = [512, 1024];
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
           const f = frozen(path, precision, join(dir, 'cache'));
           const quantizeS = (performance.now() - t0) / 1000;
           try {
-            const { result, peakMiB } = await withGpuMemory(() => runLoraSteps({ transformer: config, weights: f.weights }, { imageTokens, textTokens: TEXT_TOKENS, steps: steps + 1, providers: ['cuda'] }));
+            const { result, peakMiB } = await withGpuMemory(() => runLoraSteps(benchModel(config, f.weights), { imageTokens, textTokens: TEXT_TOKENS, steps: steps + 1, providers: ['cuda'] }));
             const timed = result.stepMs.slice(1);
             const s = timed.reduce((a, b) => a + b, 0) / timed.length / 1000;
             const mfu = stepFlops(config, imageTokens) / s / (FP32_PEAK_TFLOPS * 1e12);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   say('== CPU, the small embedded config (flux2-tiny-default, random weights, 64 px: 16 image tokens, 16 text tokens)');
   const tiny = flux2Preset('flux2-tiny-default');
   const weights = Object.fromEntries(Object.entries(randomFlux2Weights(tiny, 3)));
-  const cpu = await runLoraSteps({ transformer: tiny, weights: { kind: 'dense', weights } }, { imageTokens: 16, textTokens: 16, steps: steps + 1, providers: ['cpu'] });
+  const cpu = await runLoraSteps(benchModel(tiny, { kind: 'dense', weights }), { imageTokens: 16, textTokens: 16, steps: steps + 1, providers: ['cpu'] });
   const cpuS = cpu.stepMs.slice(1).reduce((a, b) => a + b, 0) / steps / 1000;
   say(`  ${cpuS.toFixed(3)} s/step, ${(1 / cpuS).toFixed(1)} images/s, losses ${cpu.losses.map((l) => l.toFixed(4)).join(', ')}`);
 

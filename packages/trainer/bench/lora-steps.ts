@@ -1,7 +1,7 @@
 // LoRA steps on fixed random inputs for the benchmarks (bench:memory, gpu:check): the trainer's own step graph and
 // session settings, without a dataset or encoders — what a run does per step, nothing else.
 import { createSession, hostTensor, packLayout, runTrainStep, TrainState, type ProviderName } from '@lora-studio/onnx';
-import { createLoraAdapter, flux2ImageIds, flux2TextIds } from '@lora-studio/models';
+import { createLoraAdapter, flux2Family, flux2ImageIds, flux2TextIds, type Flux2Config, type FrozenWeights } from '@lora-studio/models';
 import type { TrainingConfig } from '../src/config';
 import { presetConfig } from '../src/presets';
 import { TrainingRandom } from '../src/rng';
@@ -13,6 +13,13 @@ export function benchLoraConfig(preserve = false): TrainingConfig {
   return { ...preset, rank: 16, alpha: 16, targets: 'all-linear', batchSize: 1, gradAccum: 1, gradientCheckpointing: true, lr: 1e-3, seed: 1, preservation: preserve ? 0.5 : 0, priorImages: 0 };
 }
 
+/** A FLUX.2 transformer config and its frozen weights as the step graph takes them. */
+export type BenchModel = StepModel & { transformer: Flux2Config };
+
+export function benchModel(transformer: Flux2Config, weights: FrozenWeights): BenchModel {
+  return { transformer, family: flux2Family(transformer), weights };
+}
+
 export interface StepsResult {
   losses: number[];
   /** Milliseconds of each step's session run. */
@@ -22,7 +29,7 @@ export interface StepsResult {
 }
 
 /** `steps` LoRA steps at `imageTokens` (a square grid) and `textTokens`; the session is released at the end. */
-export async function runLoraSteps(model: StepModel, opts: {
+export async function runLoraSteps(model: BenchModel, opts: {
   imageTokens: number; textTokens: number; steps?: number; threads?: number; providers?: readonly ProviderName[]; preserve?: boolean;
 }): Promise<StepsResult> {
   const c = model.transformer;

@@ -25,8 +25,8 @@ import {
 import { BasePrediction } from '../src/base-prediction';
 import { estimateTrainingMemory } from '../src/memory-estimate';
 import { TrainingRandom } from '../src/rng';
-import { buildTrainStep, type StepModel } from '../src/train-step-graph';
-import { benchLoraConfig, runLoraSteps } from './lora-steps';
+import { buildTrainStep } from '../src/train-step-graph';
+import { benchLoraConfig, benchModel, runLoraSteps, type BenchModel } from './lora-steps';
 
 const GiB = 1024 ** 3;
 const PRECISIONS = ['bf16', 'fp8', 'int8'] as const;
@@ -54,7 +54,7 @@ function memorySplit(): MemorySplit {
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 /** Two LoRA steps on fixed random inputs; their losses. */
-async function twoSteps(model: StepModel, threads: number, tokens = { image: IMAGE_TOKENS, text: TEXT_TOKENS }, preserve = false): Promise<number[]> {
+async function twoSteps(model: BenchModel, threads: number, tokens = { image: IMAGE_TOKENS, text: TEXT_TOKENS }, preserve = false): Promise<number[]> {
   return (await runLoraSteps(model, { imageTokens: tokens.image, textTokens: tokens.text, threads, preserve })).losses;
 }
 
@@ -72,14 +72,14 @@ async function child(args: { job: 'quantize' | 'train' | 'preserve' | 'separate'
   const result: ChildResult = { peakRssBytes: 0, seconds: 0 };
   try {
     if (args.job === 'preserve') {
-      result.losses = await twoSteps({ transformer: frozen.config, weights: frozen.weights }, args.threads, undefined, true);
+      result.losses = await twoSteps(benchModel(frozen.config, frozen.weights), args.threads, undefined, true);
     }
     if (args.job === 'train') {
-      const model = { transformer: frozen.config, weights: frozen.weights };
+      const model = benchModel(frozen.config, frozen.weights);
       result.losses = await twoSteps(model, args.threads);
     }
     if (args.job === 'separate') {
-      const model = { transformer: frozen.config, weights: frozen.weights };
+      const model = benchModel(frozen.config, frozen.weights);
       // What output preservation cost before the step graph predicted the base itself: a second session over the
       // same external data, beside the step's.
       const step = buildTrainStep(model, benchLoraConfig(), { batch: 1, imageTokens: IMAGE_TOKENS, textTokens: TEXT_TOKENS });
@@ -157,14 +157,14 @@ async function lossAgreement(dir: string, threads: number): Promise<{ reference:
   };
   const f32 = openFlux2Checkpoint(write('tiny-f32.safetensors', 'F32'), { config });
   const tokens = { image: 64, text: 16 };
-  const reference = await twoSteps({ transformer: config, weights: { kind: 'checkpoint', checkpoint: f32 } }, threads, tokens);
+  const reference = await twoSteps(benchModel(config, { kind: 'checkpoint', checkpoint: f32 }), threads, tokens);
   f32.close();
   const bf16Path = write('tiny-bf16.safetensors', 'BF16');
   const rows = [];
   for (const precision of PRECISIONS) {
     const frozen = frozenWeights(bf16Path, precision, join(dir, 'tiny-cache'));
     try {
-      const losses = await twoSteps({ transformer: config, weights: frozen.weights }, threads, tokens);
+      const losses = await twoSteps(benchModel(config, frozen.weights), threads, tokens);
       rows.push({ precision, losses, maxRelative: Math.max(...losses.map((l, i) => Math.abs(l - reference[i]!) / Math.abs(reference[i]!))) });
     } finally {
       frozen.close();

@@ -4,7 +4,6 @@ export * from './presets';
 export * from './validate-config';
 export * from './setup-error';
 export * from './schedule';
-export * from './objective';
 export * from './rng';
 export * from './data-order';
 export * from './loss-monitor';

@@ -1,13 +1,14 @@
 // Peak memory of a LoRA run before it starts: the frozen weights in the precision they are held in, the
 // activations the backward pass needs, the LoRA with its gradient and Adam moments, and the runtime itself. Pure
 // arithmetic on the model's shape, so the preflight can try other settings and say which one would fit.
-import type { Flux2Config } from '@lora-studio/models';
+import type { DenoiserShape } from '@lora-studio/models';
 
 export type HeldPrecision = 'bf16' | 'fp8' | 'int8';
 
 export interface MemoryEstimateInput {
-  transformer: Flux2Config;
-  /** Transformer parameters (flux2ParameterCount). */
+  /** The network's block stack (a FLUX.2 config is one; other families describe theirs the same way). */
+  transformer: DenoiserShape;
+  /** Parameters of the network (the family's count). */
   baseParams: number;
   /** Bytes per weight as stored (2 for FLUX.2's bf16 files, 4 for float32 ones). */
   storedBytesPerWeight: number;
@@ -67,7 +68,7 @@ export function estimateTrainingMemory(a: MemoryEstimateInput): MemoryEstimate {
 }
 
 /** The widest Linear layer: single blocks' linear1 (D → 3D + 2M), or the text projection for wide text encoders. */
-function largestLayerParams(c: Flux2Config): number {
+function largestLayerParams(c: DenoiserShape): number {
   const M = Math.round(c.hiddenSize * c.mlpRatio);
   return Math.max(c.hiddenSize * (3 * c.hiddenSize + 2 * M), c.hiddenSize * c.contextDim, 2 * M * c.hiddenSize);
 }

@@ -1,6 +1,6 @@
 // A run's memory estimate from its base model and settings (see memory-estimate.ts): what the preflight checks
 // and the `started` event reports.
-import { flux2ParameterCount, loraTargetLayers, type LoraTargets } from '@lora-studio/models';
+import type { LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 import { estimateTrainingMemory, gigabytes, type MemoryEstimate, type MemoryEstimateInput } from './memory-estimate';
@@ -10,7 +10,7 @@ export const MAX_TEXT_TOKENS = 512;
 
 const BYTES_PER_DTYPE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I8: 1, F8_E4M3: 1 };
 
-/** Bytes per weight of the transformer as its file stores it (the first weight's; FLUX.2 files use one dtype). */
+/** Bytes per weight of the network as its file stores it (the first weight's; FLUX.2 files use one dtype). */
 export function storedBytesPerWeight(model: BaseModel): number {
   const w = model.weights;
   if (w.kind === 'checkpoint') return BYTES_PER_DTYPE[w.checkpoint.weights.values().next().value?.dtype ?? 'BF16'] ?? 2;
@@ -23,14 +23,14 @@ export function storedBytesPerWeight(model: BaseModel): number {
  * size), `textTokens` when known (after encoding), else the model's cap — an upper bound.
  */
 export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTokens?: number): MemoryEstimateInput & { resolution: number } {
-  const c = model.transformer;
+  const family = model.family;
   const side = model.encoders.fixedBuckets?.[0]?.width ?? config.resolution;
   const loraParams = config.mode === 'full'
     ? 0
-    : loraTargetLayers(c, config.targets as LoraTargets).reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
+    : family.loraTargets(config.targets as LoraTargets).reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
   return {
-    transformer: c,
-    baseParams: flux2ParameterCount(c),
+    transformer: family.shape,
+    baseParams: family.parameters,
     storedBytesPerWeight: storedBytesPerWeight(model),
     basePrecision: config.basePrecision ?? 'bf16',
     loraParams,

@@ -1,8 +1,8 @@
-// Sample images during training with the FLUX.2 sampler of packages/models: fixed prompt + seed → the same
+// Sample images during training with the base model family's sampler: fixed prompt + seed → the same
 // noise at every checkpoint, so samples of one prompt are comparable across steps. In LoRA mode one compiled
 // sampler serves every step (the LoRA tensors are inputs); in full mode the changed weights need a new one.
 import type { PackLayout } from '@lora-studio/onnx';
-import { Flux2Sampler, loraTargetLayers, type Flux2WeightSource, type LoraTargets } from '@lora-studio/models';
+import type { GraphWeights, ImageSampler, LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 import type { Bucket } from './data/buckets';
@@ -10,9 +10,9 @@ import type { EncodedTensor } from './data/encoders';
 import type { RgbImage } from './data/images';
 
 export class TrainingSampler {
-  private lora: Promise<Flux2Sampler> | undefined;
+  private lora: Promise<ImageSampler> | undefined;
   /** The base weights alone, for prior pictures in full mode (LoRA mode renders the base with the LoRA sampler). */
-  private base: Promise<Flux2Sampler> | undefined;
+  private base: Promise<ImageSampler> | undefined;
 
   constructor(
     private readonly model: BaseModel,
@@ -21,9 +21,8 @@ export class TrainingSampler {
     private readonly threads: number | undefined,
   ) {}
 
-  private create(weights: Flux2WeightSource, loraLayers: string[]): Promise<Flux2Sampler> {
-    return Flux2Sampler.create({
-      config: this.model.transformer,
+  private create(weights: GraphWeights, loraLayers: string[]): Promise<ImageSampler> {
+    return this.model.family.createSampler({
       weights,
       loraLayers,
       session: { threads: this.threads },
@@ -42,8 +41,8 @@ export class TrainingSampler {
     };
   }
 
-  private loraSampler(): Promise<Flux2Sampler> {
-    const targets = loraTargetLayers(this.model.transformer, this.config.targets as LoraTargets);
+  private loraSampler(): Promise<ImageSampler> {
+    const targets = this.model.family.loraTargets(this.config.targets as LoraTargets);
     this.lora ??= this.create(this.model.weights, targets.map((l) => l.path));
     return this.lora;
   }
@@ -78,7 +77,7 @@ export class TrainingSampler {
         await sampler.release();
       }
     } else {
-      const targets = loraTargetLayers(this.model.transformer, this.config.targets as LoraTargets);
+      const targets = this.model.family.loraTargets(this.config.targets as LoraTargets);
       const layers = targets.map((l) => ({
         path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
         down: slice(`${l.path}.lora_A`).data, up: slice(`${l.path}.lora_B`).data,

@@ -1,16 +1,16 @@
-// The training step as ONE ONNX graph: FLUX.2 forward with LoRA (or every weight) trainable, the flow-matching
-// MSE against the velocity target, the backward pass and AdamW. With gradient accumulation it is split into an
+// The training step as ONE ONNX graph: the family's denoiser forward with LoRA (or every weight) trainable, the MSE
+// against the objective's target, the backward pass and AdamW. With gradient accumulation it is split into an
 // accumulate graph (forward + backward, gradient summed) and an apply-update graph.
 import {
   addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub, where,
   type EngineSessionOptions, type ParameterSpec, type Tensor, type TrainStepIO,
 } from '@lora-studio/onnx';
-import { addFlux2Weights, buildFlux2, flux2WeightSession, flux2WeightSpecs, loraTargetLayers, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
+import type { LoraGraphLayer, LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 
-/** What the step graph needs of a base model: the transformer's shape and its frozen weights. */
-export type StepModel = Pick<BaseModel, 'transformer' | 'weights'>;
+/** What the step graph needs of a base model: its family and its frozen weights. */
+export type StepModel = Pick<BaseModel, 'family' | 'weights'>;
 
 /** The step graph's per-row loss output ([B]). */
 export const ROW_LOSS_OUTPUT = 'row_loss';
@@ -30,7 +30,7 @@ export interface CompiledStep {
   session: EngineSessionOptions;
 }
 
-/** The step graph's input marking the rows whose target is the base model's own velocity ([B, 1, 1], bool). */
+/** The step graph's input marking the rows whose target is the base model's own prediction ([B, 1, 1], bool). */
 export const PRESERVE_INPUT = 'preserve';
 
 /**
@@ -43,31 +43,29 @@ export function stepPredictsBase(config: TrainingConfig): boolean {
   return config.mode === 'lora' && ((config.preservation ?? 0) > 0 || (config.priorImages ?? 0) > 0);
 }
 
-/** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every transformer weight. */
-export function trainableSpecs(model: StepModel, config: TrainingConfig): ParameterSpec[] {
-  if (config.mode === 'full') return flux2WeightSpecs(model.transformer).map((s) => ({ name: s.name, shape: [...s.shape] }));
-  return loraTargetLayers(model.transformer, config.targets as LoraTargets).flatMap((l) => [
+/** The step graph's inputs the trainer feeds by name (the family names its own, such as position ids). */
+export const STEP_INPUTS = { image: 'xt', timestep: 't', text: 'txt' } as const;
+
+/** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every weight of the network. */
+export function trainableSpecs(model: Pick<StepModel, 'family'>, config: TrainingConfig): ParameterSpec[] {
+  if (config.mode === 'full') return model.family.weightSpecs();
+  return model.family.loraTargets(config.targets as LoraTargets).flatMap((l) => [
     { name: `${l.path}.lora_A`, shape: [config.rank, l.inDim] },
     { name: `${l.path}.lora_B`, shape: [l.outDim, config.rank] },
   ]);
 }
 
 /**
- * Inputs: xt, target [B, N, C], t [B], img_ids [B, N, 4], txt [B, T, ctx], txt_ids [B, T, 4] (+ guidance [B] for
- * guidance-distilled models) and the optimizer's. Loss = mean((v̂(x_t, t) − target)²).
+ * Inputs: xt [B, N, in], t [B], txt [B, T, ctx] and the family's own (FLUX.2: img_ids, txt_ids, and guidance for
+ * guidance-distilled models), target [B, N, out], and the optimizer's. Loss = mean((prediction(x_t, t) − target)²).
  */
 export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes: StepShapes): CompiledStep {
-  const c = model.transformer;
-  const { batch: B, imageTokens: N, textTokens: T } = shapes;
+  const family = model.family;
+  const { batch: B, imageTokens: N } = shapes;
   const g = new Graph(config.mode === 'full' ? 'full_train_step' : 'lora_train_step');
   const pack = packParameters(g, 'params', trainableSpecs(model, config));
-  const xt = g.input('xt', 'float32', [B, N, c.inChannels]);
-  const target = g.input('target', 'float32', [B, N, c.outChannels]);
-  const t = g.input('t', 'float32', [B]);
-  const imgIds = g.input('img_ids', 'float32', [B, N, 4]);
-  const txt = g.input('txt', 'float32', [B, T, c.contextDim]);
-  const txtIds = g.input('txt_ids', 'float32', [B, T, 4]);
-  const guidance = c.guidanceEmbed ? g.input('guidance', 'float32', [B]) : undefined;
+  const denoiser = family.addDenoiserInputs(g, { batch: B, imageTokens: N, textTokens: shapes.textTokens }, STEP_INPUTS);
+  const target = g.input('target', 'float32', [B, N, family.tokens.outChannels]);
 
   let weights: Map<string, Tensor>;
   let lora: Map<string, LoraGraphLayer> | undefined;
@@ -75,10 +73,10 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   if (config.mode === 'full') {
     weights = pack.tensors;
   } else {
-    weights = addFlux2Weights(g, c, 'float32', model.weights);
-    session = flux2WeightSession(model.weights);
+    weights = family.addWeights(g, model.weights);
+    session = family.weightSession(model.weights);
     lora = new Map();
-    for (const l of loraTargetLayers(c, config.targets as LoraTargets)) {
+    for (const l of family.loraTargets(config.targets as LoraTargets)) {
       lora.set(l.path, { down: pack.tensors.get(`${l.path}.lora_A`)!, up: pack.tensors.get(`${l.path}.lora_B`)!, scale: config.alpha / config.rank });
     }
   }
@@ -86,17 +84,16 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   // onnxruntime would merge the recomputed blocks back into the forward pass (common subexpressions) and keep
   // every activation after all.
   if (checkpointBlocks) session = { ...session, keepRecomputation: true };
-  const inputs = { img: xt, imgIds, txt, txtIds, timesteps: t, guidance };
-  const velocity = buildFlux2(g, inputs, { config: c, weights, lora, checkpointBlocks });
+  const prediction = denoiser.predict({ weights, lora, checkpointBlocks });
   let goal = target;
   if (stepPredictsBase(config)) {
     // No LoRA and no trainable input: nothing flows back through this forward, so its activations are freed as it
-    // goes. Where (not a blend) so a preserved row's target is the base velocity bit for bit.
+    // goes. Where (not a blend) so a preserved row's target is the base prediction bit for bit.
     const preserve = g.input(PRESERVE_INPUT, 'bool', [B, 1, 1]);
-    const base = g.scope('base_model', () => buildFlux2(g, inputs, { config: c, weights }));
+    const base = g.scope('base_model', () => denoiser.predict({ weights }));
     goal = where(preserve, base, target);
   }
-  const diff = sub(velocity, goal);
+  const diff = sub(prediction, goal);
   // Each row's loss as well: the loss monitor judges the trend on the concept rows alone (preserved rows sit near
   // zero and would make the mixed loss jump with the batch's make-up). Every row has the same N × C elements, so
   // the mean of the row means is the mean over the batch.

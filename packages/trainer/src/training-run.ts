@@ -8,10 +8,7 @@ import {
   createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, TrainState,
   type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
 } from '@lora-studio/onnx';
-import {
-  createLoraAdapter, flux2ImageIds, flux2TextIds, loraTargetLayers, loraTrainingMetadata, saveLora, type LoraLayer, type LoraTargets,
-  readFlux2Weight,
-} from '@lora-studio/models';
+import type { LoraLayer, LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
@@ -30,14 +27,13 @@ import type { TrainingEvent } from './events';
 import { ConceptLoss } from './concept-loss';
 import { defaultMonitorOptions, LossMonitor, NonFiniteLossError } from './loss-monitor';
 import { MetricsLog } from './metrics-log';
-import { flowMatchingPair, sampleTimestep } from './objective';
 import { TrainingRandom } from './rng';
 import { runPaths, writeRunDescription } from './run-folder';
 import { runMemoryEstimate } from './run-memory';
 import { TrainingSampler } from './sampler';
 import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
-import { trainableSpecs, buildTrainStep, PRESERVE_INPUT, stepPredictsBase } from './train-step-graph';
+import { trainableSpecs, buildTrainStep, PRESERVE_INPUT, STEP_INPUTS, stepPredictsBase } from './train-step-graph';
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
@@ -265,10 +261,10 @@ export class TrainingRun {
     const out = new Float32Array(layout.total);
     const offsets = new Map(layout.entries.map((e) => [e.name, e.offset]));
     if (this.config.mode === 'full') {
-      for (const e of layout.entries) out.set(readFlux2Weight(model.weights, e.name), e.offset);
+      for (const e of layout.entries) out.set(model.family.readWeight(model.weights, e.name), e.offset);
       return out;
     }
-    const adapter = createLoraAdapter(model.transformer, { targets: this.config.targets as LoraTargets, rank: this.config.rank, alpha: this.config.alpha, seed: this.config.seed });
+    const adapter = model.family.createLoraAdapter({ targets: this.config.targets as LoraTargets, rank: this.config.rank, alpha: this.config.alpha, seed: this.config.seed });
     for (const l of adapter.layers) {
       out.set(l.down, offsets.get(`${l.path}.lora_A`)!);
       out.set(l.up, offsets.get(`${l.path}.lora_B`)!);
@@ -327,40 +323,42 @@ export class TrainingRun {
       texts.push(text.data);
     }
     const B = entries.length;
-    const t = Array.from({ length: B }, () => sampleTimestep(this.rng, this.config.timesteps));
+    const { family, encoders } = this.prepared.model;
+    const t = Array.from({ length: B }, () => family.objective.sampleTimestep(this.rng, this.config.timesteps));
     const x0 = concat(x0s);
     const noise = this.rng.fillNormal(new Float32Array(x0.length)) as Float32Array;
-    const { xt, target } = flowMatchingPair(x0, noise, t);
-    const c = this.prepared.model.transformer;
-    const grid = { h: bucket.height / this.prepared.model.encoders.sizeMultiple, w: bucket.width / this.prepared.model.encoders.sizeMultiple };
+    const { xt, target } = family.objective.trainingPair(x0, noise, t);
+    const grid = { h: bucket.height / encoders.sizeMultiple, w: bucket.width / encoders.sizeMultiple };
     const N = grid.h * grid.w;
     const feeds: Record<string, HostTensor> = {
-      xt: hostTensor('float32', [B, N, c.inChannels], xt),
-      target: hostTensor('float32', [B, N, c.outChannels], target),
-      t: hostTensor('float32', [B], t),
-      img_ids: hostTensor('float32', [B, N, 4], repeat(flux2ImageIds(grid.h, grid.w), B)),
-      txt: hostTensor('float32', [B, textTokens, c.contextDim], concat(texts)),
-      txt_ids: hostTensor('float32', [B, textTokens, 4], repeat(flux2TextIds(textTokens), B)),
+      ...family.denoiserFeeds({
+        rows: B, imageTokens: N, textTokens, image: xt, timesteps: t, text: concat(texts),
+        imagePositions: repeat(family.imagePositions(grid.h, grid.w), B), textPositions: repeat(family.textPositions(textTokens), B),
+        guidance: this.config.guidance,
+      }, STEP_INPUTS),
+      target: hostTensor('float32', [B, N, family.tokens.outChannels], target),
     };
-    if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [B], new Array(B).fill(this.config.guidance));
     if (stepPredictsBase(this.config)) feeds[PRESERVE_INPUT] = hostTensor('bool', [B, 1, 1], Array.from({ length: B }, (_, r) => (preserved.includes(r) ? 1 : 0)));
-    else if (preserved.length) await this.preserveOutputs(feeds, preserved, N, textTokens);
+    else if (preserved.length) await this.preserveOutputs(feeds, preserved, grid, textTokens);
     return { feeds, bucket, preserved };
   }
 
   /**
    * Output preservation in full fine-tuning: the rows trained with the trigger taken out of their caption get the
-   * base model's own velocity for the same noisy image as their target, replacing ε − x0 in `feeds.target` (LoRA
-   * runs predict it inside the step graph; see stepPredictsBase).
+   * base model's own prediction for the same noisy image as their target, replacing the objective's in
+   * `feeds.target` (LoRA runs predict it inside the step graph; see stepPredictsBase).
    */
-  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], N: number, T: number): Promise<void> {
+  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], grid: { h: number; w: number }, T: number): Promise<void> {
     this.basePrediction ??= BasePrediction.create(this.prepared.model, this.options.threads);
-    const c = this.prepared.model.transformer;
-    // The preserved rows of each batch input, in row order.
+    const { family } = this.prepared.model;
+    const c = family.tokens;
+    const N = grid.h * grid.w;
+    // The preserved rows of each batch input, in row order; every row has the same position ids.
     const pick = (name: string, width: number) => concat(rows.map((r) => (feeds[name]!.data as Float32Array).subarray(r * width, (r + 1) * width)));
     const velocity = await (await this.basePrediction).velocity({
       rows: rows.length, imageTokens: N, textTokens: T,
-      xt: pick('xt', N * c.inChannels), t: pick('t', 1), imgIds: pick('img_ids', N * 4), txt: pick('txt', T * c.contextDim), txtIds: pick('txt_ids', T * 4),
+      xt: pick(STEP_INPUTS.image, N * c.inChannels), t: pick(STEP_INPUTS.timestep, 1), txt: pick(STEP_INPUTS.text, T * c.contextDim),
+      imgIds: repeat(family.imagePositions(grid.h, grid.w), rows.length), txtIds: repeat(family.textPositions(T), rows.length),
       guidance: this.config.guidance,
     });
     const target = feeds.target!.data as Float32Array;
@@ -494,7 +492,7 @@ export class TrainingRun {
     }
   }
 
-  /** lora.safetensors (kohya names + alpha, read by ComfyUI and our converter), or the whole transformer in full mode. */
+  /** lora.safetensors (kohya names + alpha, read by ComfyUI and our converter), or the whole network in full mode. */
   private exportResult(model: BaseModel): string {
     const values = new Map(this.state.layout.entries.map((e) => [e.name, this.state.params.subarray(e.offset, e.offset + e.size)]));
     if (this.config.mode === 'full') {
@@ -506,15 +504,15 @@ export class TrainingRun {
       });
       return path;
     }
-    const layers: LoraLayer[] = loraTargetLayers(model.transformer, this.config.targets as LoraTargets).map((l) => ({
+    const layers: LoraLayer[] = model.family.loraTargets(this.config.targets as LoraTargets).map((l) => ({
       path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
       down: Float32Array.from(values.get(`${l.path}.lora_A`)!), up: Float32Array.from(values.get(`${l.path}.lora_B`)!),
     }));
-    const metadata = loraTrainingMetadata({
+    const metadata = model.family.lora.metadata({
       baseModel: model.name, triggerWord: this.config.trigger, steps: this.state.step, resolution: [this.config.resolution, this.config.resolution],
       learningRate: this.config.lr, seed: this.config.seed, trainingConfig: this.config,
     });
-    saveLora(this.paths.lora, { layers, metadata }, 'kohya');
+    model.family.lora.save(this.paths.lora, { layers, metadata }, 'kohya');
     return this.paths.lora;
   }
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { loraTargetLayers, type LoraAdapter, type LoraTargets } from '@lora-studio/models';
+import type { LoraAdapter, LoraTargets } from '@lora-studio/models';
 import { readRunDescription, type RgbImage, type RunDescription } from '@lora-studio/trainer';
 import { checkpointAt, checkpointLora, fileContentHash, runCheckpoints } from './checkpoint-lora';
 import type { ImageRenderer } from './renderer';
@@ -122,7 +122,7 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   mkdirSync(cacheDir, { recursive: true });
 
   if (columns.some((c) => c.step !== null)) {
-    await renderer.prepare(loraTargetLayers(renderer.model.transformer, run.config.targets as LoraTargets).map((l) => l.path));
+    await renderer.prepare(renderer.model.family.loraTargets(run.config.targets as LoraTargets).map((l) => l.path));
   }
   const total = columns.length * req.prompts.length;
   const cells: GridCell[] = new Array(total);

@@ -1,8 +1,8 @@
-// One loaded base model that renders images with or without a LoRA. The FLUX.2 sampler takes the LoRA tensors
+// One loaded base model that renders images with or without a LoRA. Its family's sampler takes the LoRA tensors
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
 import { InvalidInputError } from '@lora-studio/api';
-import { Flux2Sampler, type LoraAdapter } from '@lora-studio/models';
+import type { ImageSampler, LoraAdapter } from '@lora-studio/models';
 import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 import { DEFAULT_GENERATE_STEPS } from './generate';
 
@@ -21,7 +21,7 @@ export interface RenderRequest {
 }
 
 export class ImageRenderer {
-  private readonly samplers = new Map<string, Promise<Flux2Sampler>>();
+  private readonly samplers = new Map<string, Promise<ImageSampler>>();
   private readonly texts = new Map<string, Promise<EncodedTensor>>();
 
   private constructor(readonly model: BaseModel, readonly baseDir: string, private readonly threads: number | undefined) {}
@@ -95,12 +95,11 @@ export class ImageRenderer {
     return first.done || first.value === '' ? [] : first.value.split('\n');
   }
 
-  private samplerFor(layers: readonly string[]): Promise<Flux2Sampler> {
+  private samplerFor(layers: readonly string[]): Promise<ImageSampler> {
     const key = [...layers].sort().join('\n');
     const covering = [...this.samplers.keys()].find((k) => layers.every((l) => k.split('\n').includes(l)));
     if (covering !== undefined) return this.samplers.get(covering)!;
-    const created = Flux2Sampler.create({
-      config: this.model.transformer,
+    const created = this.model.family.createSampler({
       weights: this.model.weights,
       loraLayers: [...layers].sort(),
       session: { providers: ['cpu'], threads: this.threads },

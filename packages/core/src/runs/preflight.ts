@@ -1,7 +1,7 @@
 import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSettings } from '@lora-studio/api';
 import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
-import { loraTargetLayers } from '@lora-studio/models';
+import type { LoraTargets } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
 import { prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
 import { statfsSync } from 'node:fs';
@@ -66,8 +66,7 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
       : 'Off: it costs an extra forward pass per preserved example. Turn it on if prompts without the trigger change with the LoRA (the Compare view’s bleed score).';
     reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
 
-    const t = prepared.model.transformer;
-    const layers = loraTargetLayers(t, config.targets as Parameters<typeof loraTargetLayers>[1]);
+    const layers = prepared.model.family.loraTargets(config.targets as LoraTargets);
     const loraParams = layers.reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
     // Text at the pipelines' 512 tokens: the run itself uses its longest caption's length, never more.
     const memory = checkRunMemory(prepared.model, config);
@@ -82,7 +81,8 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     }
   } catch (err) {
     if (err instanceof TrainingSetupError) {
-      for (const [i, p] of err.problems.entries()) errors.push({ id: `setup-${i}`, message: p });
+      // The trainer checks the dataset again on its own; a problem the dataset check already named is said once.
+      for (const [i, p] of err.problems.entries()) if (!errors.some((e) => e.message === p)) errors.push({ id: `setup-${i}`, message: p });
     } else {
       errors.push({ id: 'base-model', message: `The base model could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
     }

@@ -2,7 +2,7 @@
 // to what the trainer needs. The transformer is used by reference into its own files; the text encoder and the VAE
 // encoder run as engine sessions while captions and images are encoded, then `release` frees them before training.
 import { createHash } from 'node:crypto';
-import { Flux2Model } from '@lora-studio/models';
+import { flux2Family, Flux2Model } from '@lora-studio/models';
 import type { BaseModel } from './base-model';
 
 export async function loadFlux2FilesModel(path: string, options: { threads?: number; maxTokens?: number } = {}): Promise<BaseModel> {
@@ -15,6 +15,8 @@ export async function loadFlux2FilesModel(path: string, options: { threads?: num
     id: `${m.name}@${m.encodersId}${transformerId.digest('hex').slice(0, 8)}`,
     name: m.name,
     dir: m.files.paths.source,
+    // LoRAs trained on it name its real architecture (klein 4B / 9B, dev), which LoRA loaders match on.
+    family: flux2Family(c, { architecture: d.architecture }),
     transformer: c,
     weights: { kind: 'checkpoint', checkpoint: m.files.checkpoint },
     // klein base samples with real CFG at 4; dev takes guidance 4 as an input; distilled klein takes 4 steps unguided.

@@ -1,7 +1,7 @@
 // A pixel-space FLUX.2 model folder (model.json + transformer + text encoder, as `lora-studio model pretrain`
 // writes it), such as the embedded default model, adapted to what the trainer needs.
 import { join } from 'node:path';
-import { floatToBytes, loadDefaultModel, openFlux2Checkpoint, tokenChannels, tokenCount } from '@lora-studio/models';
+import { floatToBytes, flux2Family, loadDefaultModel, openFlux2Checkpoint, tokenChannels, tokenCount } from '@lora-studio/models';
 import type { BaseModel } from './base-model';
 
 export async function loadPixelModel(dir: string, options: { threads?: number } = {}): Promise<BaseModel> {
@@ -19,6 +19,7 @@ export async function loadPixelModel(dir: string, options: { threads?: number } 
     id: m.id,
     name: m.manifest.name,
     dir,
+    family: flux2Family(m.config),
     transformer: m.config,
     weights: { kind: 'checkpoint', checkpoint },
     // Pretrained with 10% empty captions, so classifier-free guidance works; 3 is what its own sampler uses.

@@ -1,10 +1,8 @@
 // The rectified-flow objective (docs/flux2.md §Sampling, §Training objective): x_t = (1 − t)·x0 + t·ε, the model
-// predicts v = ε − x0, loss = MSE. Timesteps t ∈ (0, 1); t = 1 is pure noise.
+// predicts v = ε − x0, loss = MSE. Timesteps t ∈ (0, 1); t = 1 is pure noise. FLUX.2's objective, and any other
+// flow-matching family's.
 import type { TimestepSampling } from '@lora-studio/api';
-import type { TrainingRandom } from './rng';
-
-/** How noise levels are drawn (uniform, logit-normal or sigmoid); its fields and limits are the API's settings schema. */
-export type { TimestepSampling };
+import type { RandomDraws, TrainingObjective } from './model-family';
 
 /** The FLUX time shift t' = s·t / (1 + (s − 1)·t): s > 1 spends more steps at high noise (large images). */
 export function shiftTimestep(t: number, shift: number): number {
@@ -19,7 +17,7 @@ function sigmoid(x: number): number {
 const T_MIN = 1e-5;
 const T_MAX = 1 - 1e-5;
 
-export function sampleTimestep(rng: TrainingRandom, sampling: TimestepSampling): number {
+export function sampleTimestep(rng: RandomDraws, sampling: TimestepSampling): number {
   let t: number;
   switch (sampling.kind) {
     case 'uniform':
@@ -54,3 +52,9 @@ export function flowMatchingPair(x0: Float32Array, noise: Float32Array, t: reado
   }
   return { xt, target };
 }
+
+export const FLOW_MATCHING: TrainingObjective = {
+  predicts: 'velocity ε − x0',
+  sampleTimestep,
+  trainingPair: flowMatchingPair,
+};

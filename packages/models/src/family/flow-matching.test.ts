@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { flowMatchingPair, sampleTimestep, shiftTimestep, type TimestepSampling } from './objective';
-import { TrainingRandom } from './rng';
+import type { TimestepSampling } from '@lora-studio/api';
+import { SeededRandom } from '@lora-studio/onnx';
+import { flowMatchingPair, sampleTimestep, shiftTimestep } from './flow-matching';
 
 function draws(sampling: TimestepSampling, n = 4000): number[] {
-  const rng = TrainingRandom.fromSeed(11);
+  const rng = new SeededRandom(11);
   return Array.from({ length: n }, () => sampleTimestep(rng, sampling));
 }
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
