@@ -23,10 +23,20 @@ const settings: Partial<TrainingConfig> = {
   steps: 60, checkpointEvery: 60, sampleEvery: 60, sampleSteps: 3, batchSize: 4, rank: 8, alpha: 8, seed: 2, targets: 'all-linear', preservation: 0,
 };
 
+/** Samplers the runs asked their family for. */
+let samplersCreated = 0;
+
 async function train(name: string, overrides: Partial<TrainingConfig>, epsilon: boolean): Promise<TrainingEvent[]> {
   const runDir = join(root, name);
   const prepared = await prepareNewRun({ dataset: fixtures.dataset, base: fixtures.model, runDir, type: 'subject', trigger: 'sks', overrides: { ...settings, ...overrides } }, { threads: 1 });
-  if (epsilon) prepared.model = { ...prepared.model, family: epsilonFamily(prepared.model.family) };
+  if (epsilon) {
+    const family = epsilonFamily(prepared.model.family);
+    const createSampler: typeof family.createSampler = (setup) => {
+      samplersCreated++;
+      return family.createSampler(setup);
+    };
+    prepared.model = { ...prepared.model, family: { ...family, createSampler } };
+  }
   const events: TrainingEvent[] = [];
   expect(await new TrainingRun(prepared, runDir, (e) => events.push(e), { threads: 1 }).run()).toBe('finished');
   return events;
@@ -57,6 +67,8 @@ describe('a second model family', () => {
     expect(velocity[0]).not.toBe(untrained[0]);
     const samples = trained.flatMap((e) => (e.type === 'sample-written' ? [e.path] : []));
     expect(samples.length).toBeGreaterThan(0);
+    // The samples came from the family's own (ε) sampler.
+    expect(samplersCreated).toBeGreaterThan(0);
     for (const path of samples) expect(existsSync(path)).toBe(true);
   });
 });
