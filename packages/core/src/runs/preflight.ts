@@ -22,12 +22,8 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
   const deviceMemoryMb = Math.round(totalmem() / MB);
 
   const health = new DatasetCatalog(store).health();
-  if (health.count.status === 'error') errors.push({ id: 'dataset-count', message: health.count.message });
-  else if (health.count.status === 'warning') warnings.push({ id: 'dataset-count', message: health.count.message });
-  for (const w of health.warnings) {
-    if (w.id === 'count') continue;
-    (w.severity === 'error' ? errors : warnings).push({ id: `dataset-${w.id}`, message: w.message });
-  }
+  // The dataset's own warnings, the image count among them (as 'dataset-image-count').
+  for (const w of health.warnings) (w.severity === 'error' ? errors : warnings).push({ id: `dataset-${w.id}`, message: w.message });
 
   const captionState = new ProjectCaptions(store).coverage(overrides.trigger ?? project.trigger);
   const unreviewed = captionState.included - captionState.reviewed;

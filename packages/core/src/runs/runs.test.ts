@@ -148,6 +148,9 @@ describe('preflight blocking conditions', () => {
     const report = await call('run-preflight', { dir: empty });
     expect(report.errors.length).toBeGreaterThan(0);
     expect(report.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/image/i);
+    // Each problem once, though the dataset check and the trainer's own setup both find it.
+    const messages = report.errors.map((e: { message: string }) => e.message);
+    expect(new Set(messages).size).toBe(messages.length);
     await expect(call('run-start', { dir: empty })).rejects.toThrow(/Training cannot start/);
 
     const wrong = await call('run-preflight', { dir, overrides: { trigger: 'zzq' } });
