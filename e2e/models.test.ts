@@ -1,32 +1,19 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { writeTinyFlux2Diffusers } from '@lora-studio/models';
 import { startTestHub, writeTinyDiffusersModel } from '@lora-studio/models/model-library/testing';
-import { launchChromium, openPage, type StudioPage } from './support/browser';
 import { screenshot } from './support/screenshot';
-import { startStudio, type StudioUnderTest } from './support/studio';
+import { withStudioPages } from './support/lifecycle';
+import type { StudioUnderTest } from './support/studio';
 import { createProject, waitForConnected } from './support/studio-ui';
 
 let studio: StudioUnderTest;
-let browser: Browser;
-let tab: StudioPage;
 let page: Page;
 
-beforeAll(async () => {
-  [studio, browser] = await Promise.all([startStudio(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await studio?.close();
-});
-beforeEach(async () => {
-  tab = await openPage(browser);
+withStudioPages((s, tab) => {
+  studio = s;
   page = tab.page;
-});
-afterEach(async () => {
-  await page.context().close();
-  expect(tab.pageErrors, 'errors inside the page').toEqual([]);
 });
 
 const modelRow = (name: string) => page.locator(`[data-testid="model-row"][data-model="${name}"]`);

@@ -1,31 +1,18 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, openPage, type StudioPage } from './support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { screenshot } from './support/screenshot';
-import { startStudio, type StudioUnderTest } from './support/studio';
+import { withStudioPages } from './support/lifecycle';
+import type { StudioUnderTest } from './support/studio';
 import { createProject, fillCreateForm, goToProjects, projectRow, renameInList, rowNames, waitForConnected } from './support/studio-ui';
 
 let studio: StudioUnderTest;
-let browser: Browser;
-let tab: StudioPage;
 let page: Page;
 
-beforeAll(async () => {
-  [studio, browser] = await Promise.all([startStudio(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await studio?.close();
-});
-beforeEach(async () => {
-  tab = await openPage(browser);
+withStudioPages((s, tab) => {
+  studio = s;
   page = tab.page;
-});
-afterEach(async () => {
-  await page.context().close();
-  expect(tab.pageErrors, 'errors inside the page').toEqual([]);
 });
 
 describe('Projects in browser mode', () => {

@@ -1,14 +1,8 @@
+import type { BaseModelRecord } from '@lora-studio/api';
 import type Database from 'better-sqlite3';
 
 /** A base model in the studio's library: its files are a diffusers folder or a BFL-files manifest folder. */
-export interface ModelRow {
-  name: string;
-  kind: 'diffusers' | 'bfl-files';
-  path: string;
-  addedAt: string;
-  sourceRepo: string | null;
-  sourceRevision: string | null;
-}
+export type ModelRow = BaseModelRecord;
 
 const COLUMNS = 'name, kind, path, added_at AS addedAt, source_repo AS sourceRepo, source_revision AS sourceRevision';
 

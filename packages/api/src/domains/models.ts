@@ -28,13 +28,32 @@ export interface ModelDescriptionInfo {
   missing: string[];
 }
 
-export interface BaseModelInfo {
+/** A base model in the studio's library as the app store keeps it: a diffusers folder or a BFL-files manifest folder. */
+export interface BaseModelRecord {
   name: string;
   kind: 'diffusers' | 'bfl-files';
   path: string;
   addedAt: string;
   sourceRepo: string | null;
   sourceRevision: string | null;
+}
+
+/** A hub download's progress, about four times a second and at every file. */
+export interface ModelDownloadProgress {
+  repo: string;
+  /** The file being fetched now (null once everything is there). */
+  file: string | null;
+  filesDone: number;
+  fileCount: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Over this session's transfer so far; 0 before the first byte. */
+  bytesPerSecond: number;
+  /** null while the rate is unknown. */
+  etaSeconds: number | null;
+}
+
+export interface BaseModelInfo extends BaseModelRecord {
   description: ModelDescriptionInfo;
 }
 
@@ -80,15 +99,5 @@ export type ModelsHandlers = {
 };
 
 export interface ModelEvents {
-  /** A hub download's progress, about four times a second and at every file. */
-  'model-download-progress': {
-    repo: string;
-    file: string | null;
-    filesDone: number;
-    fileCount: number;
-    bytesDone: number;
-    bytesTotal: number;
-    bytesPerSecond: number;
-    etaSeconds: number | null;
-  };
+  'model-download-progress': ModelDownloadProgress;
 }

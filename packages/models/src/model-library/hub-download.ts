@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { downloadFile, HubApiError, listFiles, modelInfo } from '@huggingface/hub';
+import type { ModelDownloadProgress } from '@lora-studio/api';
 import { completeCachedSnapshot, findCachedFile, huggingFaceCacheDirs } from './hf-cache';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
@@ -17,19 +18,8 @@ export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 const COMPONENTS = new Set(['transformer', 'text_encoder', 'tokenizer', 'vae', 'scheduler']);
 const OTHER_WEIGHT_FORMATS = /\.(bin|pt|pth|ckpt|msgpack|h5|onnx|gguf)$/i;
 
-export interface DownloadProgress {
-  repo: string;
-  /** The file being fetched now (null once everything is there). */
-  file: string | null;
-  filesDone: number;
-  fileCount: number;
-  bytesDone: number;
-  bytesTotal: number;
-  /** Over this session's transfer so far; 0 before the first byte. */
-  bytesPerSecond: number;
-  /** null while the rate is unknown. */
-  etaSeconds: number | null;
-}
+/** The contract's progress event is what the download reports. */
+export type DownloadProgress = ModelDownloadProgress;
 
 export interface HubDownloadOptions {
   repo: string;
