@@ -1,29 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { ProjectStore } from '@lora-studio/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeSmallDisk } from '@lora-studio/store/testing';
+import { runCli } from './testing/run-cli';
 
-const bin = resolve(import.meta.dirname, '../bin/lora-studio.js');
-const run = promisify(execFile);
 const disk = makeSmallDisk();
 afterAll(() => disk.unmount());
 const needsDisk = disk.dir === undefined ? ` (skipped: ${disk.reason})` : '';
 
-async function cli(args: string[]) {
-  const home = mkdtempSync(join(tmpdir(), 'ls-cli-home-'));
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, LORA_STUDIO_HOME: home } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, { LORA_STUDIO_HOME: mkdtempSync(join(tmpdir(), 'ls-cli-home-')) });
 
 /** What a user can act on: one sentence, no stack trace, no "try again" for a disk that cannot take it. */
 function expectActionable(stderr: string) {

@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { ProjectCaptions } from '@lora-studio/captions/node';
 import { ProjectStore } from '@lora-studio/store';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli';
 
-const bin = resolve(import.meta.dirname, '../../bin/lora-studio.js');
-const run = promisify(execFile);
 
-async function cli(home: string, args: string[]) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, LORA_STUDIO_HOME: home } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (home: string, args: string[]) => runCli(args, { LORA_STUDIO_HOME: home });
 
 describe('lora-studio captions', () => {
   it('auto (template), lint --json and export txt work on a project, and a bad captioner is a usage error', async () => {

@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { startTestHub, writeTinyBflFiles, writeTinyDiffusersModel } from '@lora-studio/models/model-library/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../testing/run-cli';
 
-const bin = resolve(import.meta.dirname, '../../bin/lora-studio.js');
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'ls-cli-models-'));
 const home = join(root, 'home');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const r = await run(process.execPath, [bin, ...args], { env: { ...process.env, LORA_STUDIO_HOME: home, HF_HUB_CACHE: join(root, 'no-hf-cache'), ...env } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { LORA_STUDIO_HOME: home, HF_HUB_CACHE: join(root, 'no-hf-cache'), ...env });
 
 describe('model add and model list', () => {
   it('adds a diffusers folder, BFL files and a hub repository, and lists them as JSON', async () => {
