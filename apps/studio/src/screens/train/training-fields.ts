@@ -64,10 +64,10 @@ export const advancedFields: TrainingField[] = [
     kind: 'choice',
     choices: [
       { value: 'bf16', label: 'bf16: as stored, most faithful, most memory' },
-      { value: 'fp8', label: 'fp8: about half the memory, small rounding of the base' },
-      { value: 'int8', label: 'int8: about half the memory, rounding spread evenly per channel' },
+      { value: 'fp8', label: 'fp8: half the size of bf16, small rounding of the base' },
+      { value: 'int8', label: 'int8: half the size of bf16, rounding spread evenly per channel' },
     ],
-    hint: 'How the frozen base model is held while training; the LoRA itself is always trained in full precision.',
+    hint: 'How the frozen base model is held while training; the LoRA itself is always trained in full precision. fp8 and int8 halve the stored weights, but the engine does not yet lower the peak memory of a step with them (README, Memory requirements).',
   },
   { key: 'gradientCheckpointing', label: 'Gradient checkpointing', kind: 'switch', hint: 'Recomputes each block in the backward pass instead of keeping it: far less memory for about a third more time per step.' },
   { key: 'weightDecay', label: 'Weight decay', kind: 'number', range: trainingLimits.weightDecay, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
