@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetCheckpointEvery, presetConfig, presetSteps } from './presets';
-import { configProblems, validateConfig } from './validate-config';
-import { TrainingSetupError } from './setup-error';
+import { configProblems } from './validate-config';
 
 const large = { nativeResolution: 1024, small: false };
 const small = { nativeResolution: 64, small: true };
@@ -61,7 +60,6 @@ describe('config validation', () => {
     expect(problems.join('\n')).toMatch(/learning rate must be above 0/);
     expect(problems.join('\n')).toMatch(/resolution must be a multiple of 16/);
     expect(problems.join('\n')).toMatch(/trigger word must be one word/);
-    expect(() => validateConfig(bad)).toThrow(TrainingSetupError);
   });
 
   it('rejects unknown schedulers and timestep kinds', () => {

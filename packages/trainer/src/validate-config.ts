@@ -3,7 +3,6 @@
 // how settings relate to each other, and the image-size multiple of the loaded model.
 import { trainingSettingsSchema } from '@lora-studio/api';
 import type { TrainingConfig } from './config';
-import { TrainingSetupError } from './setup-error';
 
 /** Every problem at once, so the user fixes them in one go: one sentence per setting. */
 export function configProblems(c: TrainingConfig, options: { sizeMultiple?: number } = {}): string[] {
@@ -28,10 +27,4 @@ export function configProblems(c: TrainingConfig, options: { sizeMultiple?: numb
     add('resolution', `resolution must be a multiple of ${multiple} for this model (got ${c.resolution}).`);
   }
   return [...problems.values()];
-}
-
-export function validateConfig(c: TrainingConfig, options: { sizeMultiple?: number } = {}): TrainingConfig {
-  const problems = configProblems(c, options);
-  if (problems.length) throw new TrainingSetupError(problems);
-  return c;
 }
