@@ -2,9 +2,9 @@
 // noise at every checkpoint, so samples of one prompt are comparable across steps. In LoRA mode one compiled
 // sampler serves every step (the LoRA tensors are inputs); in full mode the changed weights need a new one.
 import type { PackLayout } from '@lora-studio/onnx';
-import type { GraphWeights, ImageSampler, LoraTargets } from '@lora-studio/models';
+import { adapterFromValues, type GraphWeights, type ImageSampler, type LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
-import type { TrainingConfig } from './config';
+import { adapterSettings, type TrainingConfig } from './config';
 import type { Bucket } from './data/buckets';
 import type { EncodedTensor } from './data/encoders';
 import type { RgbImage } from './data/images';
@@ -78,11 +78,8 @@ export class TrainingSampler {
       }
     } else {
       const targets = this.model.family.loraTargets(this.config.targets as LoraTargets);
-      const layers = targets.map((l) => ({
-        path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
-        down: slice(`${l.path}.lora_A`).data, up: slice(`${l.path}.lora_B`).data,
-      }));
-      tokens = await (await this.loraSampler()).sample({ ...request, lora: { layers, metadata: {} }, loraScale: 1 });
+      const adapter = adapterFromValues(this.config.adapter ?? 'lora', targets, adapterSettings(this.config), (name) => slice(name).data);
+      tokens = await (await this.loraSampler()).sample({ ...request, lora: adapter, loraScale: 1 });
     }
     return this.model.decodeImage(tokens, this.bucket.width, this.bucket.height);
   }

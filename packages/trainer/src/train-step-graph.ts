@@ -5,9 +5,9 @@ import {
   addAdamWStep, addGradientAccumulation, buildApplyUpdateGraph, Graph, mul, packParameters, reduceMean, serializeGraph, sub, where,
   type EngineSessionOptions, type ParameterSpec, type Tensor, type TrainStepIO,
 } from '@lora-studio/onnx';
-import type { LoraGraphLayer, LoraTargets } from '@lora-studio/models';
+import { adapterParameterName, adapterScale, adapterType, type LoraGraphLayer, type LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
-import type { TrainingConfig } from './config';
+import { adapterSettings, type TrainingConfig } from './config';
 
 /** What the step graph needs of a base model: its family and its frozen weights. */
 export type StepModel = Pick<BaseModel, 'family' | 'weights'>;
@@ -46,13 +46,16 @@ export function stepPredictsBase(config: TrainingConfig): boolean {
 /** The step graph's inputs the trainer feeds by name (the family names its own, such as position ids). */
 export const STEP_INPUTS = { image: 'xt', timestep: 't', text: 'txt' } as const;
 
-/** The trainable tensors in flat-buffer order: LoRA A/B per targeted layer, or every weight of the network. */
+/**
+ * The trainable tensors in flat-buffer order: the adapter's tensors per targeted layer ("<path>.lora_A" and
+ * "<path>.lora_B" for a LoRA, "<path>.lokr_w1" … for LoKr), or every weight of the network.
+ */
 export function trainableSpecs(model: Pick<StepModel, 'family'>, config: TrainingConfig): ParameterSpec[] {
   if (config.mode === 'full') return model.family.weightSpecs();
-  return model.family.loraTargets(config.targets as LoraTargets).flatMap((l) => [
-    { name: `${l.path}.lora_A`, shape: [config.rank, l.inDim] },
-    { name: `${l.path}.lora_B`, shape: [l.outDim, config.rank] },
-  ]);
+  const type = adapterType(config.adapter);
+  const settings = adapterSettings(config);
+  return model.family.loraTargets(config.targets as LoraTargets).flatMap((l) =>
+    type.tensors(l, settings).map((spec) => ({ name: adapterParameterName(l.path, spec.role), shape: spec.shape })));
 }
 
 /**
@@ -76,8 +79,11 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
     weights = family.addWeights(g, model.weights);
     session = family.weightSession(model.weights);
     lora = new Map();
+    const type = adapterType(config.adapter);
+    const settings = adapterSettings(config);
     for (const l of family.loraTargets(config.targets as LoraTargets)) {
-      lora.set(l.path, { down: pack.tensors.get(`${l.path}.lora_A`)!, up: pack.tensors.get(`${l.path}.lora_B`)!, scale: config.alpha / config.rank });
+      const tensors = type.tensors(l, settings).map((spec) => pack.tensors.get(adapterParameterName(l.path, spec.role))!);
+      lora.set(l.path, type.graphLayer(tensors, adapterScale(type.kind, l, settings)));
     }
   }
   const checkpointBlocks = config.gradientCheckpointing === true;

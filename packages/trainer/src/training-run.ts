@@ -5,14 +5,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
-  createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, TrainState,
+  createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState,
   type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
 } from '@lora-studio/onnx';
-import type { LoraLayer, LoraTargets } from '@lora-studio/models';
+import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
-import type { TrainingConfig } from './config';
+import { adapterSettings, type TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
 import { BasePrediction } from './base-prediction';
 import { augmentCaption, withoutTrigger } from './data/captions';
@@ -264,10 +264,13 @@ export class TrainingRun {
       for (const e of layout.entries) out.set(model.family.readWeight(model.weights, e.name), e.offset);
       return out;
     }
-    const adapter = model.family.createLoraAdapter({ targets: this.config.targets as LoraTargets, rank: this.config.rank, alpha: this.config.alpha, seed: this.config.seed });
-    for (const l of adapter.layers) {
-      out.set(l.down, offsets.get(`${l.path}.lora_A`)!);
-      out.set(l.up, offsets.get(`${l.path}.lora_B`)!);
+    // One stream drawn layer by layer in model order: a LoRA starts exactly as the family's createLoraAdapter.
+    const type = adapterType(this.config.adapter);
+    const settings = adapterSettings(this.config);
+    const rng = new SeededRandom(this.config.seed);
+    for (const l of model.family.loraTargets(this.config.targets as LoraTargets)) {
+      const values = type.init(l, settings, rng);
+      type.tensors(l, settings).forEach((spec, i) => out.set(values[i]!, offsets.get(adapterParameterName(l.path, spec.role))!));
     }
     return out;
   }
@@ -504,10 +507,8 @@ export class TrainingRun {
       });
       return path;
     }
-    const layers: LoraLayer[] = model.family.loraTargets(this.config.targets as LoraTargets).map((l) => ({
-      path: l.path, inDim: l.inDim, outDim: l.outDim, rank: this.config.rank, alpha: this.config.alpha,
-      down: Float32Array.from(values.get(`${l.path}.lora_A`)!), up: Float32Array.from(values.get(`${l.path}.lora_B`)!),
-    }));
+    const targets = model.family.loraTargets(this.config.targets as LoraTargets);
+    const { layers } = adapterFromValues(this.config.adapter ?? 'lora', targets, adapterSettings(this.config), (name) => Float32Array.from(values.get(name)!));
     const metadata = model.family.lora.metadata({
       baseModel: model.name, triggerWord: this.config.trigger, steps: this.state.step, resolution: [this.config.resolution, this.config.resolution],
       learningRate: this.config.lr, seed: this.config.seed, trainingConfig: this.config,

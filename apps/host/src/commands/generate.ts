@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { generateImages, ImageRenderer, loraScaleWarning } from '@lora-studio/core';
-import { loadLora } from '@lora-studio/models';
+import { loadAdapter } from '@lora-studio/models';
 import { UsageError, type Command } from './command';
 import { orFail, wholeNumber } from './grid';
 import { baseFromLibrary } from './library-base';
@@ -37,7 +37,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
     if (!Number.isFinite(scale) || scale < 0) throw new UsageError(`--scale must be a number ≥ 0 (got "${values.scale}").`);
     const guidance = values.guidance === undefined ? undefined : Number(values.guidance);
     if (guidance !== undefined && !Number.isFinite(guidance)) throw new UsageError(`--guidance must be a number (got "${values.guidance}").`);
-    const lora = values.lora ? await orFail(async () => loadLora(values.lora!).adapter) : null;
+    const lora = values.lora ? await orFail(async () => loadAdapter(values.lora!).adapter) : null;
     const warning = lora ? loraScaleWarning(scale) : null;
     if (warning) complain(`warning: ${warning}`);
     const renderer = await orFail(() => ImageRenderer.open(baseFromLibrary(values.base!), { threads: wholeNumber(values.threads, '--threads') }));

@@ -8,6 +8,9 @@ import { loraTypes, triggerWordSchema } from './projects';
 export const schedulers = ['constant', 'constant-with-warmup', 'linear', 'cosine', 'cosine-with-restarts'] as const;
 export type Scheduler = (typeof schedulers)[number];
 export const basePrecisions = ['bf16', 'fp8', 'int8'] as const;
+/** What a run trains on each layer: a LoRA pair, a LoKr (Kronecker product) or a LoHa (Hadamard product). */
+export const adapterKinds = ['lora', 'lokr', 'loha'] as const;
+export type AdapterKindSetting = (typeof adapterKinds)[number];
 
 /** Named layer sets of the models package; a run may instead list BFL layer names. */
 export const layerPresets = ['attention', 'all-linear'] as const;
@@ -77,6 +80,10 @@ export const trainingLimits = {
   logitNormalMean: { label: 'logit-normal mean', min: -10, max: 10, whole: false, hint: '0 is typical.' },
   logitNormalStd: { label: 'logit-normal std', min: 0, max: 10, whole: false, aboveMin: true, hint: '1 is typical.' },
   sigmoidScale: { label: 'sigmoid scale', min: 0, max: 10, whole: false, aboveMin: true, hint: '1 is typical.' },
+  // LyCORIS's factor: −1 splits each side as evenly as it divides; 4–16 is what LoKr recipes use.
+  lokrFactor: { label: 'LoKr factor', min: -1, max: 4096, whole: true, hint: '−1 picks the factor automatically; 4–16 when set (0 is not a factor).' },
+  // An EMA decay of 0.999 averages about the last 1000 steps; above 0.99999 it would barely move in a run.
+  ema: { label: 'EMA decay', min: 0, max: 0.99999, whole: false, hint: '0 turns EMA off; 0.999–0.9999 when used.' },
 } as const satisfies Record<string, SettingRange>;
 
 /** Sample prompts and seeds shown per checkpoint: more than 16 makes every checkpoint slow to render. */
@@ -201,6 +208,15 @@ export const trainingSettingsSchema = z.object({
    * embedded model (its activations are small). Runs made before it existed read as off.
    */
   gradientCheckpointing: z.boolean({ error: 'gradient checkpointing must be true or false.' }).optional(),
+  /** The adapter trained on each targeted layer. Runs made before it existed read as lora. */
+  adapter: choice('adapter', adapterKinds).optional(),
+  /** LoKr's Kronecker factor (−1 = automatic); only LoKr reads it. */
+  lokrFactor: ranged(L.lokrFactor).refine((v) => v !== 0, { error: (issue) => outOfRangeMessage(L.lokrFactor, issue.input) }).optional(),
+  /**
+   * Decay of an exponential moving average of the adapter's weights, kept beside them (checkpoints hold both; export
+   * and Compare may use either). 0 or absent = off.
+   */
+  ema: ranged(L.ema).optional(),
 });
 /** The full, resolved settings of a run (the trainer's TrainingConfig). */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;

@@ -3,7 +3,7 @@
 import { InvalidInputError, NotFoundError, UnavailableError } from '@lora-studio/api';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import type { LoraAdapter, LoraLayer } from '@lora-studio/models';
+import { ADAPTER_ROLES, adapterType, type Adapter, type LoraAdapter, type LoraLayer } from '@lora-studio/models';
 import { listCheckpoints, readCheckpoint, runPaths, type TrainingConfig } from '@lora-studio/trainer';
 
 export interface RunCheckpointFile {
@@ -34,33 +34,60 @@ export interface CheckpointLora {
   baseModel: string;
 }
 
+/** A checkpoint's adapter of any kind (LoRA, LoKr, LoHa). */
+export interface CheckpointAdapter extends Omit<CheckpointLora, 'adapter'> {
+  adapter: Adapter;
+}
+
 /**
- * Reads the LoRA tensors of a training checkpoint (the optimizer state is read too, then dropped). The layout
- * names each layer's `<path>.lora_A` [rank, in] and `<path>.lora_B` [out, rank], so no model is needed.
+ * Reads the adapter tensors of a training checkpoint (the optimizer state is read too, then dropped). The layout
+ * names each layer's tensors "<path>.<role>" ("<path>.lora_A" [rank, in], "<path>.lokr_w1" …), and the run's
+ * config says which kind they make, so no model is needed.
  */
-export function checkpointLora(path: string): CheckpointLora {
+export function checkpointAdapter(path: string): CheckpointAdapter {
   const c = readCheckpoint(path);
   if (c.config.mode === 'full') {
     throw new InvalidInputError(`${path} comes from a full-model run, which has no LoRA to compare or export. Use a LoRA run.`);
   }
-  const slots = new Map<string, { shape: number[]; data: Float32Array }>();
+  const type = adapterType(c.config.adapter);
+  const roles = new Set(ADAPTER_ROLES[type.kind]);
+  // layer path → role → tensor, in layout (model) order
+  const byLayer = new Map<string, Map<string, { shape: number[]; data: Float32Array }>>();
   let offset = 0;
   for (const slot of c.layout) {
     const size = slot.shape.reduce((a, d) => a * d, 1);
-    slots.set(slot.name, { shape: slot.shape, data: c.params.slice(offset, offset + size) });
+    const dot = slot.name.lastIndexOf('.');
+    const role = slot.name.slice(dot + 1);
+    if (!roles.has(role)) throw new UnavailableError(`${path} holds ${slot.name}, which is not a tensor of a ${type.label}; the checkpoint is damaged. Use another step.`);
+    const layer = byLayer.get(slot.name.slice(0, dot)) ?? new Map();
+    byLayer.set(slot.name.slice(0, dot), layer);
+    layer.set(role, { shape: slot.shape, data: c.params.slice(offset, offset + size) });
     offset += size;
   }
-  const layers: LoraLayer[] = [];
-  for (const [name, a] of slots) {
-    if (!name.endsWith('.lora_A')) continue;
-    const layerPath = name.slice(0, -'.lora_A'.length);
-    const b = slots.get(`${layerPath}.lora_B`);
-    if (!b) throw new UnavailableError(`${path} has ${name} but no ${layerPath}.lora_B; the checkpoint is damaged. Use another step.`);
-    const [rank, inDim] = a.shape as [number, number];
-    layers.push({ path: layerPath, inDim, outDim: b.shape[0]!, rank, alpha: c.config.alpha, down: a.data, up: b.data });
-  }
+  const settings = { rank: c.config.rank, alpha: c.config.alpha, lokrFactor: c.config.lokrFactor };
+  const layers = [...byLayer].map(([layerPath, tensors]) => {
+    const shapes = Object.fromEntries([...tensors].map(([role, t]) => [role, t.shape]));
+    let target;
+    try {
+      target = { path: layerPath, ...type.dims(shapes) };
+    } catch {
+      throw new UnavailableError(`${path} has only some of the tensors of ${layerPath}; the checkpoint is damaged. Use another step.`);
+    }
+    const specs = type.tensors(target, settings);
+    const missing = specs.find((s) => !tensors.has(s.role));
+    if (missing) throw new UnavailableError(`${path} has no ${layerPath}.${missing.role}; the checkpoint is damaged. Use another step.`);
+    return type.layer(target, settings, specs.map((s) => tensors.get(s.role)!.data));
+  });
   if (layers.length === 0) throw new UnavailableError(`${path} holds no LoRA tensors.`);
   return { step: c.step, adapter: { layers, metadata: {} }, config: c.config, baseModel: c.baseModel };
+}
+
+/** A LoRA run's checkpoint as LoRA pairs (a LoKr or LoHa run's is read with checkpointAdapter). */
+export function checkpointLora(path: string): CheckpointLora {
+  const read = checkpointAdapter(path);
+  const layers = read.adapter.layers.filter((l): l is LoraLayer => !('kind' in l));
+  if (layers.length !== read.adapter.layers.length) throw new InvalidInputError(`${path} holds a ${read.config.adapter} adapter, not LoRA pairs.`);
+  return { ...read, adapter: { layers, metadata: {} } };
 }
 
 const hashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();

@@ -10,7 +10,7 @@ import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
 import { writeFileAtomic } from '@lora-studio/onnx';
 import { assertFolderCanBeMade } from '@lora-studio/store';
-import { checkpointAt, checkpointLora, runCheckpoints } from './checkpoint-lora';
+import { checkpointAdapter, checkpointAt, runCheckpoints } from './checkpoint-lora';
 import { scoresPath, type RunScores } from './scores';
 
 export interface ExportChoice {
@@ -89,7 +89,7 @@ export function datasetHash(dataset: Dataset): string {
 function build(choice: ExportChoice) {
   const run = readRunDescription(choice.runDir);
   const { step, reason } = choice.step === 'best' ? bestStep(choice) : { step: checkpointAt(choice.runDir, choice.step).step, reason: 'chosen' as const };
-  const lora = checkpointLora(checkpointAt(choice.runDir, step).path);
+  const lora = checkpointAdapter(checkpointAt(choice.runDir, step).path);
   const dataset = loadDataset(run.dataset, { folderCacheDir: runPaths(choice.runDir).cache });
   const baseName = existsSync(join(run.base, 'model.json')) ? readManifest(run.base).name : basename(run.base);
   // A FLUX.2 download names its real architecture (klein 4B / 9B, dev), which LoRA loaders match on.

@@ -1,7 +1,7 @@
 // Text-to-image with the base model and, optionally, a LoRA at a scale: a batch of N images from seeds
 // seed, seed+1, … so any one of them can be made again on its own.
 import { InvalidInputError } from '@lora-studio/api';
-import type { LoraAdapter } from '@lora-studio/models';
+import type { Adapter } from '@lora-studio/models';
 import type { RgbImage } from '@lora-studio/trainer';
 import type { ImageRenderer } from './renderer';
 
@@ -17,7 +17,7 @@ export interface GenerateRequest {
   seed: number;
   width?: number;
   height?: number;
-  lora?: LoraAdapter | null;
+  lora?: Adapter | null;
   scale?: number;
   /** How many images; default 1. */
   batch?: number;

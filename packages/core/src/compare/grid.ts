@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { LoraAdapter, LoraTargets } from '@lora-studio/models';
+import type { Adapter, LoraTargets } from '@lora-studio/models';
 import { readRunDescription, type RgbImage, type RunDescription } from '@lora-studio/trainer';
-import { checkpointAt, checkpointLora, fileContentHash, runCheckpoints } from './checkpoint-lora';
+import { checkpointAdapter, checkpointAt, fileContentHash, runCheckpoints } from './checkpoint-lora';
 import type { ImageRenderer } from './renderer';
 
 export const DEFAULT_SCALES = [0.6, 0.8, 1.0];
@@ -131,7 +131,7 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   for (const [column, col] of columns.entries()) {
     const file = col.step === null ? null : checkpointAt(req.runDir, col.step).path;
     const lora = file ? fileContentHash(file) : 'none';
-    let adapter: LoraAdapter | null = null;
+    let adapter: Adapter | null = null;
     for (const [row, prompt] of req.prompts.entries()) {
       const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.seed + row, ...settings };
       const path = join(cacheDir, `${cellKey(renderer.model.id, lora, col.scale ?? 0, cell)}.png`);
@@ -148,8 +148,8 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   return { runDir: req.runDir, prompts: req.prompts, columns, cells, seed: req.seed, ...settings };
 }
 
-export function loadCheckpointAdapter(file: string, renderer: ImageRenderer): LoraAdapter {
-  const c = checkpointLora(file);
+export function loadCheckpointAdapter(file: string, renderer: ImageRenderer): Adapter {
+  const c = checkpointAdapter(file);
   if (c.baseModel !== renderer.model.id) {
     throw new UnavailableError(`${file} was trained on ${c.baseModel}, but the loaded base model is ${renderer.model.id}. Restore that base model to compare this run.`);
   }

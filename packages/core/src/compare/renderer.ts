@@ -2,7 +2,7 @@
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
 import { InvalidInputError } from '@lora-studio/api';
-import type { ImageSampler, LoraAdapter } from '@lora-studio/models';
+import type { Adapter, ImageSampler } from '@lora-studio/models';
 import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 import { DEFAULT_GENERATE_STEPS } from './generate';
 
@@ -16,7 +16,7 @@ export interface RenderRequest {
   width: number;
   height: number;
   /** null or absent: the base model alone. */
-  lora?: LoraAdapter | null;
+  lora?: Adapter | null;
   scale?: number;
 }
 

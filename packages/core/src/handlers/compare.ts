@@ -1,5 +1,5 @@
 import { ConflictError, InvalidInputError, NotFoundError, type CompareGrid, type CompareGridCell, type CompareHandlers, type CompareScores, type GeneratedImage } from '@lora-studio/api';
-import { loadLora, type LoraAdapter } from '@lora-studio/models';
+import { loadAdapter, type Adapter } from '@lora-studio/models';
 import { assertFolderCanBeMade, type ProjectStore } from '@lora-studio/store';
 import { loadDataset, readRunDescription } from '@lora-studio/trainer';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -89,7 +89,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       const store = requireProject(ctx, dir);
       // Without a run's checkpoint the picture comes from the project's own base model.
       let base = projectBase(ctx, store);
-      let adapter: (r: ImageRenderer) => LoraAdapter | null = () => null;
+      let adapter: (r: ImageRenderer) => Adapter | null = () => null;
       if (lora && 'runId' in lora) {
         const run = runOf(store, lora.runId);
         const file = checkpointAt(run.runDir, lora.step).path;
@@ -97,7 +97,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
         adapter = (r) => loadCheckpointAdapter(file, r);
       } else if (lora) {
         if (!isAbsolute(lora.file)) throw new InvalidInputError(`Give the LoRA file as a full path (got "${lora.file}").`);
-        const loaded = loadLora(lora.file).adapter;
+        const loaded = loadAdapter(lora.file).adapter;
         adapter = () => loaded;
       }
       const firstSeed = seed ?? Math.floor(Math.random() * 2 ** 31);

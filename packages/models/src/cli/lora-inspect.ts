@@ -1,13 +1,16 @@
 // `lora-studio lora inspect FILE [--json]`: what a LoRA file holds, in our words.
 import { statSync } from 'node:fs';
 import { SafetensorsFile } from '@lora-studio/onnx';
-import { importLora, loraSourceOf, type LoraFormat } from '../lora/formats';
+import { importAdapter, loraSourceOf, type LoraFormat } from '../lora/formats';
+import { adapterKindOf, type AdapterKind } from '../adapter/adapter-type';
 import { loraParameterCount } from '../lora/adapter';
 
 export interface LoraInspection {
   file: string;
   bytes: number;
   format: LoraFormat;
+  /** LoRA pairs, or a LyCORIS LoKr or LoHa. */
+  adapter: AdapterKind;
   /** Storage dtypes of the low-rank matrices. */
   dtypes: string[];
   layers: { path: string; inDim: number; outDim: number; rank: number; alpha: number }[];
@@ -29,12 +32,13 @@ export function loraInspect(args: { file: string }): LoraInspection {
   try {
     // Inspect shows what is wrong with a file instead of refusing it: the problems are part of the answer.
     const problems: string[] = [];
-    const { adapter, format } = importLora(loraSourceOf(file), args.file, { onValueProblem: (p) => problems.push(p) });
+    const { adapter, format } = importAdapter(loraSourceOf(file), args.file, { onValueProblem: (p) => problems.push(p) });
     const blocks = (kind: string) => new Set(adapter.layers.map((l) => new RegExp(`^${kind}\\.(\\d+)\\.`).exec(l.path)?.[1]).filter(Boolean)).size;
     return {
       file: args.file,
       bytes: statSync(args.file).size,
       format,
+      adapter: adapter.layers[0] ? adapterKindOf(adapter.layers[0]) : 'lora',
       dtypes: [...new Set(file.tensors.filter((t) => !t.name.endsWith('.alpha')).map((t) => t.dtype))],
       layers: adapter.layers.map(({ path, inDim, outDim, rank, alpha }) => ({ path, inDim, outDim, rank, alpha })),
       ranks: [...new Set(adapter.layers.map((l) => l.rank))].sort((a, b) => a - b),
@@ -56,7 +60,7 @@ export function loraInspect(args: { file: string }): LoraInspection {
 export function formatLoraInspection(r: LoraInspection): string {
   const lines = [
     `${r.file} (${(r.bytes / 1e6).toFixed(2)} MB)`,
-    `  format:       ${r.format}${r.architecture ? `  (${r.architecture})` : ''}`,
+    `  format:       ${r.format}${r.adapter === 'lora' ? '' : ` ${r.adapter} (LyCORIS keys)`}${r.architecture ? `  (${r.architecture})` : ''}`,
     `  layers:       ${r.layers.length} in ${r.doubleBlocks} double + ${r.singleBlocks} single blocks${r.hiddenSize ? `, hidden size ${r.hiddenSize}` : ''}`,
     `  rank / alpha: ${r.ranks.join(', ')} / ${r.alphas.join(', ')}`,
     `  parameters:   ${r.parameters.toLocaleString('en-US')} (${r.dtypes.join(', ')})`,

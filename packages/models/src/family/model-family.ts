@@ -9,6 +9,7 @@ import type { Dim, EngineSessionOptions, Graph, HostTensor, Tensor } from '@lora
 import type { Flux2WeightSource, FrozenFlux2Weights } from '../flux2/graph-weights';
 import type { LoraGraphLayer } from '../flux2/graph';
 import type { LoraAdapter, LoraOptions } from '../lora/adapter';
+import type { Adapter } from '../adapter/adapter-type';
 import type { LoraExportOptions, LoraFormat } from '../lora/formats';
 import type { LoraTrainingInfo } from '../lora/metadata';
 import type { LoraTargets } from '../lora/targets';
@@ -142,7 +143,7 @@ export interface DenoiserShape {
 /** How the family's LoRAs are written and described for other tools. */
 export interface LoraFiles {
   formats: readonly LoraFormat[];
-  save(path: string, adapter: LoraAdapter, format: LoraFormat, options?: LoraExportOptions): void;
+  save(path: string, adapter: Adapter, format: LoraFormat, options?: LoraExportOptions): void;
   /** Header metadata (modelspec, kohya ss_*, our own) that LoRA tools read, with this family's architecture. */
   metadata(info: LoraTrainingInfo): Record<string, string>;
 }

@@ -38,7 +38,12 @@ export interface LoraGraphPart {
  * A LoRA'd Linear layer: one update in BFL layout, or (PEFT layout) several whose outputs are concatenated —
  * q|k|v of a fused qkv — or whose output halves are exchanged ([scale, shift] → [shift, scale] of norm_out).
  */
-export type LoraGraphLayer = LoraGraphPart | { parts: LoraGraphPart[]; rows: RowMapping };
+export type LoraGraphLayer = LoraGraphPart | { parts: LoraGraphPart[]; rows: RowMapping } | AdapterWeightDelta;
+
+/** A factored adapter's (LoKr, LoHa) whole update ΔW [out, in], scale included: added as x·ΔWᵀ. */
+export interface AdapterWeightDelta {
+  weight: Tensor;
+}
 
 export interface Flux2GraphParts {
   config: Flux2Config;
@@ -84,6 +89,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     const y = linear(input, W(`${path}.weight`));
     const l = parts.lora?.get(path);
     if (!l) return y;
+    if ('weight' in l) return add(y, linear(input, l.weight));
     const update = (p: LoraGraphPart) => {
       const low = linear(linear(input, p.down), p.up);
       return p.scale === 1 ? low : mul(low, p.scale);

@@ -1,7 +1,8 @@
 // A LoRA adapter in our internal form: one entry per BFL Linear layer, ΔW = (alpha / rank) · up · down.
 import type { Flux2Config } from '../flux2/config';
 import { loraTargetLayers, type LoraTargets } from './targets';
-import { SeededRandom } from '@lora-studio/onnx';
+import { adapterDelta, createAdapter } from '../adapter/adapter-types';
+import type { Adapter, AdapterLayer } from '../adapter/adapter-type';
 
 export interface LoraLayer {
   /** BFL module path, e.g. "double_blocks.0.img_attn.qkv". */
@@ -47,33 +48,15 @@ export function createLoraAdapter(config: Flux2Config, options: LoraOptions): Lo
   const alpha = options.alpha ?? rank;
   if (!Number.isInteger(rank) || rank <= 0) throw new Error(`LoRA rank must be a positive integer (got ${rank}).`);
   if (!(alpha > 0)) throw new Error(`LoRA alpha must be positive (got ${alpha}).`);
-  const rng = new SeededRandom(options.seed);
-  const layers = loraTargetLayers(config, options.targets).map((l): LoraLayer => {
-    const down = new Float32Array(rank * l.inDim);
-    if (init === 'kaiming') rng.fillUniform(down, -1 / Math.sqrt(l.inDim), 1 / Math.sqrt(l.inDim));
-    else rng.fillNormal(down, 1 / rank);
-    return { path: l.path, inDim: l.inDim, outDim: l.outDim, rank, alpha, down, up: new Float32Array(l.outDim * rank) };
-  });
-  return { layers, metadata: {} };
+  return createAdapter('lora', loraTargetLayers(config, options.targets), { rank, alpha, init }, options.seed) as LoraAdapter;
 }
 
-/** ΔW = scale · up · down as [outDim, inDim] in float64 (for comparisons and merging). */
-export function loraDelta(layer: LoraLayer): Float64Array {
-  const { inDim, outDim, rank, up, down } = layer;
-  const s = loraScale(layer);
-  const out = new Float64Array(outDim * inDim);
-  for (let o = 0; o < outDim; o++) {
-    for (let r = 0; r < rank; r++) {
-      const b = up[o * rank + r]! * s;
-      if (b === 0) continue;
-      const row = o * inDim;
-      const a = r * inDim;
-      for (let i = 0; i < inDim; i++) out[row + i]! += b * down[a + i]!;
-    }
-  }
-  return out;
+/** ΔW = scale · up · down as [outDim, inDim] in float64 (for comparisons and merging); any adapter kind's layer. */
+export function loraDelta(layer: AdapterLayer): Float64Array {
+  return adapterDelta(layer);
 }
 
-export function loraParameterCount(adapter: LoraAdapter): number {
-  return adapter.layers.reduce((n, l) => n + l.rank * (l.inDim + l.outDim), 0);
+/** Trained numbers in an adapter of any kind. */
+export function loraParameterCount(adapter: Adapter): number {
+  return adapter.layers.reduce((n, l) => n + ('kind' in l ? Object.values(l.tensors).reduce((k, t) => k + t.data.length, 0) : l.rank * (l.inDim + l.outDim)), 0);
 }

@@ -2,9 +2,10 @@
 import { InvalidInputError } from '@lora-studio/api';
 import { SafetensorsFile, SafetensorsFormatError, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { LoraAdapter } from './adapter';
-import { exportLora, importLora, loraSourceOf, readLoraParts, type LoraExportOptions, type LoraFileLayer, type LoraFormat } from './formats';
+import type { Adapter } from '../adapter/adapter-type';
+import { exportLora, importAdapter, importLora, loraSourceOf, readLoraParts, type LoraExportOptions, type LoraFileLayer, type LoraFormat } from './formats';
 
-export function saveLora(path: string, adapter: LoraAdapter, format: LoraFormat, options: LoraExportOptions = {}): void {
+export function saveLora(path: string, adapter: Adapter, format: LoraFormat, options: LoraExportOptions = {}): void {
   const { tensors, metadata } = exportLora(adapter, format, options);
   writeSafetensorsFile(path, tensors, metadata);
 }
@@ -24,6 +25,16 @@ export function loadLora(path: string): { adapter: LoraAdapter; format: LoraForm
   const file = openLoraFile(path);
   try {
     return importLora(loraSourceOf(file), path);
+  } finally {
+    file.close();
+  }
+}
+
+/** Any adapter file: LoRA pairs, or a LyCORIS LoKr or LoHa. */
+export function loadAdapter(path: string): { adapter: Adapter; format: LoraFormat } {
+  const file = openLoraFile(path);
+  try {
+    return importAdapter(loraSourceOf(file), path);
   } finally {
     file.close();
   }

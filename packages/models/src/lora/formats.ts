@@ -6,6 +6,8 @@ import { InvalidInputError } from '@lora-studio/api';
 import { fromFloat32, toFloat32, type SafetensorsDtype, type TensorToWrite } from '@lora-studio/onnx';
 import { bflToDiffusers, bflToKohya, compareModules, diffusersToBfl, isBflModule, kohyaToBfl, type RowMapping } from '../flux2/naming';
 import { loraScale, type LoraAdapter, type LoraLayer } from './adapter';
+import type { Adapter } from '../adapter/adapter-type';
+import { exportLycoris, importLycoris, isLycorisSource } from './lycoris-format';
 import { adapterValueProblems, alphaProblem, LoraValueError, loraValueMessage, weightProblem } from './values';
 
 export const LORA_FORMATS = ['peft', 'bfl', 'kohya'] as const;
@@ -17,9 +19,14 @@ export interface LoraExportOptions {
 }
 
 /** Header keys each export regenerates from the adapter, so a converted file never carries stale values. */
-const FORMAT_KEYS = new Set(['format', 'lora_adapter_metadata', 'ss_network_dim', 'ss_network_alpha', 'ss_network_module', 'lora_studio.format']);
+const FORMAT_KEYS = new Set([
+  'format', 'lora_adapter_metadata', 'ss_network_dim', 'ss_network_alpha', 'ss_network_module', 'ss_network_args', 'lora_studio.format', 'lora_studio.adapter',
+]);
 
-export function exportLora(adapter: LoraAdapter, format: LoraFormat, options: LoraExportOptions = {}) {
+/** Any adapter as a file's tensors and header: LoRA pairs in the format's own names, LoKr and LoHa in LyCORIS's. */
+export function exportLora(given: Adapter, format: LoraFormat, options: LoraExportOptions = {}) {
+  if (given.layers.some((l) => 'kind' in l)) return exportLycoris(given, format, options, FORMAT_KEYS);
+  const adapter = given as LoraAdapter;
   const dtype = options.dtype ?? 'F32';
   const tensors: Record<string, TensorToWrite> = {};
   const put = (name: string, shape: number[], values: Float32Array) => {
@@ -224,6 +231,7 @@ export function readLoraParts(
   what = 'The LoRA file',
   options: LoraImportOptions = {},
 ): { layers: LoraFileLayer[]; format: LoraFormat } {
+  if (isLycorisSource(source)) throw new LoraFormatError(`${what} is a LyCORIS LoKr or LoHa file, not LoRA pairs; this reads only LoRA pairs (convert it with "lora convert").`);
   const problems: string[] = [];
   const checked = (name: string): Float32Array => {
     const values = source.readFloat32(name);
@@ -302,6 +310,15 @@ export function importLora(
   const { layers, format } = readLoraParts(source, what, options);
   const fused = layers.map((l) => fuseParts(l.module, l.rows, l.parts, what));
   return { adapter: { layers: fused, metadata: { ...source.metadata } }, format };
+}
+
+/** Read any adapter file: LoRA pairs in the three formats, or LoKr and LoHa in LyCORIS's key names. */
+export function importAdapter(
+  source: LoraSource,
+  what = 'The LoRA file',
+  options: LoraImportOptions = {},
+): { adapter: Adapter; format: LoraFormat } {
+  return isLycorisSource(source) ? importLycoris(source, what, options, LoraFormatError) : importLora(source, what, options);
 }
 
 type ReadPart = Pick<LoraFilePart, 'index' | 'rank' | 'inDim' | 'outDim' | 'alpha' | 'down' | 'up'>;

@@ -2,7 +2,8 @@
 // black; a NaN, infinite, zero or negative alpha silences the adapter (0), inverts it (< 0) or poisons it (NaN, Inf).
 // Such files load without complaint in most tools, so each reader and writer here refuses them by name instead.
 import { InvalidInputError } from '@lora-studio/api';
-import type { LoraAdapter } from './adapter';
+import type { Adapter } from '../adapter/adapter-type';
+import { adapterTypeOf } from '../adapter/adapter-types';
 
 export class LoraValueError extends InvalidInputError {
   override name = 'LoraValueError';
@@ -35,10 +36,14 @@ export function weightProblem(values: Float32Array, where: string): string | und
 }
 
 /** Every value problem of an adapter in memory, naming its layers. */
-export function adapterValueProblems(adapter: LoraAdapter): string[] {
+export function adapterValueProblems(adapter: Adapter): string[] {
   const problems: (string | undefined)[] = [];
   for (const l of adapter.layers) {
     problems.push(alphaProblem(l.alpha, `the alpha of LoRA layer ${l.path}`));
+    if ('kind' in l) {
+      for (const t of adapterTypeOf(l).fileTensors(l)) problems.push(weightProblem(t.data, `the ${t.role} weights of ${l.kind} layer ${l.path}`));
+      continue;
+    }
     problems.push(weightProblem(l.down, `the down (lora_A) weights of LoRA layer ${l.path}`));
     problems.push(weightProblem(l.up, `the up (lora_B) weights of LoRA layer ${l.path}`));
   }

@@ -8,7 +8,9 @@ import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
 import { addFlux2Weights, addLoraInputs, flux2WeightSession, type Flux2WeightSource } from '../flux2/graph-weights';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
 import { flux2LinearLayers } from '../flux2/weights';
-import { loraScale, type LoraAdapter } from '../lora/adapter';
+import { loraScale } from '../lora/adapter';
+import type { Adapter } from '../adapter/adapter-type';
+import { exactLowRank } from '../adapter/adapter-types';
 import { flux2Timesteps } from './schedule';
 
 export interface SamplerOptions {
@@ -33,7 +35,8 @@ export interface SampleRequest {
   /** Guidance scale: embedded for guidance-distilled configs, CFG weight otherwise (1 = no CFG). */
   guidance: number;
   seed: number;
-  lora?: LoraAdapter | null;
+  /** Any kind of adapter (LoKr and LoHa are applied through their exact LoRA form, see exactLowRank). */
+  lora?: Adapter | null;
   loraScale?: number;
   onProgress?: (event: { step: number; steps: number; t: number }) => void;
 }
@@ -122,7 +125,8 @@ export class Flux2Sampler {
   }
 
   /** alpha/rank is folded into B so the graph's single scale input is the user's LoRA scale. */
-  private loraFeeds(adapter: LoraAdapter | null, scale: number) {
+  private loraFeeds(given: Adapter | null, scale: number) {
+    const adapter = given && exactLowRank(given);
     const feeds: Record<string, ReturnType<typeof hostTensor>> = {};
     if (!this.loraLayers.length) {
       if (adapter?.layers.length) throw new Error('This sampler was created without LoRA slots; create it with loraLayers to apply a LoRA.');

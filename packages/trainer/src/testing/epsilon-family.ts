@@ -3,7 +3,7 @@
 // graph from the family alone: nothing in the trainer knows this family exists.
 import { createSession, Graph, hostTensor, SeededRandom, serializeGraph, type EngineSession, type HostTensor } from '@lora-studio/onnx';
 import {
-  addLoraInputs, type DenoiserInputNames, type ImageSampler, type LoraAdapter, type LoraTargetLayer, type ModelFamily, type SampleRequest,
+  addLoraInputs, exactLowRank, type Adapter, type DenoiserInputNames, type ImageSampler, type LoraTargetLayer, type ModelFamily, type SampleRequest,
   type SamplerSetup, type TrainingObjective,
 } from '@lora-studio/models';
 
@@ -101,8 +101,9 @@ class EpsilonSampler implements ImageSampler {
   }
 
   /** alpha/rank folded into B; a slot without a layer gets a rank-1 zero update, so one graph serves both. */
-  private loraFeeds(adapter: LoraAdapter | null, scale: number): Record<string, HostTensor> {
+  private loraFeeds(given: Adapter | null, scale: number): Record<string, HostTensor> {
     if (!this.slots.length) return {};
+    const adapter = given && exactLowRank(given);
     const byPath = new Map((adapter?.layers ?? []).map((l) => [l.path, l]));
     const feeds: Record<string, HostTensor> = { lora_scale: hostTensor('float32', [], [adapter ? scale : 0]) };
     for (const slot of this.slots) {
