@@ -4,6 +4,7 @@ import {
   describeMemory, gigabytes, isLoraType, isScheduler, prepareNewRun, prepareResume, TrainingRun, TrainingSetupError,
   type PreparedRun, type TrainingConfig, type TrainingEvent,
 } from '@lora-studio/trainer';
+import { adapterKinds } from '@lora-studio/api';
 import { checkRunMemory } from '@lora-studio/core';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
@@ -83,6 +84,7 @@ async function runWithSignals(run: TrainingRun): Promise<number> {
 const NUMBER_FLAGS = {
   steps: 'steps', rank: 'rank', alpha: 'alpha', lr: 'lr', batch: 'batchSize', accum: 'gradAccum', resolution: 'resolution',
   'checkpoint-every': 'checkpointEvery', 'sample-every': 'sampleEvery', seed: 'seed', 'prior-images': 'priorImages', preservation: 'preservation',
+  'lokr-factor': 'lokrFactor',
 } as const satisfies Record<string, keyof TrainingConfig>;
 
 export const trainCommand: Command = {
@@ -91,6 +93,7 @@ export const trainCommand: Command = {
   help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|NAME|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
          [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
+         [--adapter lora|lokr|loha] [--lokr-factor F]
 
 DATASET is a project folder (its included images and captions; type and trigger default to the project's) or a
 folder of images with a same-name .txt caption each. Unset values come from the guide's preset for the LoRA type:
@@ -104,6 +107,9 @@ Default: 0.5 on the small default model, 0 (off) on large models, where it costs
 --prior-images N: prior preservation. The base model first draws N pictures from the captions with the trigger
 taken out (RUN_DIR/prior/), trained on beside the dataset so prompts without the trigger keep their look.
 Default: one per image (at most 200) on the small default model, 0 (off) on large models.
+--adapter: what each layer learns. lora (default): a low-rank pair B·A. lokr: a Kronecker product W1 ⊗ W2, W2 low
+rank when --rank is below half its side (--lokr-factor F splits each side by F; -1, the default, as evenly as it
+divides). loha: a Hadamard product (B1·A1) ⊙ (B2·A2). LoKr and LoHa files use LyCORIS's key names (ComfyUI reads them).
 RUN_DIR gets run.json, checkpoints/, samples/, metrics.jsonl and lora.safetensors (kohya format).
 Ctrl+C stops at the next step and keeps a checkpoint; continue with "lora-studio resume RUN_DIR".
 --json prints one JSON object per event line. --threads fixes the CPU threads (keep it the same when resuming
@@ -114,7 +120,7 @@ Example: lora-studio train resources/samples/style --base default --type style -
       args: argv,
       options: {
         base: { type: 'string', default: 'default' }, type: { type: 'string' }, trigger: { type: 'string' }, out: { type: 'string' },
-        scheduler: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean', default: false },
+        scheduler: { type: 'string' }, adapter: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean', default: false },
         ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
       allowPositionals: true,
@@ -133,6 +139,10 @@ Example: lora-studio train resources/samples/style --base default --type style -
       if (typeof raw === 'string') (overrides as Record<string, number>)[key] = Number(raw);
     }
     if (scheduler) overrides.scheduler = scheduler;
+    if (values.adapter !== undefined) {
+      if (!(adapterKinds as readonly string[]).includes(values.adapter)) throw new UsageError(`--adapter must be ${adapterKinds.join(', ')} (got "${values.adapter}").`);
+      overrides.adapter = values.adapter as (typeof adapterKinds)[number];
+    }
     if (overrides.rank !== undefined && overrides.alpha === undefined) overrides.alpha = overrides.rank;
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
