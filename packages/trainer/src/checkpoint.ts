@@ -29,6 +29,8 @@ export interface TrainingCheckpoint {
   config: TrainingConfig;
   /** Which base model the run trains (id of its encoders and weights). */
   baseModel: string;
+  /** The moving average of `params` (same layout), when the run keeps one (config.ema). */
+  ema?: Float32Array;
 }
 
 const STATE_KEY = 'lora_studio.training_state';
@@ -56,6 +58,10 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
   }
   tensors['optimizer.m'] = { dtype: 'F32', shape: [size], data: f32Bytes(c.m) };
   tensors['optimizer.v'] = { dtype: 'F32', shape: [size], data: f32Bytes(c.v) };
+  if (c.ema) {
+    if (c.ema.length !== size) throw new Error(`The checkpoint's EMA (${c.ema.length} values) does not match the layout (${size} values).`);
+    tensors.ema = { dtype: 'F32', shape: [size], data: f32Bytes(c.ema) };
+  }
   const state = { version: FORMAT_VERSION, step: c.step, layout: c.layout, rng: c.rng, data: c.data, monitor: c.monitor, config: c.config, baseModel: c.baseModel };
   const { head, chunks } = layoutSafetensors(tensors, { [STATE_KEY]: JSON.stringify(state), format: 'pt' });
   writeFileAtomic(path, [head, ...chunks]);
@@ -71,7 +77,7 @@ export function readCheckpoint(path: string): TrainingCheckpoint {
   const file = parseSafetensors(new Uint8Array(readFileSync(path)), path);
   const raw = file.metadata[STATE_KEY];
   if (!raw) throw new Error(`${path} is a safetensors file but not a LoRA Studio training checkpoint (no training state). Resume from a checkpoints/step-*.safetensors file.`);
-  const { version, ...state } = JSON.parse(raw) as Omit<TrainingCheckpoint, 'params' | 'm' | 'v'> & { version: number };
+  const { version, ...state } = JSON.parse(raw) as Omit<TrainingCheckpoint, 'params' | 'm' | 'v' | 'ema'> & { version: number };
   if (version !== FORMAT_VERSION) throw new Error(`${path} has checkpoint format ${version}; this version of LoRA Studio reads format ${FORMAT_VERSION}.`);
   const size = state.layout.reduce((n, s) => n + s.shape.reduce((a, d) => a * d, 1), 0);
   const params = new Float32Array(size);
@@ -81,7 +87,8 @@ export function readCheckpoint(path: string): TrainingCheckpoint {
     params.set(t, offset);
     offset += t.length;
   }
-  return { ...state, params, m: readF32(file.tensorBytes('optimizer.m')), v: readF32(file.tensorBytes('optimizer.v')) };
+  const ema = file.tensors.some((t) => t.name === 'ema') ? readF32(file.tensorBytes('ema')) : undefined;
+  return { ...state, params, m: readF32(file.tensorBytes('optimizer.m')), v: readF32(file.tensorBytes('optimizer.v')), ...(ema ? { ema } : {}) };
 }
 
 /** Checkpoints of a run, oldest first (temporary files of an interrupted write are ignored). */

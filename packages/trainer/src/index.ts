@@ -8,6 +8,7 @@ export * from './rng';
 export * from './data-order';
 export * from './loss-monitor';
 export * from './checkpoint';
+export * from './ema';
 export * from './metrics-log';
 export * from './events';
 export * from './run-folder';

@@ -12,6 +12,7 @@ import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets 
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
+import { emaDecay, updateEma } from './ema';
 import { adapterSettings, type TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
 import { BasePrediction } from './base-prediction';
@@ -73,6 +74,8 @@ export class TrainingRun {
   private position: DataPosition = START_POSITION;
   private monitor!: LossMonitor;
   private lastCheckpoint: string | null = null;
+  /** The moving average of the trained tensors, when the run keeps one. */
+  private ema: Float32Array | undefined;
   /** Text rows every step, sample and base prediction uses (the longest text's tokens; see text-tokens.ts). */
   private textTokens = 0;
   private lastLoss: number | null = null;
@@ -152,6 +155,8 @@ export class TrainingRun {
         const interrupted = await this.handleRequests();
         if (interrupted) return 'stopped';
         await this.trainOneStep();
+        const decay = emaDecay(this.config);
+        if (this.ema && decay !== undefined) updateEma(this.ema, this.state.params, decay);
         const step = this.state.step;
         if (step % this.config.checkpointEvery === 0 || step === this.config.steps) this.saveCheckpoint();
         if (this.config.sampleEvery > 0 && step % this.config.sampleEvery === 0) await this.writeSamples(this.scheduledSamples(), false);
@@ -243,6 +248,8 @@ export class TrainingRun {
         throw new Error(`The checkpoints in ${this.paths.checkpoints} were trained on ${checkpoint.baseModel}, but the base model is now ${model.id}. Restore that model or start a new run.`);
       }
       this.state = new TrainState(layout, checkpoint.params, checkpoint.m, checkpoint.v, checkpoint.step);
+      // A run that turned EMA on after this checkpoint starts the average from the tensors as they are.
+      this.ema = emaDecay(this.config) === undefined ? undefined : checkpoint.ema ?? Float32Array.from(checkpoint.params);
       this.rng = TrainingRandom.fromState(checkpoint.rng);
       this.position = checkpoint.data;
       this.monitor = new LossMonitor(monitorOptions, checkpoint.monitor);
@@ -253,6 +260,7 @@ export class TrainingRun {
     }
     this.log.truncateAfter(0);
     this.state = TrainState.init(layout, this.initialParams(model, layout));
+    this.ema = emaDecay(this.config) === undefined ? undefined : Float32Array.from(this.state.params);
     this.rng = TrainingRandom.fromSeed(this.config.seed);
     this.monitor = new LossMonitor(monitorOptions);
   }
@@ -429,6 +437,7 @@ export class TrainingRun {
       layout: this.state.layout.entries.map((e) => ({ name: e.name, shape: [...e.shape] })),
       params: this.state.params, m: this.state.m, v: this.state.v,
       rng: this.rng.state(), data: this.position, monitor: this.monitor.state(), config: this.config, baseModel: this.prepared.model.id,
+      ...(this.ema ? { ema: this.ema } : {}),
     });
     this.lastCheckpoint = path;
     this.emit({ type: 'checkpoint-saved', step: this.state.step, path });

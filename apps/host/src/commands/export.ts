@@ -9,10 +9,11 @@ import { say, terminalJson } from './terminal-text';
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Export a checkpoint of a run as a LoRA file (diffusers/PEFT, BFL+PEFT or kohya) with full metadata.',
-  help: `Usage: lora-studio export RUN_DIR --step N|best --format peft|bfl|kohya [--out FILE | --out-dir DIR] [--precision bf16|fp16|fp32] [--json]
+  help: `Usage: lora-studio export RUN_DIR --step N|best --format peft|bfl|kohya [--out FILE | --out-dir DIR] [--precision bf16|fp16|fp32] [--ema] [--json]
 
 --step best takes the favourite checkpoint (marked in the studio), else the best score from "lora-studio score",
 else the latest checkpoint; the output says which.
+--ema: export the moving average of the adapter (runs trained with --ema DECAY) instead of its trained tensors.
 --precision: bf16 (default; half of fp32's size, as LoRAs are usually shared), fp16, or fp32 (exact).
 Without --out the file goes to DIR (default RUN_DIR/exports) as <project>-<trigger>-step<N>-<format>.safetensors.
   peft   diffusers/PEFT names (transformer.…lora_A/lora_B), diffusers' load_lora_weights
@@ -23,7 +24,7 @@ Example: lora-studio export runs/flt --step best --format kohya --out flt.safete
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { step: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'out-dir': { type: 'string' }, precision: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { step: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'out-dir': { type: 'string' }, precision: { type: 'string' }, ema: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one run folder.');
@@ -33,7 +34,7 @@ Example: lora-studio export runs/flt --step best --format kohya --out flt.safete
     if (precision !== undefined && !loraExportPrecisions.includes(precision)) throw new UsageError('--precision must be bf16, fp16 or fp32.');
     const r = await orFail(async () => exportCheckpoint({
       runDir: resolve(positionals[0]!), step: values.step === 'best' ? 'best' : Number(values.step), format: values.format as 'kohya',
-      out: values.out, outDir: values['out-dir'], precision,
+      out: values.out, outDir: values['out-dir'], precision, weights: values.ema ? 'ema' : 'trained',
     }));
     if (values.json) say(terminalJson(r));
     else say(`Exported step ${r.step} (${r.reason}) as ${r.format} (${r.precision}): ${r.path}\n  ${r.keyCount} tensors, ${(r.bytes / 1024).toFixed(1)} KiB, trigger "${r.metadata['modelspec.trigger_phrase'] ?? ''}"`);

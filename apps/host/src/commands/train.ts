@@ -84,7 +84,7 @@ async function runWithSignals(run: TrainingRun): Promise<number> {
 const NUMBER_FLAGS = {
   steps: 'steps', rank: 'rank', alpha: 'alpha', lr: 'lr', batch: 'batchSize', accum: 'gradAccum', resolution: 'resolution',
   'checkpoint-every': 'checkpointEvery', 'sample-every': 'sampleEvery', seed: 'seed', 'prior-images': 'priorImages', preservation: 'preservation',
-  'lokr-factor': 'lokrFactor',
+  'lokr-factor': 'lokrFactor', ema: 'ema',
 } as const satisfies Record<string, keyof TrainingConfig>;
 
 export const trainCommand: Command = {
@@ -93,7 +93,7 @@ export const trainCommand: Command = {
   help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|NAME|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
          [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
-         [--adapter lora|lokr|loha] [--lokr-factor F]
+         [--adapter lora|lokr|loha] [--lokr-factor F] [--ema DECAY]
 
 DATASET is a project folder (its included images and captions; type and trigger default to the project's) or a
 folder of images with a same-name .txt caption each. Unset values come from the guide's preset for the LoRA type:
@@ -110,6 +110,8 @@ Default: one per image (at most 200) on the small default model, 0 (off) on larg
 --adapter: what each layer learns. lora (default): a low-rank pair B·A. lokr: a Kronecker product W1 ⊗ W2, W2 low
 rank when --rank is below half its side (--lokr-factor F splits each side by F; -1, the default, as evenly as it
 divides). loha: a Hadamard product (B1·A1) ⊙ (B2·A2). LoKr and LoHa files use LyCORIS's key names (ComfyUI reads them).
+--ema DECAY: also keep an exponential moving average of the adapter (0.999–0.9999; off by default); checkpoints
+hold both, and "export --ema" writes the average.
 RUN_DIR gets run.json, checkpoints/, samples/, metrics.jsonl and lora.safetensors (kohya format).
 Ctrl+C stops at the next step and keeps a checkpoint; continue with "lora-studio resume RUN_DIR".
 --json prints one JSON object per event line. --threads fixes the CPU threads (keep it the same when resuming

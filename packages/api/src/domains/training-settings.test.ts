@@ -21,4 +21,10 @@ describe('the Train form overrides', () => {
     const r = trainingOverridesSchema.safeParse({ steps: '500' });
     expect(r.error?.issues[0]?.message).toBe('steps must be a whole number from 1 to 100000 (got "500"); the guide suggests images × 100, typically 500–2000.');
   });
+
+  it('take an adapter type and LoKr factor, naming what is allowed otherwise', () => {
+    expect(trainingOverridesSchema.safeParse({ adapter: 'lokr', lokrFactor: -1 }).success).toBe(true);
+    expect(trainingOverridesSchema.safeParse({ adapter: 'dora' }).error?.issues[0]?.message).toBe('adapter must be one of lora, lokr, loha (got "dora").');
+    expect(trainingOverridesSchema.safeParse({ lokrFactor: 0 }).error?.issues[0]?.message).toBe(outOfRangeMessage(trainingLimits.lokrFactor, 0));
+  });
 });

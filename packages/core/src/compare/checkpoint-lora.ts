@@ -34,6 +34,9 @@ export interface CheckpointLora {
   baseModel: string;
 }
 
+/** Which tensors of a checkpoint: the trained ones, or their moving average (runs with an EMA decay). */
+export type CheckpointWeights = 'trained' | 'ema';
+
 /** A checkpoint's adapter of any kind (LoRA, LoKr, LoHa). */
 export interface CheckpointAdapter extends Omit<CheckpointLora, 'adapter'> {
   adapter: Adapter;
@@ -44,8 +47,12 @@ export interface CheckpointAdapter extends Omit<CheckpointLora, 'adapter'> {
  * names each layer's tensors "<path>.<role>" ("<path>.lora_A" [rank, in], "<path>.lokr_w1" …), and the run's
  * config says which kind they make, so no model is needed.
  */
-export function checkpointAdapter(path: string): CheckpointAdapter {
+export function checkpointAdapter(path: string, weights: CheckpointWeights = 'trained'): CheckpointAdapter {
   const c = readCheckpoint(path);
+  if (weights === 'ema' && !c.ema) {
+    throw new InvalidInputError(`${path} holds no EMA of the adapter: its run was trained without one. Export the trained weights, or train with an EMA decay (--ema).`);
+  }
+  const values = weights === 'ema' ? c.ema! : c.params;
   if (c.config.mode === 'full') {
     throw new InvalidInputError(`${path} comes from a full-model run, which has no LoRA to compare or export. Use a LoRA run.`);
   }
@@ -61,7 +68,7 @@ export function checkpointAdapter(path: string): CheckpointAdapter {
     if (!roles.has(role)) throw new UnavailableError(`${path} holds ${slot.name}, which is not a tensor of a ${type.label}; the checkpoint is damaged. Use another step.`);
     const layer = byLayer.get(slot.name.slice(0, dot)) ?? new Map();
     byLayer.set(slot.name.slice(0, dot), layer);
-    layer.set(role, { shape: slot.shape, data: c.params.slice(offset, offset + size) });
+    layer.set(role, { shape: slot.shape, data: values.slice(offset, offset + size) });
     offset += size;
   }
   const settings = { rank: c.config.rank, alpha: c.config.alpha, lokrFactor: c.config.lokrFactor };

@@ -10,7 +10,7 @@ import { layoutSafetensors } from '@lora-studio/onnx';
 import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
 import { writeFileAtomic } from '@lora-studio/onnx';
 import { assertFolderCanBeMade } from '@lora-studio/store';
-import { checkpointAdapter, checkpointAt, runCheckpoints } from './checkpoint-lora';
+import { checkpointAdapter, checkpointAt, runCheckpoints, type CheckpointWeights } from './checkpoint-lora';
 import { scoresPath, type RunScores } from './scores';
 
 export interface ExportChoice {
@@ -23,6 +23,8 @@ export interface ExportChoice {
   scores?: { step: number; overall: number }[];
   /** Storage precision of the low-rank matrices; default bf16, as LoRAs are shared. */
   precision?: LoraExportPrecision;
+  /** The trained tensors (default) or their EMA, for a run trained with one. */
+  weights?: CheckpointWeights;
 }
 
 const DTYPES: Record<LoraExportPrecision, 'F32' | 'F16' | 'BF16'> = { fp32: 'F32', fp16: 'F16', bf16: 'BF16' };
@@ -89,7 +91,7 @@ export function datasetHash(dataset: Dataset): string {
 function build(choice: ExportChoice) {
   const run = readRunDescription(choice.runDir);
   const { step, reason } = choice.step === 'best' ? bestStep(choice) : { step: checkpointAt(choice.runDir, choice.step).step, reason: 'chosen' as const };
-  const lora = checkpointAdapter(checkpointAt(choice.runDir, step).path);
+  const lora = checkpointAdapter(checkpointAt(choice.runDir, step).path, choice.weights);
   const dataset = loadDataset(run.dataset, { folderCacheDir: runPaths(choice.runDir).cache });
   const baseName = existsSync(join(run.base, 'model.json')) ? readManifest(run.base).name : basename(run.base);
   // A FLUX.2 download names its real architecture (klein 4B / 9B, dev), which LoRA loaders match on.
@@ -105,6 +107,7 @@ function build(choice: ExportChoice) {
     'lora_studio.base_model_id': lora.baseModel,
     'lora_studio.dataset_hash': datasetHash(dataset),
     'lora_studio.step': String(step),
+    ...(choice.weights === 'ema' ? { 'lora_studio.weights': `EMA (decay ${c.ema})` } : {}),
   };
   const precision = choice.precision ?? DEFAULT_LORA_EXPORT_PRECISION;
   const { tensors, metadata: header } = exportLora({ layers: lora.adapter.layers, metadata }, choice.format, { dtype: DTYPES[precision] });

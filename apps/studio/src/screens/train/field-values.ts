@@ -16,7 +16,7 @@ export function parseField(field: TrainingField, text: string): ParsedField {
   switch (field.kind) {
     case 'integer': {
       const value = Number(text.trim());
-      if (!/^\d+$/.test(text.trim())) return { ok: false, message: 'Enter a whole number.' };
+      if (!/^-?\d+$/.test(text.trim())) return { ok: false, message: 'Enter a whole number.' };
       if (!isInRange(field.range, value)) return { ok: false, message: rangeText(field.range) };
       return { ok: true, value };
     }
