@@ -10,11 +10,12 @@
 // the two sides alternate per repeat. The first three losses of both sides are printed: they agree when the two
 // run the same model.
 //
+// --profile runs the engine side alone with onnxruntime's profiler and prints where its step's time goes.
 // Options: --threads N (default 2), --steps N (timed, default 30), --warmup N (default 5), --repeat N (default 1),
 // --only default|klein, --python PATH (default $TORCH_PYTHON or /usr/bin/python3; the PyTorch side is skipped when
 // it cannot import torch).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ import type { TrainingConfig } from '../src/config';
 import { TrainingRandom } from '../src/rng';
 import { buildTrainStep, trainableSpecs } from '../src/train-step-graph';
 import { benchLoraConfig, benchModel } from './lora-steps';
+import { formatProfile, summariseProfile } from './ort-profile';
 
 const DEFAULT_MODEL = fileURLToPath(new URL('../../../resources/base-models/flux2-tiny-default/transformer.safetensors', import.meta.url));
 
@@ -64,6 +66,8 @@ interface RunSpec {
   threads: number;
   steps: number;
   warmup: number;
+  /** Profile the engine's steps with onnxruntime's profiler into this folder (the PyTorch side is not run). */
+  profileDir?: string;
 }
 
 interface SideResult {
@@ -73,6 +77,7 @@ interface SideResult {
   threads: number;
   blas?: { libraries: string[]; kernel: string | null };
   torch?: string;
+  profile?: string;
 }
 
 function trainingConfig(spec: RunSpec): TrainingConfig {
@@ -129,7 +134,8 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   const model = benchModel(spec.config, { kind: 'checkpoint', checkpoint });
   const config = trainingConfig(spec);
   const graphs = buildTrainStep(model, config, { batch: spec.batch, imageTokens: spec.imageTokens, textTokens: spec.textTokens });
-  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session });
+  const profile = spec.profileDir ? join(spec.profileDir, 'ort-profile') : undefined;
+  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile });
   const file = parseSafetensors(new Uint8Array(readFileSync(spec.inputs)), spec.inputs);
   const read = (name: string) => toFloat32('F32', file.tensorBytes(name));
   const shape = (name: string) => file.tensors.find((t) => t.name === name)!.shape;
@@ -147,9 +153,16 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
     losses.push(r.loss);
     if (i >= spec.warmup) ms.push(elapsed);
   }
+  let summary: string | undefined;
+  if (spec.profileDir) {
+    session.endProfiling();
+    const file = readdirSync(spec.profileDir).find((f) => f.startsWith('ort-profile') && f.endsWith('.json'));
+    if (!file) throw new Error(`onnxruntime wrote no profile into ${spec.profileDir}.`);
+    summary = formatProfile(summariseProfile(join(spec.profileDir, file), spec.steps));
+  }
   await session.release();
   checkpoint.close();
-  return { ms, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads };
+  return { ms, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary };
 }
 
 function runChild(cmd: string, args: string[], what: string): SideResult {
@@ -168,6 +181,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, threads: { type: 'string', default: '2' }, steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' },
+      profile: { type: 'boolean', default: false },
       python: { type: 'string', default: process.env.TORCH_PYTHON ?? '/usr/bin/python3' },
     },
   });
@@ -187,14 +201,14 @@ async function main(): Promise<void> {
     if (!c) throw new Error(`Unknown case "${name}": use ${Object.keys(CASES).join(' or ')}.`);
     const dir = mkdtempSync(join(tmpdir(), 'lora-studio-bench-step-'));
     try {
-      const spec = prepare(c, dir, o);
+      const spec = { ...prepare(c, dir, o), ...(values.profile ? { profileDir: dir } : {}) };
       const specPath = join(dir, 'run.json');
       writeFileSync(specPath, JSON.stringify(spec));
       console.log(`\n${c.label}, LoRA rank ${spec.rank} on ${spec.targets.length} block linears`);
       for (let r = 0; r < Number(values.repeat); r++) {
         const before = load();
         const engine = runChild(process.execPath, [...process.execArgv, self, '--child', specPath], 'The engine side');
-        const torch = torchOk ? runChild(python, [script, specPath], 'The PyTorch side') : null;
+        const torch = torchOk && !values.profile ? runChild(python, [script, specPath], 'The PyTorch side') : null;
         const e = median(engine.ms);
         let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step, peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
         if (torch) {
@@ -202,6 +216,7 @@ async function main(): Promise<void> {
           line += ` | PyTorch ${t.toFixed(1)} ms/step, peak RSS ${torch.peakRssMiB.toFixed(0)} MiB | engine ${(t / e).toFixed(2)}× PyTorch's speed`;
         }
         console.log(line);
+        if (engine.profile) console.log(engine.profile);
         const fmt = (xs: number[]) => xs.slice(0, 3).map((x) => x.toPrecision(6)).join(', ');
         if (r === 0) {
           console.log(`    first losses: engine ${fmt(engine.losses)}${torch ? ` | PyTorch ${fmt(torch.losses)}` : ''}`);
