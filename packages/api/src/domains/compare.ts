@@ -9,6 +9,8 @@ export type LoraExportFormat = (typeof loraExportFormats)[number];
 export const loraExportPrecisions = ['bf16', 'fp16', 'fp32'] as const;
 export type LoraExportPrecision = (typeof loraExportPrecisions)[number];
 export const DEFAULT_LORA_EXPORT_PRECISION: LoraExportPrecision = 'bf16';
+/** Which tensors an export writes: the trained ones, or their moving average (runs trained with an EMA decay). */
+export const loraExportWeights = ['trained', 'ema'] as const;
 
 /** Why an export takes the step it does: the user's pick, else what the studio proposes for "best". */
 export type CheckpointChoiceReason = 'chosen' | 'your favourite' | 'best score' | 'latest checkpoint';
@@ -164,8 +166,8 @@ export const compareArgs = {
     })
     .strict(),
   'generate-history': z.object({ dir: projectDirSchema, limit: z.number().int().min(1).max(1000).optional() }).strict(),
-  'export-preview': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional() }).strict(),
-  'export-lora': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional(), outDir: absolutePath.optional() }).strict(),
+  'export-preview': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional(), weights: z.enum(loraExportWeights).optional() }).strict(),
+  'export-lora': z.object({ ...runRef, step: stepChoice, format: z.enum(loraExportFormats), precision: z.enum(loraExportPrecisions).optional(), weights: z.enum(loraExportWeights).optional(), outDir: absolutePath.optional() }).strict(),
   'export-config': z.object({ ...runRef, format: z.enum(['json', 'toml']), outDir: absolutePath.optional() }).strict(),
   'export-dataset': z.object({ dir: projectDirSchema, outDir: absolutePath }).strict(),
 };

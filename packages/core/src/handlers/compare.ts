@@ -132,17 +132,17 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       return new GeneratedRows(store).recent(limit ?? 200);
     },
 
-    'export-preview': async ({ dir, runId, step, format, precision }) => {
+    'export-preview': async ({ dir, runId, step, format, precision, weights }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
-      return previewExport({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId) });
+      return previewExport({ runDir: run.runDir, step, format, precision, weights, favourite: favourite(store, runId) });
     },
 
-    'export-lora': async ({ dir, runId, step, format, precision, outDir }) => {
+    'export-lora': async ({ dir, runId, step, format, precision, weights, outDir }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
       if (outDir !== undefined && !isAbsolute(outDir)) throw new InvalidInputError(`Give the export folder as a full path (got "${outDir}").`);
-      return exportCheckpoint({ runDir: run.runDir, step, format, precision, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') });
+      return exportCheckpoint({ runDir: run.runDir, step, format, precision, weights, favourite: favourite(store, runId), outDir: outDir ?? join(store.dir, 'exports') });
     },
 
     'export-config': async ({ dir, runId, format, outDir }) => {

@@ -56,6 +56,8 @@ export interface AdapterType {
   readonly kind: AdapterKind;
   /** In the user's words, for forms and errors: "LoKr (Kronecker product)". */
   readonly label: string;
+  /** Every tensor role a layer of this kind may have (a LoKr's W2 is one full matrix or a low-rank pair). */
+  readonly roles: readonly string[];
   /** The layer's trainable tensors in a fixed order (the trainer's flat buffer and checkpoints use it). */
   tensors(target: AdapterTarget, settings: AdapterSettings): AdapterTensorSpec[];
   /** Their starting values in the same order, with ΔW = 0 so training starts from the base model. */
@@ -74,4 +76,9 @@ export interface AdapterType {
   fileTensors(layer: AdapterLayer): { role: string; shape: number[]; data: Float32Array }[];
   /** kohya's ss_network_args for a file of this kind (LyCORIS reads "algo"); undefined for plain LoRA. */
   readonly networkArgs?: Record<string, string>;
+  /**
+   * A LyCORIS kind's layer from a file's tensors by role and its alpha tensor (if any), or the sentence saying what
+   * is missing or does not fit; plain LoRA files have their own reader.
+   */
+  fromFile?(path: string, tensors: FactoredLayer['tensors'], alpha: number | undefined): FactoredLayer | string;
 }

@@ -74,8 +74,4 @@ export function exactLowRank(adapter: Adapter): LoraAdapter {
 }
 
 /** Every tensor role a kind may have (a LoKr's W2 is one full matrix or a low-rank pair). */
-export const ADAPTER_ROLES: Record<AdapterKind, readonly string[]> = {
-  lora: ['lora_A', 'lora_B'],
-  lokr: ['lokr_w1', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'],
-  loha: ['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b'],
-};
+export const ADAPTER_ROLES = Object.fromEntries(Object.values(ADAPTER_TYPES).map((t) => [t.kind, t.roles])) as Record<AdapterKind, readonly string[]>;

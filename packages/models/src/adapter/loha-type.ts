@@ -25,6 +25,14 @@ export const LOHA_ADAPTER: AdapterType = {
   kind: 'loha',
   label: 'LoHa (Hadamard product)',
   networkArgs: { algo: 'loha' },
+  roles: ROLES,
+  fromFile(path, t, alpha) {
+    const [w1a, w1b, w2a, w2b] = ROLES.map((r) => t[r]?.shape);
+    if (!w1a || !w1b || !w2a || !w2b || w1a[1] !== w1b[0] || w2a[1] !== w2b[0] || w1a[0] !== w2a[0] || w1b[1] !== w2b[1] || w1a[1] !== w2a[1]) {
+      return `LoHa layer ${path} needs hada_w1_a, hada_w1_b, hada_w2_a and hada_w2_b of agreeing shapes ([out, r] and [r, in]).`;
+    }
+    return { kind: 'loha', path, inDim: w1b[1]!, outDim: w1a[0]!, rank: w1a[1]!, alpha: alpha ?? w1a[1]!, tensors: t };
+  },
   tensors: (t, s) => ROLES.map((role) => ({ role, shape: role.endsWith('_a') ? [t.outDim, s.rank] : [s.rank, t.inDim] })),
   // LyCORIS's start: both b factors standard normal, W1a normal with std 0.1, W2a zero, so ΔW = 0 while both
   // products still pass gradient.

@@ -59,6 +59,17 @@ export const LOKR_ADAPTER: AdapterType = {
   kind: 'lokr',
   label: 'LoKr (Kronecker product)',
   networkArgs: { algo: 'lokr' },
+  roles: ['lokr_w1', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'],
+  fromFile(path, t, alpha) {
+    const w1 = t.lokr_w1;
+    const w2 = t.lokr_w2 ? t.lokr_w2.shape : t.lokr_w2_a && t.lokr_w2_b ? [t.lokr_w2_a.shape[0]!, t.lokr_w2_b.shape[1]!] : undefined;
+    if (!w1 || !w2 || (t.lokr_w2_a && t.lokr_w2_a.shape[1] !== t.lokr_w2_b?.shape[0])) {
+      return `LoKr layer ${path} needs lokr_w1 and either lokr_w2 or lokr_w2_a with a matching lokr_w2_b.`;
+    }
+    // A full W2 is applied unscaled (LyCORIS stores alpha = its dim there); the rank reported is that alpha.
+    const rank = t.lokr_w2_a ? t.lokr_w2_a.shape[1]! : Math.max(1, Math.round(alpha ?? 1));
+    return { kind: 'lokr', path, outDim: w1.shape[0]! * w2[0]!, inDim: w1.shape[1]! * w2[1]!, rank, alpha: alpha ?? rank, tensors: t };
+  },
   tensors(t, s) {
     const { w1, w2, lowRank } = lokrShapes(t, s);
     return lowRank

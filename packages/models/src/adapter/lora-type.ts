@@ -10,6 +10,7 @@ function asLora(layer: AdapterLayer): LoraLayer {
 export const LORA_ADAPTER: AdapterType = {
   kind: 'lora',
   label: 'LoRA (low-rank pair)',
+  roles: ['lora_A', 'lora_B'],
   tensors: (t: AdapterTarget, s: AdapterSettings) => [
     { role: 'lora_A', shape: [s.rank, t.inDim] },
     { role: 'lora_B', shape: [t.outDim, s.rank] },

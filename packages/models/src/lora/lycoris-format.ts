@@ -9,11 +9,8 @@ import { bflToDiffusers, bflToKohya, compareModules, isBflModule, kohyaToBfl } f
 import type { LoraExportOptions, LoraFormat, LoraFormatError as FormatError, LoraImportOptions, LoraSource } from './formats';
 import { alphaProblem, LoraValueError, loraValueMessage, weightProblem } from './values';
 
-/** The tensor roles of each factored kind, as LyCORIS names them. */
-export const LYCORIS_ROLES: Record<Exclude<AdapterKind, 'lora'>, readonly string[]> = {
-  lokr: ['lokr_w1', 'lokr_w2', 'lokr_w2_a', 'lokr_w2_b'],
-  loha: ['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b'],
-};
+/** The tensor roles of each LyCORIS kind (every kind that reads its own files), as LyCORIS names them. */
+export const LYCORIS_ROLES = Object.fromEntries(Object.values(ADAPTER_TYPES).filter((t) => t.fromFile).map((t) => [t.kind, t.roles])) as Record<Exclude<AdapterKind, 'lora'>, readonly string[]>;
 /** LyCORIS roles this reader does not take (Tucker cores, a decomposed W1), so it says so instead of misreading. */
 const UNREAD_ROLES = ['lokr_w1_a', 'lokr_w1_b', 'lokr_t2', 'hada_t1', 'hada_t2'];
 
@@ -139,7 +136,9 @@ export function importLycoris(
       const problem = alphaProblem(fileAlpha, `the alpha tensor "${entry.alpha}"`);
       if (problem) problems.push(problem);
     }
-    layers.push(entry.kind === 'lokr' ? lokrLayer(module, tensors, fileAlpha, what, formatError) : lohaLayer(module, tensors, fileAlpha, what, formatError));
+    const layer = ADAPTER_TYPES[entry.kind].fromFile!(module, tensors, fileAlpha);
+    if (typeof layer === 'string') throw new formatError(`${what}: ${layer}`);
+    layers.push(layer);
   }
   if (problems.length) {
     if (options.onValueProblem) problems.forEach(options.onValueProblem);
@@ -147,27 +146,3 @@ export function importLycoris(
   }
   return { adapter: { layers: layers.sort((a, b) => compareModules(a.path, b.path)), metadata: { ...source.metadata } }, format: [...formats][0]! };
 }
-
-function lokrLayer(path: string, t: FactoredLayer['tensors'], alpha: number | undefined, what: string, formatError: new (m: string) => FormatError): FactoredLayer {
-  const w1 = t.lokr_w1;
-  const w2 = t.lokr_w2 ?? (t.lokr_w2_a && t.lokr_w2_b ? { shape: [t.lokr_w2_a.shape[0]!, t.lokr_w2_b.shape[1]!], data: new Float32Array(0) } : undefined);
-  if (!w1 || !w2 || (t.lokr_w2_a && t.lokr_w2_a.shape[1] !== t.lokr_w2_b?.shape[0])) {
-    throw new formatError(`${what}: LoKr layer ${path} needs lokr_w1 and either lokr_w2 or lokr_w2_a with a matching lokr_w2_b.`);
-  }
-  const outDim = w1.shape[0]! * w2.shape[0]!;
-  const inDim = w1.shape[1]! * w2.shape[1]!;
-  // Full W2: LyCORIS stores alpha = its dim and applies no scale; the rank we report is that dim.
-  const rank = t.lokr_w2_a ? t.lokr_w2_a.shape[1]! : Math.max(1, Math.round(alpha ?? 1));
-  return { kind: 'lokr', path, inDim, outDim, rank, alpha: alpha ?? rank, tensors: t };
-}
-
-function lohaLayer(path: string, t: FactoredLayer['tensors'], alpha: number | undefined, what: string, formatError: new (m: string) => FormatError): FactoredLayer {
-  const [w1a, w1b, w2a, w2b] = LYCORIS_ROLES.loha.map((r) => t[r]);
-  if (!w1a || !w1b || !w2a || !w2b || w1a.shape[1] !== w1b.shape[0] || w2a.shape[1] !== w2b.shape[0]
-    || w1a.shape[0] !== w2a.shape[0] || w1b.shape[1] !== w2b.shape[1] || w1a.shape[1] !== w2a.shape[1]) {
-    throw new formatError(`${what}: LoHa layer ${path} needs hada_w1_a, hada_w1_b, hada_w2_a and hada_w2_b of agreeing shapes ([out, r] and [r, in]).`);
-  }
-  const rank = w1a.shape[1]!;
-  return { kind: 'loha', path, inDim: w1b.shape[1]!, outDim: w1a.shape[0]!, rank, alpha: alpha ?? rank, tensors: t };
-}
-
