@@ -25,23 +25,25 @@ function forTerminal(r: LoraInspection): LoraInspection {
 export const loraConvertCommand: Command = {
   name: 'lora convert',
   summary: 'Convert a LoRA file between diffusers/PEFT, BFL+PEFT and kohya formats.',
-  help: `Usage: lora-studio lora convert IN --to peft|bfl|kohya --out OUT [--dtype f32|f16|bf16]
+  help: `Usage: lora-studio lora convert IN --to peft|bfl|kohya --out OUT [--dtype f32|f16|bf16] [--rank R]
 
 Reads a FLUX.2 LoRA in any of the three formats and writes it in another. Fused and split q/k/v convert exactly.
   peft   diffusers/PEFT names (transformer.…lora_A/lora_B), loads with diffusers' load_lora_weights
   bfl    BFL names with PEFT suffixes (diffusion_model.…), ai-toolkit and ComfyUI
   kohya  lora_unet_… lora_down/lora_up/.alpha, ComfyUI and kohya/musubi tools
+LoKr and LoHa files (LyCORIS keys) convert exactly between bfl and kohya naming. LoRA pairs cannot hold them exactly;
+--rank R writes the closest rank-R pairs instead (truncated SVD) and prints the relative error it introduces.
 Example: lora-studio lora convert my-lora.safetensors --to kohya --out my-lora-kohya.safetensors`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { to: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' } },
+      options: { to: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' }, rank: { type: 'string' } },
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one input LoRA file.');
     if (!values.to || !values.out) throw new UsageError('--to and --out are required.');
     try {
-      say(formatLoraConvert(loraConvert({ input: positionals[0]!, to: values.to, out: values.out, ...(values.dtype ? { dtype: values.dtype } : {}) })));
+      say(formatLoraConvert(loraConvert({ input: positionals[0]!, to: values.to, out: values.out, ...(values.dtype ? { dtype: values.dtype } : {}), ...(values.rank ? { rank: Number(values.rank) } : {}) })));
     } catch (err) {
       asCommandError(err);
     }

@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseSafetensors, SeededRandom, serializeSafetensors } from '@lora-studio/onnx';
 import type { AdapterKind, FactoredLayer } from '../adapter/adapter-type';
 import { adapterDelta, createAdapter } from '../adapter/adapter-types';
-import { loraConvert } from '../cli/lora-convert';
+import { formatLoraConvert, loraConvert } from '../cli/lora-convert';
 import { loraInspect } from '../cli/lora-inspect';
 import { flux2Preset } from '../flux2/config';
-import { loadAdapter, saveLora } from './files';
+import { loadAdapter, loadLora, saveLora } from './files';
 import { exportLora, importLora, loraSourceOf } from './formats';
 import { loraTargetLayers } from './targets';
 
@@ -64,6 +64,11 @@ describe('LyCORIS files', () => {
       expect(loraConvert({ input: file, to: 'bfl', out: converted })).toMatchObject({ from: 'kohya', to: 'bfl' });
       expect(loadAdapter(converted).adapter.layers.map((l) => Array.from(adapterDelta(l)))).toEqual(adapter.layers.map((l) => Array.from(adapterDelta(l))));
       expect(() => loraConvert({ input: file, to: 'peft', out: join(dir, 'no.safetensors') })).toThrow(/cannot hold exactly/);
+      // Or as LoRA pairs of a rank, with the error it introduces said.
+      const pairs = loraConvert({ input: file, to: 'peft', out: join(dir, `${kind}-pairs.safetensors`), rank: 2 });
+      expect(pairs.approximation!.worstRelativeError).toBeGreaterThan(0);
+      expect(formatLoraConvert(pairs)).toMatch(/not exact: the largest relative error is \d+\.\d+ %/);
+      expect(loadLora(pairs.out).adapter.layers.every((l) => l.rank === 2)).toBe(true);
       // The LoRA-only reader says what the file is instead of calling its keys unknown.
       const { tensors, metadata } = exportLora(adapter, 'bfl');
       expect(() => importLora(loraSourceOf(parseSafetensors(serializeSafetensors(tensors, metadata))))).toThrow(/LyCORIS LoKr or LoHa file/);
