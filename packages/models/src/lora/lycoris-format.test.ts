@@ -29,6 +29,7 @@ const config = flux2Preset('flux2-toy');
 
 function trained(kind: AdapterKind, rank: number) {
   const adapter = createAdapter(kind, loraTargetLayers(config, 'all-linear'), { rank, alpha: rank / 2, lokrFactor: 4 }, 1);
+  adapter.metadata['lora_studio.training_config'] = JSON.stringify({ adapter: kind, lokrFactor: 4 });
   const rng = new SeededRandom(2);
   for (const l of adapter.layers as FactoredLayer[]) for (const t of Object.values(l.tensors)) rng.fillNormal(t.data, 0.2);
   return adapter;
@@ -58,6 +59,7 @@ describe('LyCORIS files', () => {
       expect(inspection.adapter).toBe(kind);
       expect(inspection.layers).toHaveLength(adapter.layers.length);
       expect(inspection.metadata.ss_network_module).toBe('lycoris.kohya');
+      expect(JSON.parse(inspection.metadata.ss_network_args!)).toEqual(kind === 'lokr' ? { algo: 'lokr', factor: '4' } : { algo: 'loha' });
       const back = loadAdapter(file).adapter;
       back.layers.forEach((l, i) => expect(Array.from(adapterDelta(l))).toEqual(Array.from(adapterDelta(adapter.layers[i]!))));
       const converted = join(dir, `${kind}-bfl.safetensors`);

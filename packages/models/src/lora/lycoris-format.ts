@@ -76,10 +76,21 @@ export function exportLycoris(adapter: Adapter, format: LoraFormat, options: Lor
   return { tensors, metadata };
 }
 
-/** LoKr's factor as LyCORIS's network args carry it (−1 unless the layers show another). */
+/**
+ * LoKr's factor as LyCORIS's network args carry it: the run's own setting (its training config in the header), else
+ * what a file read earlier said, else −1 (automatic).
+ */
 function lokrArgs(adapter: Adapter): Record<string, string> {
-  const factor = adapter.metadata['lora_studio.lokr_factor'];
-  return adapter.layers.some((l) => 'kind' in l && l.kind === 'lokr') ? { factor: factor ?? '-1' } : {};
+  if (!adapter.layers.some((l) => 'kind' in l && l.kind === 'lokr')) return {};
+  const parse = (key: string): Record<string, unknown> => {
+    try {
+      return JSON.parse(adapter.metadata[key] ?? '{}') as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  const factor = parse('lora_studio.training_config').lokrFactor ?? parse('ss_network_args').factor ?? -1;
+  return { factor: String(factor) };
 }
 
 /** Read a LyCORIS LoKr or LoHa file into factored layers, checked as the LoRA reader checks its files. */
