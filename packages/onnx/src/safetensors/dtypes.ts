@@ -19,8 +19,14 @@ export function dtypeByteSize(dtype: SafetensorsDtype): number {
 }
 
 // Copy into a fresh buffer so typed-array views are aligned whatever the source offset was.
+/**
+ * The bytes in an ArrayBuffer of their own (aligned for any view). Not `bytes.slice()`: on a Node Buffer that is a view
+ * into the shared pool, whose `.buffer` holds other data before and after.
+ */
 function aligned(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy.buffer;
 }
 
 export function bf16ToF32(bytes: Uint8Array): Float32Array {
