@@ -19,6 +19,8 @@ export interface StepShapes {
   batch: number;
   imageTokens: number;
   textTokens: number;
+  /** Whether the loss is weighted per image token (masked training); without it the graph is today's, bit for bit. */
+  lossWeights?: boolean;
 }
 
 export interface CompiledStep {
@@ -42,6 +44,12 @@ export const PRESERVE_INPUT = 'preserve';
 export function stepPredictsBase(config: TrainingConfig): boolean {
   return config.mode === 'lora' && ((config.preservation ?? 0) > 0 || (config.priorImages ?? 0) > 0);
 }
+
+/**
+ * The step graph's per-token loss weight ([B, N, 1]) in masked training, normalised per row by the trainer to mean 1
+ * so each row's loss stays a weighted mean (a row of ones is then exactly the unweighted loss).
+ */
+export const LOSS_WEIGHT_INPUT = 'loss_weight';
 
 /** The step graph's inputs the trainer feeds by name (the family names its own, such as position ids). */
 export const STEP_INPUTS = { image: 'xt', timestep: 't', text: 'txt' } as const;
@@ -103,7 +111,8 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   // Each row's loss as well: the loss monitor judges the trend on the concept rows alone (preserved rows sit near
   // zero and would make the mixed loss jump with the batch's make-up). Every row has the same N × C elements, so
   // the mean of the row means is the mean over the batch.
-  const rowLoss = g.scope('loss', () => reduceMean(mul(diff, diff), [1, 2]));
+  const weight = shapes.lossWeights ? g.input(LOSS_WEIGHT_INPUT, 'float32', [B, N, 1]) : undefined;
+  const rowLoss = g.scope('loss', () => reduceMean(weight ? mul(mul(diff, diff), weight) : mul(diff, diff), [1, 2]));
   const loss = g.scope('loss', () => reduceMean(rowLoss));
   g.output(rowLoss, ROW_LOSS_OUTPUT);
   const adam = { weightDecay: config.weightDecay, clipNorm: config.clipNorm > 0 ? config.clipNorm : null };

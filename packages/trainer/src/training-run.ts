@@ -34,7 +34,8 @@ import { runMemoryEstimate } from './run-memory';
 import { TrainingSampler } from './sampler';
 import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
-import { trainableSpecs, buildTrainStep, PRESERVE_INPUT, STEP_INPUTS, stepPredictsBase } from './train-step-graph';
+import { trainableSpecs, buildTrainStep, LOSS_WEIGHT_INPUT, PRESERVE_INPUT, STEP_INPUTS, stepPredictsBase } from './train-step-graph';
+import { maskTokenWeights, normaliseRow } from './data/masks';
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
@@ -291,7 +292,7 @@ export class TrainingRun {
         const m = this.prepared.model;
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
         const textTokens = (await this.text(this.images[0]!.caption!)).shape[0]!;
-        const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens });
+        const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens, lossWeights: this.masked() });
         // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
         const opts = { threads: this.options.threads, ...graphs.session };
         const step = await createSession(graphs.step.bytes, opts);
@@ -303,6 +304,11 @@ export class TrainingRun {
     return c;
   }
 
+  /** Masked training: some image has a mask (runs without one keep today's step graph, bit for bit). */
+  private masked(): boolean {
+    return this.images.some((i) => i.mask);
+  }
+
   /** The model inputs of one micro-batch; random draws in a fixed order (flips, captions, then t, then noise). */
   private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket; preserved: number[] }> {
     const { entries, next } = this.order.take(this.position);
@@ -311,6 +317,7 @@ export class TrainingRun {
     const bucket = this.examples[entries[0]!]!.bucket;
     const x0s: Float32Array[] = [];
     const texts: Float32Array[] = [];
+    const weights: Float32Array[] = [];
     const preserved: number[] = [];
     let textTokens = 0;
     const share = this.config.preservation ?? 0;
@@ -329,6 +336,12 @@ export class TrainingRun {
       if (preserve) preserved.push(row);
       const caption = unconditional ? '' : augmentCaption(preserve ? withoutTrigger(image.caption!, this.config.trigger) : image.caption!, this.config, this.rng);
       x0s.push((await this.cache.image(image, bucket, this.config.resolution, flip)).data);
+      if (this.masked()) {
+        const multiple = this.prepared.model.encoders.sizeMultiple;
+        // A preserved row keeps the base model everywhere, so its mask does not apply.
+        const masked = preserve ? { ...image, mask: null } : image;
+        weights.push(normaliseRow(await maskTokenWeights(masked, bucket, multiple, flip, this.config.unmaskedWeight ?? 0)));
+      }
       const text = await this.text(caption);
       textTokens = text.shape[0]!;
       texts.push(text.data);
@@ -349,6 +362,7 @@ export class TrainingRun {
       }, STEP_INPUTS),
       target: hostTensor('float32', [B, N, family.tokens.outChannels], target),
     };
+    if (this.masked()) feeds[LOSS_WEIGHT_INPUT] = hostTensor('float32', [B, N, 1], concat(weights));
     if (stepPredictsBase(this.config)) feeds[PRESERVE_INPUT] = hostTensor('bool', [B, 1, 1], Array.from({ length: B }, (_, r) => (preserved.includes(r) ? 1 : 0)));
     else if (preserved.length) await this.preserveOutputs(feeds, preserved, grid, textTokens);
     return { feeds, bucket, preserved };

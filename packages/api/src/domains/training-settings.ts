@@ -84,6 +84,7 @@ export const trainingLimits = {
   lokrFactor: { label: 'LoKr factor', min: -1, max: 4096, whole: true, hint: '−1 picks the factor automatically; 4–16 when set (0 is not a factor).' },
   // An EMA decay of 0.999 averages about the last 1000 steps; above 0.99999 it would barely move in a run.
   ema: { label: 'EMA decay', min: 0, max: 0.99999, whole: false, hint: '0 turns EMA off; 0.999–0.9999 when used.' },
+  unmaskedWeight: { label: 'unmasked weight', min: 0, max: 1, whole: false, hint: '0 ignores what a mask leaves black; 1 ignores masks.' },
 } as const satisfies Record<string, SettingRange>;
 
 /** Sample prompts and seeds shown per checkpoint: more than 16 makes every checkpoint slow to render. */
@@ -217,6 +218,12 @@ export const trainingSettingsSchema = z.object({
    * and Compare may use either). 0 or absent = off.
    */
   ema: ranged(L.ema).optional(),
+  /**
+   * Masked training: the loss weight of what an image's mask leaves black (grey is in between, white is 1). Absent
+   * = 0, so black means ignore as the mask is drawn; raise it to keep some learning outside the subject. Images
+   * without a mask weigh 1 everywhere.
+   */
+  unmaskedWeight: ranged(L.unmaskedWeight).optional(),
 });
 /** The full, resolved settings of a run (the trainer's TrainingConfig). */
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;

@@ -84,7 +84,8 @@ export function tagFrequency(dataset: Dataset): Record<string, Record<string, nu
 
 /** sha256 over every trained image's content hash and caption, in a fixed order: the same data, the same hash. */
 export function datasetHash(dataset: Dataset): string {
-  const lines = dataset.images.map((i) => `${i.contentHash}\t${i.repeats}\t${i.caption ?? ''}`).sort();
+  // A mask changes what is learnt; an image without one hashes as it always did.
+  const lines = dataset.images.map((i) => `${i.contentHash}\t${i.repeats}\t${i.caption ?? ''}${i.mask ? `\t${i.mask.hash}` : ''}`).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 

@@ -23,6 +23,11 @@ export interface DatasetImage {
   /** In original (EXIF-oriented) pixels; null = the whole image. */
   crop: CropBox | null;
   repeats: number;
+  /**
+   * Masked training: a greyscale picture over the image (white = learn, black = ignore, grey = weight), any size
+   * (it is stretched over the image), with the sha256 of its bytes for the dataset hash. Absent = no mask.
+   */
+  mask?: { path: string; hash: string } | null;
 }
 
 export interface Dataset {
@@ -51,14 +56,33 @@ export function loadDataset(dir: string, options: { folderCacheDir: string }): D
   return isProjectDir(dir) ? loadProjectDataset(dir) : loadFolderDataset(dir, options.folderCacheDir);
 }
 
+const MASK_SUFFIX = '_mask';
+
+/** `NAME_mask.png` beside `NAME.png` (the convention of the other trainers): the image's mask, not an image. */
+export function maskFileFor(file: string, files: readonly string[]): string | undefined {
+  const stem = basename(file, extname(file));
+  return files.find((f) => basename(f, extname(f)) === `${stem}${MASK_SUFFIX}` && IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
+}
+
+/** Whether `file` is the mask of another image among `files`. */
+export function isMaskFile(file: string, files: readonly string[]): boolean {
+  const stem = basename(file, extname(file));
+  if (!stem.endsWith(MASK_SUFFIX)) return false;
+  const owner = stem.slice(0, -MASK_SUFFIX.length);
+  return files.some((f) => f !== file && basename(f, extname(f)) === owner && IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
+}
+
 export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
   const files = readdirSync(dir).sort();
   const images = files
-    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && !isMaskFile(f, files))
     .map((file): DatasetImage => {
       const path = join(dir, file);
       const captionPath = join(dir, `${basename(file, extname(file))}.txt`);
+      const maskFile = maskFileFor(file, files);
+      const mask = maskFile ? { path: join(dir, maskFile), hash: createHash('sha256').update(readFileSync(join(dir, maskFile))).digest('hex') } : null;
       return {
+        mask,
         name: file,
         path,
         contentHash: createHash('sha256').update(readFileSync(path)).digest('hex'),
