@@ -38,6 +38,8 @@ export interface NewImage {
   fileSize: number;
   /** A kohya sidecar caption, stored with source 'import'. */
   caption: string | null;
+  /** The stored mask (relative to the project folder) for masked training; null = none. */
+  maskFile?: string | null;
 }
 
 const SELECT = `SELECT i.id, i.hash, i.file, i.source_name AS sourceName, i.width, i.height, i.format, i.exif, i.metrics,
@@ -96,11 +98,11 @@ export class ImageRows {
       const { lastInsertRowid } = db
         .prepare(
           `INSERT INTO images (hash, file, source_name, width, height, format, exif, metrics, flags, analysis, repeats,
-             file_size, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             file_size, imported_at, mask_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(img.hash, img.file, img.sourceName, img.metrics.width, img.metrics.height, img.format,
           JSON.stringify(img.exif), JSON.stringify(img.metrics), JSON.stringify(img.flags), img.analysis, img.repeats,
-          img.fileSize, now);
+          img.fileSize, now, img.maskFile ?? null);
       const id = Number(lastInsertRowid);
       if (img.caption !== null) {
         db.prepare("INSERT INTO captions (image_id, text, source, reviewed, updated_at) VALUES (?, ?, 'import', 0, ?)")

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeSmallDisk } from '@lora-studio/store/testing';
 import { DatasetCatalog } from './catalog';
 import { importFiles, sweepOrphans } from './import';
-import { bombPng, photoJpeg } from './test-images';
+import { bombPng, photoJpeg, photoPng } from './test-images';
 
 const temp = (p: string) => mkdtempSync(join(tmpdir(), p));
 
@@ -72,6 +72,32 @@ describe('importFiles', () => {
       { source: join(src, 'a.jpg'), status: 'imported', imageId: expect.any(Number), note: expect.stringMatching(/a\.txt is 22 KB, over the 16 KB limit, so the caption was not kept/) },
     ]);
     expect(new DatasetCatalog(store).list()[0]!.caption).toBeNull();
+    store.close();
+  });
+
+  it('pairs a_mask.png with a.png: the mask is stored grey at the image size, not imported; a bad mask is noted and its image kept', async () => {
+    const store = newProject();
+    const src = temp('ls-src-');
+    writeFileSync(join(src, 'a.png'), await photoPng(8, 64, 48));
+    writeFileSync(join(src, 'a_mask.png'), await sharp({ create: { width: 16, height: 12, channels: 3, background: '#ffffff' } }).png().toBuffer());
+    writeFileSync(join(src, 'b.jpg'), await photoJpeg(9, 64, 48));
+    writeFileSync(join(src, 'b_mask.webp'), 'not a picture');
+    const summary = await importFiles(store, [src]);
+    expect(summary).toMatchObject({ imported: 2, rejected: 0 });
+    const by = Object.fromEntries(summary.files.map((f) => [f.source.slice(src.length + 1), f]));
+    expect(Object.keys(by).sort()).toEqual(['a.png', 'b.jpg']);
+    expect(by['a.png']?.note).toBeUndefined();
+    expect(by['b.jpg']).toMatchObject({ status: 'imported', note: expect.stringMatching(/mask b_mask\.webp is not a readable image/) });
+    const rows = store.db.prepare('SELECT source_name AS name, hash, mask_file AS maskFile FROM images ORDER BY source_name').all() as { name: string; hash: string; maskFile: string | null }[];
+    expect(rows.map((r) => [r.name, r.maskFile])).toEqual([['a.png', `images/${rows[0]!.hash}-mask.png`], ['b.jpg', null]]);
+    const stored = await sharp(join(store.dir, rows[0]!.maskFile!)).stats();
+    const meta = await sharp(join(store.dir, rows[0]!.maskFile!)).metadata();
+    expect([meta.width, meta.height, meta.channels]).toEqual([64, 48, 1]);
+    expect(stored.channels[0]!.min).toBe(255);
+    // A mask a crash left without its row is swept like any other orphan.
+    writeFileSync(join(store.dir, 'images', `${'ef'.repeat(32)}-mask.png`), 'x');
+    expect(await sweepOrphans(store)).toBe(1);
+    expect(readdirSync(join(store.dir, 'images'))).toContain(`${rows[0]!.hash}-mask.png`);
     store.close();
   });
 

@@ -5,10 +5,12 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { faceChecksApply, imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
-import { findSources, type ImageSource } from './sources';
+import { findSources, type ImageSource, type MaskSource } from './sources';
+import { IMPORT_LIMITS } from './thresholds';
 
 export interface ImportProgress {
   done: number;
@@ -28,6 +30,31 @@ export interface ImportOptions {
 /** Where an image's files live, relative to the project folder. Content-addressed: the name is the hash. */
 export function imagePaths(hash: string, extension: string) {
   return { original: `images/${hash}.${extension}`, thumbSmall: `cache/thumbs/${hash}-256.jpg`, thumbLarge: `cache/thumbs/${hash}-1024.jpg` };
+}
+
+/** Where an image's mask lives: named by the image's hash, so the orphan sweep removes it with its image. */
+export function maskPath(hash: string): string {
+  return `images/${hash}-mask.png`;
+}
+
+/**
+ * The mask as the project keeps it: grey, upright, stretched to the image's upright size, PNG. Returns the reason
+ * the mask cannot be kept (the image is imported without it) when it cannot be read or is not an image.
+ */
+async function storedMask(mask: MaskSource, width: number, height: number): Promise<Buffer | string> {
+  let bytes: Buffer;
+  try {
+    bytes = await mask.read();
+  } catch (err) {
+    return `Its mask ${mask.name} was not kept (${err instanceof Error ? err.message : String(err)}); the image was imported without a mask.`;
+  }
+  try {
+    // The same pixel cap as images: a mask cannot be a decompression bomb either.
+    return await sharp(bytes, { limitInputPixels: IMPORT_LIMITS.maxPixels }).rotate().flatten({ background: '#000000' }).greyscale()
+      .resize({ width, height, fit: 'fill' }).toColourspace('b-w').png().toBuffer();
+  } catch {
+    return `Its mask ${mask.name} is not a readable image, so it was not kept (the image was imported without a mask). Replace it with a greyscale PNG (white = learn, black = ignore) and import again.`;
+  }
 }
 
 /** Imports currently running per project: the orphan sweep must never touch another import's files in flight. */
@@ -147,6 +174,13 @@ export async function importFiles(
           writeAtomic(join(store.dir, rel), data);
           written.push(join(store.dir, rel));
         }
+        const mask = src.mask ? await storedMask(src.mask, prepared.metrics.width, prepared.metrics.height) : undefined;
+        const maskFile = mask instanceof Buffer ? maskPath(hash) : null;
+        if (mask instanceof Buffer) {
+          writeAtomic(join(store.dir, maskFile!), mask);
+          written.push(join(store.dir, maskFile!));
+        }
+        const notes = [src.note, typeof mask === 'string' ? mask : undefined].filter((n) => n !== undefined);
         const flags = imageFlags(prepared.metrics, flagContext).map((f) => f.id);
         id = rows.insert({
           hash,
@@ -160,8 +194,9 @@ export async function importFiles(
           repeats: src.repeats,
           fileSize: bytes.length,
           caption: src.caption,
+          maskFile,
         });
-        return { source: src.label, status: 'imported', imageId: id, ...(src.note ? { note: src.note } : {}) };
+        return { source: src.label, status: 'imported', imageId: id, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) };
       } catch (err) {
         for (const f of written) await rm(f, { force: true }).catch(() => {});
         if (err instanceof ImageRejected) return { source: src.label, status: 'rejected', reason: err.message };

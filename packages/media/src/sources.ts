@@ -21,6 +21,14 @@ export interface ImageSource {
   caption: string | null;
   /** Something the user should know even though the image is imported (its caption was too long and not kept). */
   note?: string;
+  /** Masked training: `NAME_mask.png` found beside the image in its folder (not imported as an image itself). */
+  mask?: MaskSource;
+}
+
+/** An image's mask file; `read()` throws an Error whose message is the reason the mask was not kept. */
+export interface MaskSource {
+  name: string;
+  read(): Promise<Buffer>;
 }
 
 /** Something refused while finding images, before any was read. */
@@ -33,6 +41,9 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp
 /** Files that travel with datasets and are not images: read as sidecars or skipped without a word. */
 const QUIET_EXTENSIONS = new Set(['.txt', '.caption', '.json', '.toml', '.yaml', '.yml', '.md', '.npz', '.db', '.ini']);
 const CAPTION_EXTENSIONS = new Set(['.txt', '.caption']);
+/** What the other trainers accept as a mask beside its image: `NAME_mask.png` (or .jpg/.webp) next to `NAME.<ext>`. */
+const MASK_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+const MASK_SUFFIX = '_mask';
 
 const NOT_UTF8 = 'The name is not valid UTF-8, so LoRA Studio cannot keep or show it; rename it and import it again.';
 const LEADS_OUTSIDE =
@@ -112,12 +123,16 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
   const refused: RefusedSource[] = [];
   let seen = 0;
 
-  /** Sidecar captions of one folder, read before its images: key (path without extension) → text or a note. */
+  /**
+   * Sidecars of one folder, found before its images: key (path without extension) → caption text or a note, and →
+   * the path of the image's mask.
+   */
   interface Captions {
     text: Map<string, string>;
     notes: Map<string, string>;
+    masks: Map<string, string>;
   }
-  const noCaptions = (): Captions => ({ text: new Map(), notes: new Map() });
+  const noCaptions = (): Captions => ({ text: new Map(), notes: new Map(), masks: new Map() });
 
   const addFile = async (path: string, label: string, name: string, explicit: boolean, repeats: number, captions: Captions) => {
     const ext = extname(name).toLowerCase();
@@ -134,6 +149,7 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     if (++seen > IMPORT_LIMITS.maxFiles) return;
     const key = captionKey(path);
     const note = captions.notes.get(key);
+    const maskPath = captions.masks.get(key);
     sources.push({
       label,
       name,
@@ -149,7 +165,38 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       repeats,
       caption: captions.text.get(key) ?? null,
       ...(note ? { note } : {}),
+      ...(maskPath ? { mask: maskSource(maskPath) } : {}),
     });
+  };
+
+  const maskSource = (path: string): MaskSource => ({
+    name: basename(path),
+    read: async () => {
+      try {
+        return readFileCapped(path, IMPORT_LIMITS.maxFileBytes, 'a mask');
+      } catch (err) {
+        throw readFailure(err, path);
+      }
+    },
+  });
+
+  /**
+   * Pairs each `NAME_mask.<png|jpg|webp>` with an image `NAME.<ext>` of the same folder; a mask that leads outside the
+   * folder is not paired (it is then refused as an image would be). Returns the mask file names, which are not images.
+   */
+  const findMasks = (dir: string, root: string, names: string[], captions: Captions): Set<string> => {
+    const owners = new Set(names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => basename(n, extname(n))));
+    const maskNames = new Set<string>();
+    for (const n of names) {
+      const stem = basename(n, extname(n));
+      if (!MASK_EXTENSIONS.has(extname(n).toLowerCase()) || !stem.endsWith(MASK_SUFFIX)) continue;
+      const owner = stem.slice(0, -MASK_SUFFIX.length);
+      const p = join(dir, n);
+      if (owner === '' || !owners.has(owner) || confinedPathOrUndefined(root, p) === undefined) continue;
+      captions.masks.set(join(dir, owner), p);
+      maskNames.add(n);
+    }
+    return maskNames;
   };
 
   const readCaptions = (dir: string, root: string, names: string[]): Captions => {
@@ -190,8 +237,10 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       return;
     }
     const captions = readCaptions(dir, root, names);
+    const maskNames = findMasks(dir, root, names, captions);
     for (const e of names) {
       if (seen > IMPORT_LIMITS.maxFiles) return;
+      if (maskNames.has(e)) continue;
       await visit(join(dir, e), root, false, ancestors, repeats, captions);
     }
   };
