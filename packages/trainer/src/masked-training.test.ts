@@ -1,10 +1,14 @@
-// Masked training through the whole trainer: a mask with unmaskedWeight = 1 changes nothing, bit for bit.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// Masked training through the whole trainer: a mask with unmaskedWeight = 1 changes nothing, bit for bit, and a
+// project's stored masks train exactly as the same masks beside the images of a folder.
+import { ProjectStore } from '@lora-studio/store';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TrainingConfig } from './config';
+import { loadDataset } from './data/dataset';
 import type { TrainingEvent } from './events';
 import { prepareNewRun } from './setup';
 import { writeFixtures } from './testing/fixtures';
@@ -47,4 +51,35 @@ it('trains on the same losses, bit for bit, with masks at unmaskedWeight 1 as wi
   expect(plain).toHaveLength(6);
   expect(ignored).toEqual(plain);
   expect(masked).not.toEqual(plain);
+});
+
+/** A project holding the masked folder's images, captions and masks as the importer stores them (mask_file). */
+function maskedProject(dir: string): string {
+  const store = ProjectStore.create(dir, { name: 'Masked', type: 'subject', trigger: 'sks' });
+  mkdirSync(join(dir, 'images'), { recursive: true });
+  const insert = store.db.prepare(
+    `INSERT INTO images (hash, file, source_name, width, height, format, repeats, imported_at, mask_file)
+     VALUES (?, ?, ?, 24, 24, 'png', 1, '2026-01-01', ?)`,
+  );
+  const caption = store.db.prepare("INSERT INTO captions (image_id, text, source, updated_at) VALUES (?, ?, 'import', '2026-01-01')");
+  for (const name of readdirSync(maskedDataset).filter((n) => n.endsWith('.png') && !n.endsWith('_mask.png')).sort()) {
+    const bytes = readFileSync(join(maskedDataset, name));
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    copyFileSync(join(maskedDataset, name), join(dir, 'images', `${hash}.png`));
+    copyFileSync(join(maskedDataset, name.replace('.png', '_mask.png')), join(dir, 'images', `${hash}-mask.png`));
+    const id = insert.run(hash, `images/${hash}.png`, name, `images/${hash}-mask.png`).lastInsertRowid;
+    caption.run(id, readFileSync(join(maskedDataset, name.replace('.png', '.txt')), 'utf8'));
+  }
+  store.close();
+  return dir;
+}
+
+it("trains a project's stored masks exactly as the same masks beside a folder's images", async () => {
+  const project = maskedProject(join(root, 'project'));
+  const images = loadDataset(project, { folderCacheDir: join(root, 'unused') }).images;
+  expect(images).toHaveLength(4);
+  expect(images.every((i) => i.mask?.path.endsWith('-mask.png'))).toBe(true);
+  const fromFolder = await losses(maskedDataset, join(root, 'folder-0'), { unmaskedWeight: 0 });
+  const fromProject = await losses(project, join(root, 'project-0'), { unmaskedWeight: 0 });
+  expect(fromProject).toEqual(fromFolder);
 });

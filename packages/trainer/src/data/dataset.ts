@@ -1,5 +1,6 @@
 // A training dataset: the included images of a project (project.sqlite, read-only: the host is the single
 // writer) or a folder of image + `.txt` caption pairs.
+import { confinedPath } from '@lora-studio/store';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -102,15 +103,31 @@ interface ImageRow {
   repeats: number;
   excluded: number;
   caption: string | null;
+  mask_file: string | null;
+}
+
+/** A project image's stored mask, hashed from its bytes like a folder's mask so a changed mask changes the dataset. */
+function projectMask(dir: string, image: string, file: string): { path: string; hash: string } {
+  const path = confinedPath(dir, join(dir, file));
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(`The mask of ${image} (${path}) could not be read (${(err as Error).message}); restore the project's images folder from a backup, or delete the image and import it again with its mask.`);
+  }
+  return { path, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
 export function loadProjectDataset(dir: string): Dataset {
   const db = new Database(join(dir, 'project.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const project = db.prepare('SELECT name, type, trigger FROM project WHERE id = 1').get() as Dataset['project'];
+    // A project last opened before masks existed has no mask_file column yet (read-only here: nothing is migrated).
+    const hasMasks = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('images') as string[]).includes('mask_file');
     const rows = db
       .prepare(
-        `SELECT i.hash, i.file, i.source_name, i.crop, i.repeats, i.excluded, c.text AS caption
+        `SELECT i.hash, i.file, i.source_name, i.crop, i.repeats, i.excluded, c.text AS caption,
+           ${hasMasks ? 'i.mask_file' : 'NULL'} AS mask_file
          FROM images i LEFT JOIN captions c ON c.image_id = i.id ORDER BY i.id`,
       )
       .all() as ImageRow[];
@@ -126,6 +143,7 @@ export function loadProjectDataset(dir: string): Dataset {
         caption: r.caption === null ? null : r.caption.trim(),
         crop: r.crop ? (JSON.parse(r.crop) as CropBox) : null,
         repeats: r.repeats,
+        mask: r.mask_file === null ? null : projectMask(dir, r.source_name, r.mask_file),
       })),
       excludedCount: rows.length - included.length,
       project,
