@@ -5,6 +5,7 @@ export * from './protocol';
 export * from './bridge';
 export * from './domains/app';
 export * from './domains/paths';
+export * from './domains/masks';
 export * from './domains/projects';
 export * from './csp';
 export * from './domains/images';

@@ -1,3 +1,4 @@
+import { maskOwnerStem } from '@lora-studio/api';
 import { confinedPathOrUndefined, FileRefusedError, readFileCapped, UnusablePathError } from '@lora-studio/store';
 import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -41,9 +42,6 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp
 /** Files that travel with datasets and are not images: read as sidecars or skipped without a word. */
 const QUIET_EXTENSIONS = new Set(['.txt', '.caption', '.json', '.toml', '.yaml', '.yml', '.md', '.npz', '.db', '.ini']);
 const CAPTION_EXTENSIONS = new Set(['.txt', '.caption']);
-/** What the other trainers accept as a mask beside its image: `NAME_mask.png` (or .jpg/.webp) next to `NAME.<ext>`. */
-const MASK_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
-const MASK_SUFFIX = '_mask';
 
 const NOT_UTF8 = 'The name is not valid UTF-8, so LoRA Studio cannot keep or show it; rename it and import it again.';
 const LEADS_OUTSIDE =
@@ -188,11 +186,9 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     const owners = new Set(names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => basename(n, extname(n))));
     const maskNames = new Set<string>();
     for (const n of names) {
-      const stem = basename(n, extname(n));
-      if (!MASK_EXTENSIONS.has(extname(n).toLowerCase()) || !stem.endsWith(MASK_SUFFIX)) continue;
-      const owner = stem.slice(0, -MASK_SUFFIX.length);
+      const owner = maskOwnerStem(n);
       const p = join(dir, n);
-      if (owner === '' || !owners.has(owner) || confinedPathOrUndefined(root, p) === undefined) continue;
+      if (owner === null || !owners.has(owner) || confinedPathOrUndefined(root, p) === undefined) continue;
       captions.masks.set(join(dir, owner), p);
       maskNames.add(n);
     }

@@ -1,5 +1,6 @@
 // A training dataset: the included images of a project (project.sqlite, read-only: the host is the single
 // writer) or a folder of image + `.txt` caption pairs.
+import { maskOwnerStem } from '@lora-studio/api';
 import { confinedPath } from '@lora-studio/store';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -57,20 +58,16 @@ export function loadDataset(dir: string, options: { folderCacheDir: string }): D
   return isProjectDir(dir) ? loadProjectDataset(dir) : loadFolderDataset(dir, options.folderCacheDir);
 }
 
-const MASK_SUFFIX = '_mask';
-
-/** `NAME_mask.png` beside `NAME.png` (the convention of the other trainers): the image's mask, not an image. */
+/** `NAME_mask.png` beside `NAME.png` (the convention of the other trainers, `maskOwnerStem`): the image's mask. */
 export function maskFileFor(file: string, files: readonly string[]): string | undefined {
   const stem = basename(file, extname(file));
-  return files.find((f) => basename(f, extname(f)) === `${stem}${MASK_SUFFIX}` && IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
+  return files.find((f) => maskOwnerStem(f) === stem);
 }
 
 /** Whether `file` is the mask of another image among `files`. */
 export function isMaskFile(file: string, files: readonly string[]): boolean {
-  const stem = basename(file, extname(file));
-  if (!stem.endsWith(MASK_SUFFIX)) return false;
-  const owner = stem.slice(0, -MASK_SUFFIX.length);
-  return files.some((f) => f !== file && basename(f, extname(f)) === owner && IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
+  const owner = maskOwnerStem(file);
+  return owner !== null && files.some((f) => f !== file && basename(f, extname(f)) === owner && IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()));
 }
 
 export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
