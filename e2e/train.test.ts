@@ -69,12 +69,12 @@ describe('Train view in browser mode', () => {
       expect(await page.getByTestId('train-advanced').getAttribute('open')).toBeNull();
       await page.locator('[data-testid="preflight-warning"][data-problem="captions-unreviewed"]').waitFor();
 
-      // A short run: long enough that a pause lands before the end (steps take a fraction of a second), one small
-      // sample every 20 steps, a checkpoint halfway.
-      await setField(page, 'steps', '60');
+      // A short run: long enough that a pause lands before the end however fast the steps are (a few ms each on the
+      // small model with short captions), one small sample every 100 steps, a checkpoint halfway.
+      await setField(page, 'steps', '400');
       await setField(page, 'batchSize', '1');
-      await setField(page, 'sampleEvery', '20');
-      await setField(page, 'checkpointEvery', '30');
+      await setField(page, 'sampleEvery', '100');
+      await setField(page, 'checkpointEvery', '200');
       await setField(page, 'samplePrompts', 'a smiling face, in the style of flt');
       await setField(page, 'sampleSeeds', '1');
       await page.locator('[data-testid="train-advanced"] summary').click();
@@ -87,18 +87,21 @@ describe('Train view in browser mode', () => {
 
       // Live: the curve grows step by step. Starting runs the whole preflight again (base model, every image), which
       // on a loaded 2-core CI machine can take longer than a click's default wait.
+      // A refused start shows its reason at once instead of a long wait for a page that will not come.
+      await page.locator('[data-testid="run-page"], [data-testid="train-start-error"]').first().waitFor(LONG);
+      expect(await page.getByTestId('train-start-error').count(), (await page.getByTestId('train-start-error').textContent().catch(() => '')) ?? '').toBe(0);
       await page.getByTestId('run-page').waitFor(LONG);
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThanOrEqual(1);
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
-      expect(await page.getByTestId('run-step').textContent()).toMatch(/^Step \d+ of 60$/);
+      expect(await page.getByTestId('run-step').textContent()).toMatch(/^Step \d+ of 400$/);
 
       // Pause at the next step, then resume: nothing is lost.
       await page.getByTestId('run-pause').click();
       await expect.poll(() => status(page), LONG).toBe('paused');
       const pausedAt = await lastStep(page);
-      expect(pausedAt).toBeLessThan(60);
+      expect(pausedAt).toBeLessThan(400);
       // The run's card in the list follows the live steps, not only the page.
-      await expect.poll(() => page.getByTestId('run-row-progress').textContent(), LONG).toMatch(new RegExp(`^${pausedAt}/60 steps · loss \\d`));
+      await expect.poll(() => page.getByTestId('run-row-progress').textContent(), LONG).toMatch(new RegExp(`^${pausedAt}/400 steps · loss \\d`));
       await page.getByTestId('run-resume').click();
       await expect.poll(() => status(page), LONG).toBe('running');
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThan(pausedAt);
@@ -114,13 +117,13 @@ describe('Train view in browser mode', () => {
       await page.getByTestId('sample-lightbox').waitFor({ state: 'detached' });
 
       await expect.poll(() => status(page), LONG).toBe('finished');
-      await expect.poll(() => lastStep(page)).toBe(60);
+      await expect.poll(() => lastStep(page)).toBe(400);
       expect(await page.getByTestId('run-speed').textContent()).toMatch(/ (it\/s|s\/it)$/);
 
       // After a reload the finished run, its whole curve and its samples are still there.
       await page.reload();
       await page.getByTestId('run-page').waitFor();
-      await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points')).toBe('60');
+      await expect.poll(() => page.getByTestId('loss-chart').getAttribute('data-points')).toBe('400');
       expect(await status(page)).toBe('finished');
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
       expect(await page.getByTestId('run-row').count()).toBe(1);
