@@ -14,6 +14,7 @@ import { readRunDescription, runPaths, type RunDescription } from './run-folder'
 import { TrainingSetupError } from './setup-error';
 import { configProblems } from './validate-config';
 import { assertFolderCanBeMade } from '@lora-studio/store';
+import { DEFAULT_BASE_MODEL } from '@lora-studio/api';
 
 export interface TrainRequest {
   /** A project folder or a folder of images with .txt captions. */
@@ -40,7 +41,7 @@ export interface PreparedRun {
 }
 
 export function resolveBaseDir(base: string): string {
-  return base === 'default' ? defaultModelDir() : resolve(base);
+  return base === DEFAULT_BASE_MODEL ? defaultModelDir() : resolve(base);
 }
 
 /** True for the embedded default model, named as 'default' (a run row) or by its folder (a run description). */

@@ -1,4 +1,4 @@
-import type { PreflightProblem, PreflightReport, TrainingOverrides, TrainingSettings } from '@lora-studio/api';
+import { DEFAULT_BASE_MODEL, type PreflightProblem, type PreflightReport, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
 import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
 import type { LoraTargets } from '@lora-studio/models';
@@ -14,7 +14,7 @@ import { checkRunMemory } from './memory-check';
 const MB = 1024 * 1024;
 
 /** Everything that would stop a run or make it disappointing, found before anything starts. */
-export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = 'default'): Promise<PreflightReport & { prepared?: PreparedRun }> {
+export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = DEFAULT_BASE_MODEL): Promise<PreflightReport & { prepared?: PreparedRun }> {
   const errors: PreflightProblem[] = [];
   const warnings: PreflightProblem[] = [];
   const project = store.settings();

@@ -6,6 +6,7 @@ import { realPathOf, type AppStore, type ModelRow } from '@lora-studio/store';
 import { describeModel, type ModelDescription } from './describe-model';
 import { downloadFromHub, isRepoId, type DownloadProgress } from './hub-download';
 import { writeModelManifest } from './model-manifest';
+import { DEFAULT_BASE_MODEL } from '@lora-studio/api';
 
 export type ModelSource =
   | { kind: 'folder'; path: string }
@@ -33,12 +34,11 @@ export class ModelSourceError extends Error {
   }
 }
 
-export const DEFAULT_MODEL_NAME = 'default';
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
 /** Why a name cannot name a library model, or null. Names are what `train --base NAME` takes. */
 export function modelNameProblem(name: string): string | null {
-  if (name === DEFAULT_MODEL_NAME) return '"default" is the embedded model; give the added model another name.';
+  if (name === DEFAULT_BASE_MODEL) return '"default" is the embedded model; give the added model another name.';
   if (!MODEL_NAME.test(name)) return `"${name}" cannot name a model: use up to 80 letters, digits, ".", "_" or "-", starting with a letter or digit.`;
   return null;
 }
@@ -137,6 +137,6 @@ function unusable(row: ModelRow, missing: string): ModelDescription {
  * its folder, anything else is taken as a folder path.
  */
 export function resolveBaseModel(app: AppStore, base: string): string {
-  if (base === DEFAULT_MODEL_NAME) return base;
+  if (base === DEFAULT_BASE_MODEL) return base;
   return app.models.get(base)?.path ?? base;
 }
