@@ -89,7 +89,9 @@ describe('Train view in browser mode', () => {
       // on a loaded 2-core CI machine can take longer than a click's default wait.
       // A refused start shows its reason at once instead of a long wait for a page that will not come.
       await page.locator('[data-testid="run-page"], [data-testid="train-start-error"]').first().waitFor(LONG);
-      expect(await page.getByTestId('train-start-error').count(), (await page.getByTestId('train-start-error').textContent().catch(() => '')) ?? '').toBe(0);
+      const startError = page.getByTestId('train-start-error');
+      // textContent() would wait for a missing element: read it only when the error is there.
+      if ((await startError.count()) > 0) throw new Error(`Training did not start: ${await startError.textContent()}`);
       await page.getByTestId('run-page').waitFor(LONG);
       await expect.poll(() => lastStep(page), LONG).toBeGreaterThanOrEqual(1);
       await page.locator('[data-testid="loss-chart"] .recharts-line path').first().waitFor();
