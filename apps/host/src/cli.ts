@@ -1,4 +1,5 @@
-import { diskProblemOf, FolderNotCreatableError, PathOutsideError, UnusablePathError } from '@lora-studio/store';
+import { ApiFailure } from '@lora-studio/api';
+import { diskProblemOf } from '@lora-studio/store';
 import { commands } from './commands';
 import { UsageError } from './commands/command';
 import { CommandFailed } from './commands/call';
@@ -44,8 +45,9 @@ async function main(argv: string[]): Promise<number> {
       complain(`${err.message}\n\n${found.command.help}`);
       return 2;
     }
-    // Path refusals from the store are sentences about the user's input, whichever library met them first.
-    if (err instanceof CommandFailed || err instanceof FolderNotCreatableError || err instanceof UnusablePathError || err instanceof PathOutsideError) {
+    // Domain failures (path refusals, invalid input, not found…) are sentences for the user, whichever library met
+    // them first: the same rule the dispatcher applies to API calls.
+    if (err instanceof CommandFailed || err instanceof ApiFailure) {
       complain(err.message);
       return 1;
     }
