@@ -60,6 +60,10 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     reasoning.preservation = small
       ? `On for the small built-in model, which follows captions only weakly: without it a LoRA leaks into prompts that lack the trigger. ${config.priorImages} base-model pictures, and half the examples trained toward the base model without "${config.trigger}".`
       : 'Off: it costs an extra forward pass per preserved example. Turn it on if prompts without the trigger change with the LoRA (the Compare view’s bleed score).';
+    const masked = prepared.dataset.images.filter((i) => i.mask).length;
+    reasoning.unmaskedWeight = masked === 0
+      ? 'No image has a mask, so this changes nothing; paint one in the Dataset view, or import NAME_mask.png beside NAME.png.'
+      : `${masked} of ${images} images have a mask; the others learn everywhere.`;
     reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
 
     const layers = prepared.model.family.loraTargets(config.targets as LoraTargets);

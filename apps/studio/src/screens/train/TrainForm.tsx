@@ -6,7 +6,7 @@ import { BaseModelPicker } from './BaseModelPicker';
 import { FieldInput } from './FieldInput';
 import { fieldText, parseField } from './field-values';
 import { PreflightProblems } from './PreflightProblems';
-import { advancedFields, mainFields, type FieldKey, type TrainingField } from './training-fields';
+import { advancedFields, fieldShown, mainFields, type FieldKey, type TrainingField } from './training-fields';
 
 /** Edits are checked by the services a moment after typing stops, not at every key. */
 const PREFLIGHT_DELAY_MS = 400;
@@ -41,12 +41,19 @@ export function TrainForm({ project }: { project: Project }) {
     if (parsed.ok) setValue(field.key, parsed.value);
   };
 
-  const hasInvalid = Object.values(invalid).some(Boolean);
+  const valueOf = (key: FieldKey): unknown => (edits as Record<string, unknown>)[key] ?? settings?.[key];
+  const shown = (fields: TrainingField[]) => fields.filter((f) => fieldShown(f, valueOf));
+  /** A hidden field (LoKr's factor once another adapter is chosen) neither blocks the run nor is sent with it. */
+  const applicable = (): TrainingOverrides => {
+    const hidden = [...mainFields, ...advancedFields].filter((f) => !fieldShown(f, valueOf)).map((f) => f.key as string);
+    return Object.fromEntries(Object.entries(edits).filter(([key]) => !hidden.includes(key))) as TrainingOverrides;
+  };
+  const hasInvalid = [...shown(mainFields), ...shown(advancedFields)].some((f) => invalid[f.key]);
   const blocked = !report || !settings || report.errors.length > 0;
   const canTrain = !blocked && !hasInvalid && !checking && !starting;
 
   const renderField = (field: TrainingField) => {
-    const value = (edits as Record<string, unknown>)[field.key] ?? settings?.[field.key];
+    const value = valueOf(field.key) ?? (settings ? field.whenAbsent : undefined);
     return (
       <FieldInput
         key={field.key}
@@ -75,7 +82,7 @@ export function TrainForm({ project }: { project: Project }) {
       data-testid="train-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (canTrain) void startRun(edits, name.trim() || undefined);
+        if (canTrain) void startRun(applicable(), name.trim() || undefined);
       }}
     >
       <div className="train-form-head">
@@ -99,11 +106,11 @@ export function TrainForm({ project }: { project: Project }) {
           <input id="train-run-name" className="input" value={name} placeholder="Run 1, Run 2, …" maxLength={120} onChange={(e) => setName(e.target.value)} data-testid="train-run-name" />
         </div>
         <BaseModelPicker dir={project.dir} disabled={starting} onChanged={() => void checkPreflight(edits)} />
-        {mainFields.map(renderField)}
+        {shown(mainFields).map(renderField)}
       </div>
       <details className="train-advanced" data-testid="train-advanced">
         <summary>Advanced options</summary>
-        <div className="train-fields">{advancedFields.map(renderField)}</div>
+        <div className="train-fields">{shown(advancedFields).map(renderField)}</div>
       </details>
       {report && <PreflightProblems report={report} />}
       {estimate && <p className="hint train-estimate">{estimate}</p>}

@@ -8,12 +8,34 @@ import { DEFAULT_BASE_MODEL, schedulers, trainingLimits, type LoraType, type Set
 
 export type FieldKey = keyof TrainingOverrides;
 
-export type TrainingField =
-  | { key: FieldKey; label: string; hint: string; kind: 'integer' | 'number'; range: SettingRange; step?: number; reasoning?: string }
-  | { key: FieldKey; label: string; hint: string; kind: 'choice'; choices: readonly { value: string; label: string }[]; reasoning?: string }
-  | { key: 'samplePrompts'; label: string; hint: string; kind: 'lines' }
-  | { key: 'sampleSeeds'; label: string; hint: string; kind: 'seeds' }
-  | { key: FieldKey; label: string; hint: string; kind: 'switch' };
+/** What every field has: the setting it edits, its words, and when it is shown. */
+interface FieldBase {
+  label: string;
+  hint: string;
+  /**
+   * What the run uses when the settings leave this optional setting out (the trainer's own default), shown so the
+   * field never looks empty.
+   */
+  whenAbsent?: unknown;
+  /** Shown only while another setting has this value (LoKr's factor only for a LoKr). */
+  onlyWhen?: { key: FieldKey; value: unknown };
+}
+
+export type TrainingField = FieldBase &
+  (
+    | { key: FieldKey; kind: 'integer' | 'number'; range: SettingRange; step?: number; reasoning?: string }
+    | { key: FieldKey; kind: 'choice'; choices: readonly { value: string; label: string }[]; reasoning?: string }
+    | { key: 'samplePrompts'; kind: 'lines' }
+    | { key: 'sampleSeeds'; kind: 'seeds' }
+    | { key: FieldKey; kind: 'switch' }
+  );
+
+/** Whether a field applies under the current values (`valueOf` reads a setting, edits first). */
+export function fieldShown(field: TrainingField, valueOf: (key: FieldKey) => unknown): boolean {
+  if (!field.onlyWhen) return true;
+  const other = [...mainFields, ...advancedFields].find((f) => f.key === field.onlyWhen!.key);
+  return (valueOf(field.onlyWhen.key) ?? other?.whenAbsent) === field.onlyWhen.value;
+}
 
 const schedulerLabels: Record<(typeof schedulers)[number], string> = {
   constant: 'Constant',
@@ -78,10 +100,12 @@ export const advancedFields: TrainingField[] = [
       { value: 'lokr', label: 'LoKr: a Kronecker product per layer' },
       { value: 'loha', label: 'LoHa: a Hadamard product of two low-rank pairs' },
     ],
+    whenAbsent: 'lora',
     hint: 'LoRA is the default every tool reads. LoKr and LoHa reach higher ranks for the same size and are saved with LyCORIS keys, which ComfyUI reads; the diffusers/PEFT export is for LoRA only.',
   },
-  { key: 'lokrFactor', label: 'LoKr factor', kind: 'integer', range: trainingLimits.lokrFactor, hint: 'LoKr only: splits each layer by this factor; -1 splits it as evenly as it divides.' },
-  { key: 'ema', label: 'EMA decay', kind: 'number', range: trainingLimits.ema, step: 0.0001, hint: 'Also keeps a moving average of the adapter, often smoother than its last steps; checkpoints hold both and export can take either (0: off; 0.999–0.9999 when used).' },
+  { key: 'lokrFactor', label: 'LoKr factor', kind: 'integer', range: trainingLimits.lokrFactor, whenAbsent: -1, onlyWhen: { key: 'adapter', value: 'lokr' }, hint: 'Splits each layer into two Kronecker factors by this number; -1 splits it as evenly as it divides.' },
+  { key: 'ema', label: 'EMA decay', kind: 'number', range: trainingLimits.ema, step: 0.0001, whenAbsent: 0, hint: 'Also keeps a moving average of the adapter, often smoother than its last steps; checkpoints hold both and export can take either (0: off; 0.999–0.9999 when used).' },
+  { key: 'unmaskedWeight', label: 'Unmasked weight', kind: 'number', range: trainingLimits.unmaskedWeight, step: 0.05, whenAbsent: 0, reasoning: 'unmaskedWeight', hint: 'For images with a mask: how much is learnt where the mask is black (0: nothing, 1: as if there were no mask).' },
   { key: 'gradientCheckpointing', label: 'Gradient checkpointing', kind: 'switch', hint: 'Recomputes each block in the backward pass instead of keeping it: far less memory for about a third more time per step.' },
   { key: 'weightDecay', label: 'Weight decay', kind: 'number', range: trainingLimits.weightDecay, step: 0.0001, hint: 'Pulls the adapter weights gently towards zero against overfitting.' },
   { key: 'clipNorm', label: 'Gradient clipping', kind: 'number', range: trainingLimits.clipNorm, step: 0.1, hint: 'Caps the gradient norm so one bad batch cannot throw training off (0: off).' },
