@@ -4,7 +4,7 @@ import { hostTensor, type HostTensor, SeededRandom } from '@lora-studio/onnx';
 import type { EmojiCorpus } from './emoji-corpus';
 import { patchify, tokenChannels, tokenCount, type PixelFormat } from './patchify';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
-import { contextTokens, promptBytes, type TextEncoderConfig } from './text-encoder';
+import { contextTokens, promptIds, type TextEncoderConfig } from './text-encoder';
 
 export interface BatchOptions {
   batch: number;
@@ -48,11 +48,12 @@ export function pretrainBatch(corpus: EmojiCorpus, image: PixelFormat, text: Tex
   }
   const noise = rng.fillNormal(new Float32Array(o.batch * N * C)) as Float32Array;
   const t = Float32Array.from({ length: o.batch }, () => sampleTime(rng, o.timeSampling));
-  const { ids } = promptBytes(captions, text);
+  const ids = promptIds(captions, text);
   return {
     captions,
     feeds: {
-      bytes: hostTensor('int64', [o.batch, text.maxBytes], ids),
+      bytes: hostTensor('int64', [o.batch, text.maxBytes], ids.bytes),
+      ...(ids.words ? { words: hostTensor('int64', [o.batch, text.maxBytes], ids.words) } : {}),
       x0: hostTensor('float32', [o.batch, N, C], x0),
       noise: hostTensor('float32', [o.batch, N, C], noise),
       t: hostTensor('float32', [o.batch], t),

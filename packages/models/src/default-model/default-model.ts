@@ -1,8 +1,6 @@
 // Load a pixel-space model folder (the shipped default model, or one made by `lora-studio model pretrain`) and
 // use it: images ↔ tokens, prompts → context, and text-to-image sampling with classifier-free guidance
 // (the model saw 10% empty captions in pretraining, so "" gives its unconditional prediction).
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourcesDir } from '@lora-studio/store';
 import { add, createSession, Graph, hostTensor, mul, serializeGraph, sub, type EngineSession, SeededRandom } from '@lora-studio/onnx';
@@ -12,10 +10,10 @@ import { addFlux2Weights } from '../flux2/graph-weights';
 import { flux2WeightSpecs } from '../flux2/weights';
 import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
 import { frozenWeights } from './graph-weights';
-import { readManifest, readModelWeights, type ModelManifest } from './model-files';
+import { modelFolderId, readManifest, readModelWeights, type ModelManifest } from './model-files';
 import { floatToBytes, patchify, tokenChannels, tokenCount, unpatchify, type FloatImage, type PixelFormat } from './patchify';
 import type { RgbImage } from './pixels';
-import { buildTextEncoder, contextTokens, promptBytes, textEncoderWeightSpecs, type TextEncoderConfig } from './text-encoder';
+import { buildTextEncoder, contextTokens, promptIds, textEncoderWeightSpecs, type TextEncoderConfig } from './text-encoder';
 
 /** resources/base-models/flux2-tiny-default (LORA_STUDIO_RESOURCES overrides the resources folder). */
 export function defaultModelDir(): string {
@@ -65,15 +63,14 @@ export interface DefaultModel {
 export async function loadDefaultModel(dir = defaultModelDir(), options: { threads?: number } = {}): Promise<DefaultModel> {
   const manifest = readManifest(dir);
   const weights = readModelWeights(dir, manifest);
-  const hash = createHash('sha256');
-  for (const f of ['model.json', manifest.files.transformer, manifest.files.textEncoder]) hash.update(readFileSync(join(dir, f)));
   const { transformer: config, image, textEncoder } = manifest;
   const threads = options.threads ?? 2;
   const T = contextTokens(textEncoder);
 
   const textGraph = new Graph('text_encoder');
   const bytes = textGraph.input('bytes', 'int64', [1, textEncoder.maxBytes]);
-  textGraph.output(buildTextEncoder(textGraph, textEncoder, frozenWeights(textGraph, textEncoderWeightSpecs(textEncoder), weights.textEncoder), bytes, 1), 'context');
+  const words = textEncoder.wordBuckets === undefined ? undefined : textGraph.input('words', 'int64', [1, textEncoder.maxBytes]);
+  textGraph.output(buildTextEncoder(textGraph, textEncoder, frozenWeights(textGraph, textEncoderWeightSpecs(textEncoder), weights.textEncoder), bytes, 1, words), 'context');
   const textSession = await createSession(serializeGraph(textGraph), { providers: ['cpu'], threads });
   const samplers = new Map<number, Promise<EngineSession>>();
 
@@ -105,16 +102,17 @@ export async function loadDefaultModel(dir = defaultModelDir(), options: { threa
 
   const model: DefaultModel = {
     dir, manifest, config, image, textEncoder,
-    id: `${manifest.name}@${hash.digest('hex').slice(0, 16)}`,
+    id: modelFolderId(dir, manifest),
     transformerWeights: weights.transformer,
     encodeImage: (img) => patchify(img, image),
     decodeImage: (tokens) => unpatchify(tokens, image),
     async encodeText(prompts) {
-      const { ids, truncated } = promptBytes(prompts, textEncoder);
+      const { bytes: ids, words: wordIds, truncated } = promptIds(prompts, textEncoder);
       const context = new Float32Array(prompts.length * T * config.contextDim);
+      const L = textEncoder.maxBytes;
       for (let b = 0; b < prompts.length; b++) {
-        const one = ids.subarray(b * textEncoder.maxBytes, (b + 1) * textEncoder.maxBytes);
-        const { outputs } = await textSession.run({ bytes: hostTensor('int64', [1, textEncoder.maxBytes], one) });
+        const row = (a: BigInt64Array) => hostTensor('int64', [1, L], a.subarray(b * L, (b + 1) * L));
+        const { outputs } = await textSession.run({ bytes: row(ids), ...(wordIds ? { words: row(wordIds) } : {}) });
         context.set(outputs.context!.data as Float32Array, b * T * config.contextDim);
       }
       return { context, shape: [prompts.length, T, config.contextDim], ids: flux2TextIds(T), truncated };

@@ -1,5 +1,6 @@
 // The on-disk form of the default model: a folder with model.json (configs + provenance) and two safetensors
 // files (transformer in BFL names, text encoder), fp16 to keep the repository small.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile, toFloat32, writeSafetensorsFile, fromFloat32, type TensorToWrite } from '@lora-studio/onnx';
@@ -11,12 +12,24 @@ import { textEncoderWeightSpecs, validateTextEncoderConfig, type TensorSpec, typ
 export const MODEL_FORMAT = 'lora-studio-pixel-flux2';
 export const TRANSFORMER_FILE = 'transformer.safetensors';
 export const TEXT_ENCODER_FILE = 'text-encoder.safetensors';
+/**
+ * 1: bytes-only text encoder (model.json without formatVersion). 2: the text encoder may have the word path
+ * (textEncoder.wordBuckets). A loader reads every version up to its own and refuses newer ones by name.
+ */
+export const MODEL_FORMAT_VERSION = 2;
+
+/** The lowest version that can hold this text encoder: what a writer records. */
+export function formatVersionFor(textEncoder: TextEncoderConfig): number {
+  return textEncoder.wordBuckets === undefined ? 1 : 2;
+}
 
 export interface Provenance {
   /** The exact command that produced the weights (the last sitting's, when resumed). */
   command: string;
   /** Every sitting in order, for a run resumed across sittings: command and the steps it ran. */
   sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string }[];
+  /** The model folder the weights started from (a warm start), with its content id and provenance. */
+  initFrom?: { dir: string; id: string; steps: number; commit: string };
   /** `git rev-parse HEAD` of the tree that ran it (plus "-dirty" when it had uncommitted changes). */
   commit: string;
   steps: number;
@@ -30,6 +43,8 @@ export interface Provenance {
 
 export interface ModelManifest {
   format: typeof MODEL_FORMAT;
+  /** Absent in version-1 folders. */
+  formatVersion?: number;
   name: string;
   /** The FLUX.2 transformer's hyper-parameters, in full (no preset lookup needed to load). */
   transformer: Flux2Config;
@@ -59,8 +74,15 @@ export function readManifest(dir: string): ModelManifest {
     throw new ModelFolderError(`Cannot read ${path} (${(e as Error).message}). Point --base at a folder made by "lora-studio model pretrain".`);
   }
   if (json.format !== MODEL_FORMAT) throw new ModelFolderError(`${path} is not a LoRA Studio pixel-space model (format "${String(json.format)}").`);
+  const version = json.formatVersion ?? 1;
+  if (!Number.isInteger(version) || version < 1 || version > MODEL_FORMAT_VERSION) {
+    throw new ModelFolderError(`${path} is format version ${String(json.formatVersion)}; this LoRA Studio reads versions 1 to ${MODEL_FORMAT_VERSION}. Update LoRA Studio to use it.`);
+  }
   validateFlux2Config(json.transformer);
   validateTextEncoderConfig(json.textEncoder);
+  if (formatVersionFor(json.textEncoder) > version) {
+    throw new ModelFolderError(`${path} declares format version ${version} but its text encoder has a word path (version ${formatVersionFor(json.textEncoder)}); the file was edited by hand or is damaged.`);
+  }
   return json;
 }
 
@@ -89,6 +111,13 @@ export function readModelWeights(dir: string, manifest: ModelManifest): ModelWei
   };
 }
 
+/** Content id of a model folder: its name and a hash of model.json and both weight files (part of cache keys). */
+export function modelFolderId(dir: string, manifest: ModelManifest): string {
+  const hash = createHash('sha256');
+  for (const f of ['model.json', manifest.files.transformer, manifest.files.textEncoder]) hash.update(readFileSync(join(dir, f)));
+  return `${manifest.name}@${hash.digest('hex').slice(0, 16)}`;
+}
+
 function toWrite(specs: readonly TensorSpec[], values: Record<string, Float32Array>, dtype: 'F16' | 'F32'): Record<string, TensorToWrite> {
   const out: Record<string, TensorToWrite> = {};
   for (const s of specs) {
@@ -106,6 +135,9 @@ export function writeModelFolder(dir: string, manifest: ModelManifest, weights: 
   writeSafetensorsFile(join(dir, manifest.files.transformer), toWrite(flux2WeightSpecs(manifest.transformer), weights.transformer, manifest.dtype), meta);
   writeSafetensorsFile(join(dir, manifest.files.textEncoder), toWrite(textEncoderWeightSpecs(manifest.textEncoder), weights.textEncoder, manifest.dtype), meta);
   const tmp = join(dir, '.model.json.tmp');
-  writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  const version = formatVersionFor(manifest.textEncoder);
+  const { format, name, formatVersion: _old, ...rest } = manifest;
+  // A version-1 model is written exactly as before (no formatVersion), so older LoRA Studios still read it.
+  writeFileSync(tmp, `${JSON.stringify(version > 1 ? { format, formatVersion: version, name, ...rest } : { format, name, ...rest }, null, 2)}\n`);
   renameSync(tmp, join(dir, 'model.json'));
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { pretrainDefaultModel, type PretrainOptions } from './pretrain';
 
 export const PRETRAIN_HELP = `Usage: lora-studio model pretrain --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--checkpoint-every N]
-                               [--threads T] [--time-sampling logit-normal|mixed] [--resume] [--json]
+                               [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--resume] [--json]
 
 Trains every weight of the default model (pixel-space FLUX.2 + byte-level text encoder) on the ~3,800 Google emoji
 of emoji-datasource-google, with captions that state background, size and position. Deterministic: the same
@@ -13,6 +13,8 @@ fp16 weights at every checkpoint (usable as a base model), pretrain-state.safete
 pretrain-log.jsonl (one line per step).
 --time-sampling mixed draws half the flow-matching times uniformly and half shifted toward pure noise, which
 sampling from t = 1 needs; it may differ between sittings of one run (model.json lists every sitting).
+--init-from MODEL_DIR starts a new run from a model folder's weights (same transformer and image format; a word
+path the folder lacks starts at zero), e.g. resources/base-models/flux2-tiny-default; model.json records it.
 Defaults: --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2 --time-sampling logit-normal.
 Example: lora-studio model pretrain --out ~/models/tiny --steps 4000 --resume`;
 
@@ -33,7 +35,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     args: argv,
     options: {
       out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' },
+      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' }, 'init-from': { type: 'string' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -57,6 +59,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     threads: positiveInt(values.threads, '--threads', 2),
     resume: values.resume,
     timeSampling,
+    initFrom: values['init-from'] === undefined ? undefined : resolve(values['init-from']),
     json: values.json,
     command: [command, ...argv].join(' '),
   };

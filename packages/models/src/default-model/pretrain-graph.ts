@@ -30,7 +30,7 @@ export function pretrainParameterSpecs(s: Pick<PretrainShapes, 'transformer' | '
 }
 
 /**
- * Inputs: bytes int64 [B, maxBytes], x0 and noise [B, N, C], t [B], img_ids [B, N, 4], txt_ids [B, T, 4]
+ * Inputs: bytes int64 [B, maxBytes] (+ words, same shape, with the word path), x0 and noise [B, N, C], t [B], img_ids [B, N, 4], txt_ids [B, T, 4]
  * (+ the optimizer's params / params.m / params.v / step / lr / beta1 / beta2).
  * Loss: mean ‖v̂(x_t, t) − (noise − x0)‖² with x_t = (1 − t)·x0 + t·noise.
  */
@@ -42,13 +42,14 @@ export function buildPretrainStep(s: PretrainShapes, opts: { weightDecay: number
   const C = tokenChannels(s.image);
   const T = contextTokens(s.textEncoder);
   const bytes = g.input('bytes', 'int64', [B, s.textEncoder.maxBytes]);
+  const words = s.textEncoder.wordBuckets === undefined ? undefined : g.input('words', 'int64', [B, s.textEncoder.maxBytes]);
   const x0 = g.input('x0', 'float32', [B, N, C]);
   const noise = g.input('noise', 'float32', [B, N, C]);
   const t = g.input('t', 'float32', [B]);
   const imgIds = g.input('img_ids', 'float32', [B, N, 4]);
   const txtIds = g.input('txt_ids', 'float32', [B, T, 4]);
 
-  const context = buildTextEncoder(g, s.textEncoder, lookupIn(pack.tensors, TEXT_ENCODER_PREFIX), bytes, B);
+  const context = buildTextEncoder(g, s.textEncoder, lookupIn(pack.tensors, TEXT_ENCODER_PREFIX), bytes, B, words);
   const tb = unsqueeze(unsqueeze(t, [1]), [2]);
   const xt = add(mul(sub(1, tb), x0), mul(tb, noise));
   const transformerWeights = new Map([...pack.tensors].filter(([k]) => k.startsWith(TRANSFORMER_PREFIX)).map(([k, v]) => [k.slice(TRANSFORMER_PREFIX.length), v]));

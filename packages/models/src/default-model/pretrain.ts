@@ -10,11 +10,11 @@ import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { pretrainBatch, type TimeSampling } from './batch';
 import { EmojiCorpus } from './emoji-corpus';
-import { MODEL_FORMAT, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest } from './model-files';
+import { MODEL_FORMAT, modelFolderId, readManifest, readModelWeights, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest, type Provenance } from './model-files';
 import type { PixelFormat } from './patchify';
 import { buildPretrainStep, pretrainParameterSpecs, TEXT_ENCODER_PREFIX, TRANSFORMER_PREFIX } from './pretrain-graph';
 import { DEFAULT_MODEL_NAME, DEFAULT_PIXEL_FORMAT, DEFAULT_TEXT_ENCODER, defaultTransformerConfig } from './spec';
-import { randomTextEncoderWeights, type TextEncoderConfig } from './text-encoder';
+import { randomTextEncoderWeights, textEncoderWeightSpecs, type TextEncoderConfig } from './text-encoder';
 
 export interface PretrainOptions {
   out: string;
@@ -30,6 +30,12 @@ export interface PretrainOptions {
   timeSampling?: TimeSampling;
   /** The command line, recorded in model.json. */
   command: string;
+  /**
+   * Start from this model folder's weights instead of random ones (a new run only; a resumed run continues its
+   * checkpoint). The transformer and image format must match; text-encoder weights the folder lacks (the word path
+   * of a bytes-only model) start as a new run would.
+   */
+  initFrom?: string;
   /** Use only the first N emoji (tests). */
   corpusLimit?: number;
   transformer?: Flux2Config;
@@ -91,10 +97,33 @@ export function gitCommit(cwd: string): string {
   }
 }
 
-function saveState(out: string, state: TrainState, identity: object, sittings: PretrainSitting[]): void {
+type InitFrom = NonNullable<Provenance['initFrom']>;
+
+/** Initial weights (by packed name) from a model folder, checked against the run's shapes. */
+function warmStartWeights(dir: string, transformer: Flux2Config, textEncoder: TextEncoderConfig, image: PixelFormat, seed: number): { values: Record<string, Float32Array>; from: InitFrom } {
+  const manifest = readManifest(dir);
+  const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
+  const { wordBuckets: _wb, wordScale: _ws, ...textShape } = textEncoder;
+  const { wordBuckets: _fb, wordScale: _fs, ...fromTextShape } = manifest.textEncoder;
+  if (!same(manifest.transformer, transformer) || !same({ size: manifest.image.size, patch: manifest.image.patch }, { size: image.size, patch: image.patch }) || !same(fromTextShape, textShape)) {
+    throw new Error(`--init-from ${dir}: its transformer, image format or text encoder differs from this run's; warm start needs the same shapes (only a word path may be added).`);
+  }
+  const weights = readModelWeights(dir, manifest);
+  const fresh = randomTextEncoderWeights(textEncoder, seed + 1);
+  const values: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(weights.transformer)) values[TRANSFORMER_PREFIX + k] = v;
+  for (const s of textEncoderWeightSpecs(textEncoder)) {
+    const known = manifest.textEncoder.wordBuckets === textEncoder.wordBuckets || s.name !== 'word_embed' ? weights.textEncoder[s.name] : undefined;
+    values[TEXT_ENCODER_PREFIX + s.name] = known ?? fresh[s.name]!;
+  }
+  return { values, from: { dir, id: modelFolderId(dir, manifest), steps: manifest.provenance.steps, commit: manifest.provenance.commit } };
+}
+
+function saveState(out: string, state: TrainState, identity: object, sittings: PretrainSitting[], initFrom?: InitFrom): void {
   const f32 = (a: Float32Array) => ({ dtype: 'F32' as const, shape: [a.length], data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
   writeSafetensorsFile(join(out, STATE_FILE), { params: f32(state.params), m: f32(state.m), v: f32(state.v) }, {
     step: String(state.step), identity: JSON.stringify(identity), sittings: JSON.stringify(sittings),
+    ...(initFrom ? { initFrom: JSON.stringify(initFrom) } : {}),
   });
 }
 
@@ -108,6 +137,15 @@ function loadSittings(out: string, step: number): PretrainSitting[] {
   }
   const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as ModelManifest;
   return [{ command: manifest.provenance.command, fromStep: 0, toStep: step, timeSampling: 'logit-normal' }];
+}
+
+function loadInitFrom(out: string): InitFrom | undefined {
+  const file = SafetensorsFile.open(join(out, STATE_FILE));
+  try {
+    return file.metadata.initFrom ? (JSON.parse(file.metadata.initFrom) as InitFrom) : undefined;
+  } finally {
+    file.close();
+  }
 }
 
 function loadState(out: string, layoutTotal: number, identity: object): TrainState {
@@ -144,18 +182,26 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   const session = await createSession(bytes, { providers: ['cpu'], threads: o.threads });
   let state: TrainState;
   let sittings: PretrainSitting[] = [];
+  let initFrom: InitFrom | undefined;
   const timeSampling = o.timeSampling ?? 'logit-normal';
   const hasState = existsSync(join(o.out, STATE_FILE));
   if (o.resume && hasState) {
     const loaded = loadState(o.out, io.layout.total, identity);
     state = new TrainState(io.layout, loaded.params, loaded.m, loaded.v, loaded.step);
     trimLog(o.out, state.step);
+    initFrom = loadInitFrom(o.out);
     sittings = loadSittings(o.out, state.step).filter((s) => s.fromStep < state.step).map((s) => ({ ...s, toStep: Math.min(s.toStep, state.step) }));
   } else {
     if (hasState && !o.resume) throw new Error(`${o.out} already holds a pretraining run; add --resume to continue it, or choose another --out folder.`);
-    const values: Record<string, Float32Array> = {};
-    for (const [k, v] of Object.entries(randomFlux2Weights(transformer, o.seed))) values[TRANSFORMER_PREFIX + k] = v.data as Float32Array;
-    for (const [k, v] of Object.entries(randomTextEncoderWeights(textEncoder, o.seed + 1))) values[TEXT_ENCODER_PREFIX + k] = v;
+    let values: Record<string, Float32Array> = {};
+    if (o.initFrom) {
+      const warm = warmStartWeights(o.initFrom, transformer, textEncoder, image, o.seed);
+      values = warm.values;
+      initFrom = warm.from;
+    } else {
+      for (const [k, v] of Object.entries(randomFlux2Weights(transformer, o.seed))) values[TRANSFORMER_PREFIX + k] = v.data as Float32Array;
+      for (const [k, v] of Object.entries(randomTextEncoderWeights(textEncoder, o.seed + 1))) values[TEXT_ENCODER_PREFIX + k] = v;
+    }
     state = TrainState.init(io.layout, packValues(io.layout, values));
     writeFileSync(join(o.out, LOG_FILE), '');
   }
@@ -168,7 +214,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   const recent: number[] = [];
   const checkpoint = () => {
     sitting.toStep = state.step;
-    saveState(o.out, state, identity, sittings);
+    saveState(o.out, state, identity, sittings, initFrom);
     const unpacked = unpackValues(io.layout, state.params);
     const pick = (prefix: string) => Object.fromEntries(Object.entries(unpacked).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
     const manifest: ModelManifest = {
@@ -182,6 +228,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
       provenance: {
         command: o.command,
         sittings,
+        ...(initFrom ? { initFrom } : {}),
         commit: gitCommit(process.cwd()),
         steps: state.step,
         seed: o.seed,

@@ -2,7 +2,10 @@
 // layers → groups of `mergeBytes` neighbouring bytes concatenated and projected to the transformer's context width.
 // Byte level means there is no word list: any word, an unseen trigger like "sks" included, has its own encoding.
 // It is trained jointly with the transformer during pretraining and frozen during LoRA training.
-import { add, attention, gather, gelu, layerNorm, linear, reshape, transpose, type Graph, type Tensor, SeededRandom } from '@lora-studio/onnx';
+// Optional word path (`wordBuckets`, word-hashes.ts): each byte also carries a learned vector of the word it belongs
+// to, added after the byte layers, so the merged context tokens hold the word itself, not only its spelling.
+import { add, attention, gather, gelu, layerNorm, linear, mul, reshape, transpose, type Graph, type Tensor, SeededRandom } from '@lora-studio/onnx';
+import { wordBucketIds } from './word-hashes';
 
 export interface TextEncoderConfig {
   /** Captions are cut to this many UTF-8 bytes (at a character boundary) and padded with byte 0. */
@@ -14,6 +17,13 @@ export interface TextEncoderConfig {
   /** Neighbouring bytes merged into one context token: context has maxBytes / mergeBytes tokens. */
   mergeBytes: number;
   contextDim: number;
+  /** Size of the hashed word table (word path); absent = bytes only, the first model format. */
+  wordBuckets?: number;
+  /**
+   * The word vectors are multiplied by this in the graph. They start at zero (a warm start from a bytes-only model
+   * begins exactly where that model was); the factor makes Adam move the rarely seen rows of a word this much faster.
+   */
+  wordScale?: number;
 }
 
 export interface TensorSpec {
@@ -31,6 +41,8 @@ export function validateTextEncoderConfig(c: TextEncoderConfig): TextEncoderConf
     if (!Number.isInteger(c[k]) || c[k] <= 0) problems.push(`${k} must be a positive integer (got ${c[k]})`);
   }
   if (c.width % c.heads !== 0) problems.push(`width ${c.width} must be a multiple of heads ${c.heads}`);
+  if (c.wordBuckets !== undefined && (!Number.isInteger(c.wordBuckets) || c.wordBuckets < 2)) problems.push(`wordBuckets must be a whole number ≥ 2 (got ${c.wordBuckets})`);
+  if (c.wordBuckets !== undefined && !(typeof c.wordScale === 'number' && c.wordScale > 0)) problems.push(`wordScale must be a number > 0 with wordBuckets (got ${c.wordScale})`);
   if (c.maxBytes % c.mergeBytes !== 0) problems.push(`maxBytes ${c.maxBytes} must be a multiple of mergeBytes ${c.mergeBytes}`);
   if (problems.length) throw new Error(`Invalid text encoder config: ${problems.join('; ')}.`);
   return c;
@@ -50,16 +62,18 @@ export function textEncoderWeightSpecs(c: TextEncoderConfig): TensorSpec[] {
     );
   }
   specs.push({ name: 'norm_out.scale', shape: [w] }, { name: 'merge.weight', shape: [c.contextDim, c.mergeBytes * w] });
+  if (c.wordBuckets !== undefined) specs.push({ name: 'word_embed', shape: [c.wordBuckets, w] });
   return specs;
 }
 
-/** Embeddings ~ N(0, 0.02²)-ish uniform, linears ~ U(±1/sqrt(in)), norm gains 1. */
+/** Byte/position embeddings ~ U(±0.05), linears ~ U(±1/sqrt(in)), norm gains 1, word vectors 0 (see wordScale). */
 export function randomTextEncoderWeights(c: TextEncoderConfig, seed: number): Record<string, Float32Array> {
   const rng = new SeededRandom(seed);
   const out: Record<string, Float32Array> = {};
   for (const s of textEncoderWeightSpecs(c)) {
     const data = new Float32Array(s.shape.reduce((a, b) => a * b, 1));
     if (s.name.endsWith('.scale')) data.fill(1);
+    else if (s.name === 'word_embed') data.fill(0);
     else if (s.name.endsWith('_embed')) rng.fillUniform(data, -0.05, 0.05);
     else rng.fillUniform(data, -1 / Math.sqrt(s.shape[1]!), 1 / Math.sqrt(s.shape[1]!));
     out[s.name] = data;
@@ -85,11 +99,21 @@ export function promptBytes(prompts: readonly string[], c: TextEncoderConfig): {
   return { ids, truncated };
 }
 
+/** The encoder's int64 inputs for `prompts`: bytes, and with the word path each byte's word bucket. */
+export function promptIds(prompts: readonly string[], c: TextEncoderConfig): { bytes: BigInt64Array; words?: BigInt64Array; truncated: number[] } {
+  const { ids, truncated } = promptBytes(prompts, c);
+  return { bytes: ids, words: c.wordBuckets === undefined ? undefined : wordBucketIds(ids, c.maxBytes, c.wordBuckets), truncated };
+}
+
 /**
- * Adds the encoder to `g`: `bytes` int64 [B, maxBytes] → context [B, maxBytes/mergeBytes, contextDim].
- * `weight(name)` gives each tensor of textEncoderWeightSpecs (a trainable view, an initializer, …).
+ * Adds the encoder to `g`: `bytes` int64 [B, maxBytes] (and `words`, same shape, with the word path) → context
+ * [B, maxBytes/mergeBytes, contextDim]. `weight(name)` gives each tensor of textEncoderWeightSpecs (a trainable
+ * view, an initializer, …).
  */
-export function buildTextEncoder(g: Graph, c: TextEncoderConfig, weight: (name: string) => Tensor, bytes: Tensor, batch: number): Tensor {
+export function buildTextEncoder(g: Graph, c: TextEncoderConfig, weight: (name: string) => Tensor, bytes: Tensor, batch: number, words?: Tensor): Tensor {
+  if ((c.wordBuckets !== undefined) !== (words !== undefined)) {
+    throw new Error(c.wordBuckets === undefined ? 'This text encoder has no word path; do not pass word ids.' : 'This text encoder has a word path; pass the word ids (promptIds).');
+  }
   const { width: w, heads: h, maxBytes: L } = c;
   const dh = w / h;
   return g.scope('text_encoder', () => {
@@ -107,7 +131,9 @@ export function buildTextEncoder(g: Graph, c: TextEncoderConfig, weight: (name: 
         return add(y, m);
       });
     }
-    const merged = reshape(ln(x, 'norm_out.scale'), [batch, contextTokens(c), c.mergeBytes * w]);
+    let out = ln(x, 'norm_out.scale');
+    if (words) out = add(out, mul(gather(weight('word_embed'), words, 0), c.wordScale!));
+    const merged = reshape(out, [batch, contextTokens(c), c.mergeBytes * w]);
     return linear(merged, weight('merge.weight'));
   });
 }
