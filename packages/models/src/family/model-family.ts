@@ -56,6 +56,11 @@ export interface DenoiserDims {
   batch: Dim;
   imageTokens: Dim;
   textTokens: Dim;
+  /**
+   * Reference-image tokens per row (edit models: clean tokens of the pictures the image is made from, read but not
+   * predicted). Absent: the graph takes no references and its inputs are exactly as without them.
+   */
+  referenceTokens?: Dim;
 }
 
 /** Graph input names the caller chooses; the family names the rest (position ids, guidance). */
@@ -95,6 +100,8 @@ export interface DenoiserRows {
   textPositions: Float32Array;
   /** Guidance scale, for a family whose network takes it as an input. */
   guidance?: number;
+  /** Each row's reference-image tokens and their positions (referencePositions, per row), for a graph that takes them. */
+  references?: { tokens: number; image: Float32Array; positions: Float32Array };
 }
 
 /** A compiled sampler: text features (and optionally a LoRA) in, denoised latent tokens out. */
@@ -112,6 +119,8 @@ export interface SamplerSetup {
   /** Folder external weight paths are written relative to; default: the weights' own folder. */
   externalDataFolder?: string;
   session?: EngineSessionOptions;
+  /** A sampler whose requests bring reference images (edit LoRAs); see SampleRequest.references. */
+  references?: boolean;
 }
 
 /** A layer a LoRA can target: its path in the family's own naming, and its matrix's sizes. */
@@ -174,6 +183,8 @@ export interface ModelFamily {
   /** Position ids of an h × w grid of image tokens and of `tokens` text tokens (empty where a family has none). */
   imagePositions(gridHeight: number, gridWidth: number): Float32Array;
   textPositions(tokens: number): Float32Array;
+  /** Position ids of one row's reference images (their token grids, in order), back to back. */
+  referencePositions(grids: readonly { height: number; width: number }[]): Float32Array;
 
   readonly objective: TrainingObjective;
   createSampler(setup: SamplerSetup): Promise<ImageSampler>;

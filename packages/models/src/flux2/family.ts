@@ -14,7 +14,7 @@ import { Flux2Sampler } from '../sampling/sampler';
 import type { Flux2Config } from './config';
 import { buildFlux2, type Flux2Inputs } from './graph';
 import { addFlux2Weights, flux2WeightSession, readFlux2Weight } from './graph-weights';
-import { flux2ImageIds, flux2TextIds } from './positions';
+import { flux2ImageIds, flux2ReferenceIds, flux2TextIds } from './positions';
 import { flux2ParameterCount, flux2WeightSpecs } from './weights';
 
 /** Position ids have four axes (t, h, w, l) per token. */
@@ -41,7 +41,7 @@ export function flux2Family(config: Flux2Config, options: Flux2FamilyOptions = {
     weightSession: flux2WeightSession,
 
     addDenoiserInputs(g: Graph, dims: DenoiserDims, names: DenoiserInputNames) {
-      const { batch: B, imageTokens: N, textTokens: T } = dims;
+      const { batch: B, imageTokens: N, textTokens: T, referenceTokens: R } = dims;
       // The order of addFlux2Inputs, so a graph built here is the one the sampler and model-run build.
       const inputs: Flux2Inputs = {
         img: g.input(names.image, 'float32', [B, N, c.inChannels]),
@@ -50,6 +50,7 @@ export function flux2Family(config: Flux2Config, options: Flux2FamilyOptions = {
         txtIds: g.input('txt_ids', 'float32', [B, T, POSITION_AXES]),
         timesteps: g.input(names.timestep, 'float32', [B]),
         guidance: c.guidanceEmbed ? g.input('guidance', 'float32', [B]) : undefined,
+        ...(R !== undefined ? { ref: g.input('ref', 'float32', [B, R, c.inChannels]), refIds: g.input('ref_ids', 'float32', [B, R, POSITION_AXES]) } : {}),
       };
       return { predict: (parts) => buildFlux2(g, inputs, { config: c, ...parts }) };
     },
@@ -63,10 +64,15 @@ export function flux2Family(config: Flux2Config, options: Flux2FamilyOptions = {
       };
       // Guidance-distilled models (dev) embed the scale; the others take classifier-free guidance at sampling time.
       if (c.guidanceEmbed) feeds.guidance = hostTensor('float32', [r.rows], new Array(r.rows).fill(r.guidance ?? 1));
+      if (r.references) {
+        feeds.ref = hostTensor('float32', [r.rows, r.references.tokens, c.inChannels], r.references.image);
+        feeds.ref_ids = hostTensor('float32', [r.rows, r.references.tokens, POSITION_AXES], r.references.positions);
+      }
       return feeds;
     },
     imagePositions: (h, w) => flux2ImageIds(h, w),
     textPositions: (tokens) => flux2TextIds(tokens),
+    referencePositions: (grids) => flux2ReferenceIds(grids),
 
     objective: FLOW_MATCHING,
     createSampler: (setup) => Flux2Sampler.create({ config: c, ...setup }),

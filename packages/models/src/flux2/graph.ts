@@ -24,6 +24,13 @@ export interface Flux2Inputs {
   timesteps: Tensor;
   /** Guidance scale [B] (guidance-distilled configs only). */
   guidance?: Tensor;
+  /**
+   * Reference images (FLUX.2 multi-reference editing): their clean latent tokens [B, R, inChannels], every reference
+   * of a row back to back, and their position ids [B, R, 4] (t = 10, 20, … per reference; see flux2ReferenceIds).
+   * They join the image sequence (same weights, same modulation) but get no output: the prediction is for `img` only.
+   */
+  ref?: Tensor;
+  refIds?: Tensor;
 }
 
 /** One low-rank update: scale · (x·Aᵀ)·Bᵀ. */
@@ -58,11 +65,17 @@ export interface Flux2GraphParts {
   checkpointBlocks?: boolean;
 }
 
-/** Graph inputs named img, img_ids, txt, txt_ids, timesteps (and guidance) with symbolic batch and token counts. */
-export function addFlux2Inputs(g: Graph, config: Flux2Config, dtype: DType, dims: { batch?: Dim; imageTokens?: Dim; textTokens?: Dim } = {}): Flux2Inputs {
+/**
+ * Graph inputs named img, img_ids, txt, txt_ids, timesteps (and guidance; ref and ref_ids when `referenceTokens` is
+ * given) with symbolic batch and token counts.
+ */
+export function addFlux2Inputs(
+  g: Graph, config: Flux2Config, dtype: DType, dims: { batch?: Dim; imageTokens?: Dim; textTokens?: Dim; referenceTokens?: Dim } = {},
+): Flux2Inputs {
   const B = dims.batch ?? 'batch';
   const N = dims.imageTokens ?? 'img_tokens';
   const L = dims.textTokens ?? 'txt_tokens';
+  const R = dims.referenceTokens;
   return {
     img: g.input('img', dtype, [B, N, config.inChannels]),
     imgIds: g.input('img_ids', dtype, [B, N, 4]),
@@ -70,6 +83,8 @@ export function addFlux2Inputs(g: Graph, config: Flux2Config, dtype: DType, dims
     txtIds: g.input('txt_ids', dtype, [B, L, 4]),
     timesteps: g.input('timesteps', dtype, [B]),
     guidance: config.guidanceEmbed ? g.input('guidance', dtype, [B]) : undefined,
+    // Declared only when asked for, so graphs without references keep exactly their inputs.
+    ...(R !== undefined ? { ref: g.input('ref', dtype, [B, R, config.inChannels]), refIds: g.input('ref_ids', dtype, [B, R, 4]) } : {}),
   };
 }
 
@@ -124,8 +139,14 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
 
   let img = g.scope('img_in', () => lin('img_in', x.img));
   let txt = g.scope('txt_in', () => lin('txt_in', x.txt));
+  // Reference tokens are image tokens placed after the noisy ones in BFL's sequence. Kept as a third stream through
+  // the image weights, which is the same arithmetic (every layer but attention acts per token) without slicing the
+  // prediction at a token count, so R stays symbolic too.
+  if ((x.ref === undefined) !== (x.refIds === undefined)) throw new Error('FLUX.2 graph: reference tokens need their position ids, and ids their tokens.');
+  let ref = x.ref && g.scope('img_in', () => lin('img_in', x.ref!));
   const ropeImg = g.scope('pe_embedder', () => ropeTable(g, x.imgIds, c));
   const ropeTxt = g.scope('pe_embedder', () => ropeTable(g, x.txtIds, c));
+  const ropeRef = x.refIds && g.scope('pe_embedder', () => ropeTable(g, x.refIds!, c));
 
   // [B, T, D] → [B, H, T, headDim]
   const heads = (t: Tensor) => transpose(reshape(t, [0, 0, c.numHeads, c.headDim]), [0, 2, 1, 3]);
@@ -136,33 +157,41 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     const kn = rmsNorm(k!, W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
     return { q: applyRope(qn, rope, c.headDim), k: applyRope(kn, rope, c.headDim), v: v! };
   };
-  // Joint attention over [txt, img] keys; each stream's queries attend separately.
-  const jointAttention = (t: { q: Tensor; k: Tensor; v: Tensor }, i: { q: Tensor; k: Tensor; v: Tensor }) => {
-    const k = concat([t.k, i.k], 2);
-    const v = concat([t.v, i.v], 2);
+  // Joint attention over [txt, img, ref] keys; each stream's queries attend separately.
+  type Qkv = { q: Tensor; k: Tensor; v: Tensor };
+  const jointAttention = (t: Qkv, i: Qkv, r?: Qkv) => {
+    const k = concat(r ? [t.k, i.k, r.k] : [t.k, i.k], 2);
+    const v = concat(r ? [t.v, i.v, r.v] : [t.v, i.v], 2);
     const scale = 1 / Math.sqrt(c.headDim);
-    return { txt: merge(attention(t.q, k, v, { scale })), img: merge(attention(i.q, k, v, { scale })) };
+    const out = (s: Qkv) => merge(attention(s.q, k, v, { scale }));
+    return { txt: out(t), img: out(i), ref: r && out(r) };
   };
 
   for (let b = 0; b < c.numDoubleBlocks; b++) {
     const p = `double_blocks.${b}`;
-    [img, txt] = block(p, () => {
+    [img, txt, ref] = block(p, () => {
       const [sh1, sc1, g1, sh2, sc2, g2] = modImg as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
       const [csh1, csc1, cg1, csh2, csc2, cg2] = modTxt as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-      const qi = g.scope('img_attn', () => qkvHeads(lin(`${p}.img_attn.qkv`, modulate(img, sh1, sc1)), `${p}.img_attn`, ropeImg));
+      const imageQkv = (t: Tensor, rope: Rope) => g.scope('img_attn', () => qkvHeads(lin(`${p}.img_attn.qkv`, modulate(t, sh1, sc1)), `${p}.img_attn`, rope));
+      const qi = imageQkv(img, ropeImg);
+      const qr = ref && imageQkv(ref, ropeRef!);
       const qt = g.scope('txt_attn', () => qkvHeads(lin(`${p}.txt_attn.qkv`, modulate(txt, csh1, csc1)), `${p}.txt_attn`, ropeTxt));
-      const a = g.scope('attn', () => jointAttention(qt, qi));
-      let im = add(img, mul(g1, g.scope('img_attn', () => lin(`${p}.img_attn.proj`, a.img))));
-      im = add(im, mul(g2, g.scope('img_mlp', () => lin(`${p}.img_mlp.2`, swiglu(lin(`${p}.img_mlp.0`, modulate(im, sh2, sc2)))))));
+      const a = g.scope('attn', () => jointAttention(qt, qi, qr));
+      const image = (t: Tensor, attn: Tensor) => {
+        const im = add(t, mul(g1, g.scope('img_attn', () => lin(`${p}.img_attn.proj`, attn))));
+        return add(im, mul(g2, g.scope('img_mlp', () => lin(`${p}.img_mlp.2`, swiglu(lin(`${p}.img_mlp.0`, modulate(im, sh2, sc2)))))));
+      };
       let tx = add(txt, mul(cg1, g.scope('txt_attn', () => lin(`${p}.txt_attn.proj`, a.txt))));
       tx = add(tx, mul(cg2, g.scope('txt_mlp', () => lin(`${p}.txt_mlp.2`, swiglu(lin(`${p}.txt_mlp.0`, modulate(tx, csh2, csc2)))))));
-      return [im, tx];
+      return [image(img, a.img), tx, ref && image(ref, a.ref!)] as const;
     });
   }
 
   for (let b = 0; b < c.numSingleBlocks; b++) {
     const p = `single_blocks.${b}`;
-    [img, txt] = block(p, () => {
+    // After the last block only the noisy image tokens are read: the reference stream's own update is left out.
+    const lastBlock = b === c.numSingleBlocks - 1;
+    [img, txt, ref] = block(p, () => {
       const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
       const stream = (t: Tensor, rope: Rope) => {
         const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(t, sh, sc)), [3 * D, 2 * M], -1);
@@ -170,9 +199,10 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
       };
       const si = stream(img, ropeImg);
       const st = stream(txt, ropeTxt);
-      const a = g.scope('attn', () => jointAttention(st, si));
+      const sr = ref && stream(ref, ropeRef!);
+      const a = g.scope('attn', () => jointAttention(st, si, sr));
       const out = (t: Tensor, attn: Tensor, mlp: Tensor) => add(t, mul(gate, lin(`${p}.linear2`, concat([attn, mlp], -1))));
-      return [out(img, a.img, si.mlp), out(txt, a.txt, st.mlp)];
+      return [out(img, a.img, si.mlp), out(txt, a.txt, st.mlp), sr && !lastBlock ? out(ref!, a.ref!, sr.mlp) : undefined] as const;
     });
   }
 

@@ -21,3 +21,25 @@ export function flux2TextIds(length: number): Float32Array {
   for (let i = 0; i < length; i++) ids[i * 4 + 3] = i;
   return ids;
 }
+
+/** The latent token grid of one reference image. */
+export interface ReferenceGrid {
+  height: number;
+  width: number;
+}
+
+/**
+ * Position ids of a row's reference images, back to back in the order given: reference i's tokens are
+ * (10 + 10·i, row, col, 0), its own grid counted from (0, 0) as the noisy image's is. Only the time axis tells the
+ * references apart from the image being made and from each other (BFL's and diffusers' FLUX.2 pipelines alike).
+ */
+export function flux2ReferenceIds(grids: readonly ReferenceGrid[]): Float32Array {
+  const parts = grids.map((g, i) => flux2ImageIds(g.height, g.width, i));
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

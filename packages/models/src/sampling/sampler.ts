@@ -6,7 +6,7 @@ import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, t
 import type { Flux2Config } from '../flux2/config';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
 import { addFlux2Weights, addLoraInputs, flux2WeightSession, type Flux2WeightSource } from '../flux2/graph-weights';
-import { flux2ImageIds, flux2TextIds } from '../flux2/positions';
+import { flux2ImageIds, flux2ReferenceIds, flux2TextIds } from '../flux2/positions';
 import { flux2LinearLayers } from '../flux2/weights';
 import { loraScale } from '../lora/adapter';
 import type { Adapter } from '../adapter/adapter-type';
@@ -21,6 +21,15 @@ export interface SamplerOptions {
   /** Folder external weight paths are written relative to; default: the checkpoint's folder. */
   externalDataFolder?: string;
   session?: EngineSessionOptions;
+  /** A graph that takes reference images (edit LoRAs); its every request must then bring at least one. */
+  references?: boolean;
+}
+
+/** A reference image's clean latent tokens [gridHeight·gridWidth, inChannels], encoded as training images are. */
+export interface ReferenceTokens {
+  tokens: Float32Array;
+  gridHeight: number;
+  gridWidth: number;
 }
 
 export interface SampleRequest {
@@ -38,6 +47,8 @@ export interface SampleRequest {
   /** Any kind of adapter (LoKr and LoHa are applied through their exact LoRA form, see exactLowRank). */
   lora?: Adapter | null;
   loraScale?: number;
+  /** Reference images, in order (FLUX.2 gives the i-th the time position 10 + 10·i); only for a sampler made with references. */
+  references?: readonly ReferenceTokens[];
   onProgress?: (event: { step: number; steps: number; t: number }) => void;
 }
 
@@ -46,6 +57,8 @@ export class Flux2Sampler {
     readonly config: Flux2Config,
     private readonly session: EngineSession,
     private readonly loraLayers: readonly { path: string; inDim: number; outDim: number }[],
+    /** Whether the graph takes reference images. */
+    readonly references: boolean,
   ) {}
 
   static async create(options: SamplerOptions): Promise<Flux2Sampler> {
@@ -60,7 +73,7 @@ export class Flux2Sampler {
       return l;
     });
     const g = new Graph('flux2_sample');
-    const inputs = addFlux2Inputs(g, c, 'float32');
+    const inputs = addFlux2Inputs(g, c, 'float32', options.references ? { referenceTokens: 'ref_tokens' } : {});
     const weights = addFlux2Weights(g, c, 'float32', options.weights);
     const lora = loraLayers.length
       ? addLoraInputs(g, loraLayers.map((l) => ({ path: l.path, inDim: l.inDim, outDim: l.outDim, rank: `${l.path}.rank` })), 'float32', 'input')
@@ -70,7 +83,7 @@ export class Flux2Sampler {
     const folder = options.externalDataFolder ?? stored.externalDataFolder;
     const model = serializeGraph(g, { externalDataFolder: folder });
     const session = await createSession(model, { ...options.session, ...stored, externalDataFolder: folder });
-    return new Flux2Sampler(c, session, loraLayers);
+    return new Flux2Sampler(c, session, loraLayers, options.references === true);
   }
 
   get provider(): string {
@@ -94,6 +107,7 @@ export class Flux2Sampler {
     };
     const text = cfg ? concatArrays(req.text, req.negativeText ?? new Float32Array(req.text.length)) : req.text;
     const fixed = {
+      ...this.referenceFeeds(req.references ?? [], repeat),
       img_ids: hostTensor('float32', [B, N, 4], repeat(flux2ImageIds(req.gridHeight, req.gridWidth))),
       txt: hostTensor('float32', [B, L, c.contextDim], text),
       txt_ids: hostTensor('float32', [B, L, 4], repeat(flux2TextIds(L))),
@@ -122,6 +136,34 @@ export class Flux2Sampler {
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+
+  /** The references as the graph's ref / ref_ids inputs, the same for every row (both halves of a CFG batch). */
+  private referenceFeeds(refs: readonly ReferenceTokens[], repeat: (v: Float32Array) => Float32Array): Record<string, ReturnType<typeof hostTensor>> {
+    const c = this.config;
+    if (!this.references) {
+      if (refs.length) throw new Error('This sampler was created without reference inputs; create it with references: true to use reference images.');
+      return {};
+    }
+    if (!refs.length) throw new Error('This sampler takes reference images: give at least one.');
+    for (const r of refs) {
+      if (r.tokens.length !== r.gridHeight * r.gridWidth * c.inChannels) {
+        throw new Error(`A reference image has ${r.tokens.length} values, not ${r.gridHeight}×${r.gridWidth} tokens of ${c.inChannels} channels.`);
+      }
+    }
+    const R = refs.reduce((n, r) => n + r.gridHeight * r.gridWidth, 0);
+    const tokens = new Float32Array(R * c.inChannels);
+    let o = 0;
+    for (const r of refs) {
+      tokens.set(r.tokens, o);
+      o += r.tokens.length;
+    }
+    const rows = repeat(tokens).length / tokens.length;
+    const ids = flux2ReferenceIds(refs.map((r) => ({ height: r.gridHeight, width: r.gridWidth })));
+    return {
+      ref: hostTensor('float32', [rows, R, c.inChannels], repeat(tokens)),
+      ref_ids: hostTensor('float32', [rows, R, 4], repeat(ids)),
+    };
   }
 
   /** alpha/rank is folded into B so the graph's single scale input is the user's LoRA scale. */
