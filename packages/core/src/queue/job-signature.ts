@@ -1,0 +1,34 @@
+// Every job payload and control message on the queue carries an HMAC-SHA256 over the queue name and the payload's
+// canonical JSON, keyed by the secret that the studio and its workers share. Anyone who can write to Redis but
+// does not know the secret cannot make a worker train (or stop, or sample) anything.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** JSON with object keys sorted at every depth, so the same value always signs to the same bytes. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('A job cannot carry a non-finite number.');
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function signPayload(payload: unknown, secret: string, queueName: string): string {
+  if (!secret) throw new Error('The run queue needs a shared secret to sign jobs.');
+  return createHmac('sha256', secret).update(`lora-studio-queue-v1\n${queueName}\n${canonicalJson(payload)}`).digest('hex');
+}
+
+/** Constant-time comparison; false for anything that is not a well-formed signature of this payload. */
+export function verifyPayload(payload: unknown, signature: unknown, secret: string, queueName: string): boolean {
+  if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false;
+  let expected: string;
+  try {
+    expected = signPayload(payload, secret, queueName);
+  } catch {
+    return false;
+  }
+  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'));
+}
