@@ -50,6 +50,31 @@ describe('pretraining the default model', () => {
     }
   }, 60_000);
 
+  it('warm-starts a run with a word path from a bytes-only model folder and records where it started', async () => {
+    const from = join(root, 'whole');
+    const source = await loadDefaultModel(from, { threads: 1 });
+    const sourceId = source.id;
+    const before = (await source.encodeText(['a cat on a red background'])).context;
+    await source.close();
+    const words = { ...tiny.textEncoder!, wordBuckets: 32, wordScale: 4 };
+    const out = join(root, 'warm');
+    // A vanishing learning rate: the one step leaves the weights where the warm start put them.
+    await pretrainDefaultModel({ ...tiny, lr: 1e-9, textEncoder: words, initFrom: from, out, steps: 1, resume: false });
+    const warm = await loadDefaultModel(out, { threads: 1 });
+    try {
+      const after = (await warm.encodeText(['a cat on a red background'])).context;
+      expect(Math.max(...after.map((v, i) => Math.abs(v - before[i]!)))).toBeLessThan(1e-2);
+      expect(warm.manifest.formatVersion).toBe(2);
+      expect(warm.manifest.provenance.initFrom).toMatchObject({ dir: from, id: sourceId, steps: 4 });
+    } finally {
+      await warm.close();
+    }
+    await pretrainDefaultModel({ ...tiny, lr: 1e-9, textEncoder: words, out, steps: 2, resume: true });
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).provenance.initFrom.id).toBe(sourceId);
+    await expect(pretrainDefaultModel({ ...tiny, image: { size: 16, patch: 4 }, initFrom: from, out: join(root, 'mismatch'), steps: 1, resume: false }))
+      .rejects.toThrow(/warm start needs the same shapes/);
+  }, 120_000);
+
   it('warms up linearly, then decays to a tenth of the peak', () => {
     const o = { lr: 1, warmupSteps: 10, steps: 110 };
     expect(pretrainLearningRate(0, o)).toBeCloseTo(0.1);
