@@ -6,9 +6,10 @@ import { captionsArgs, type CaptionsHandlers } from './domains/captions';
 import { runArgs, type RunsHandlers } from './domains/runs';
 import { compareArgs, type CompareHandlers } from './domains/compare';
 import { modelArgs, type ModelsHandlers } from './domains/models';
+import { referencesArgs, type ReferencesHandlers } from './domains/references';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers & ModelsHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & ReferencesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers & ModelsHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -18,6 +19,7 @@ export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...appArgs,
   ...projectArgs,
   ...imagesArgs,
+  ...referencesArgs,
   ...captionsArgs,
   ...runArgs,
   ...compareArgs,

@@ -6,6 +6,7 @@ export * from './bridge';
 export * from './domains/app';
 export * from './domains/paths';
 export * from './domains/masks';
+export * from './domains/references';
 export * from './domains/projects';
 export * from './csp';
 export * from './domains/images';

@@ -3,6 +3,7 @@ import { StudioContext, type Emit } from './context';
 import { appHandlers } from './handlers/app';
 import { projectHandlers } from './handlers/projects';
 import { imagesHandlers } from './handlers/images';
+import { referencesHandlers } from './handlers/references';
 import { captionsHandlers } from './handlers/captions';
 import { runsHandlers } from './handlers/runs';
 import { compareHandlers } from './handlers/compare';
@@ -27,6 +28,7 @@ export function createHandlers(ctx: StudioContext, runs: RunManager = new RunMan
     ...appHandlers(ctx),
     ...projectHandlers(ctx),
     ...imagesHandlers(ctx),
+    ...referencesHandlers(ctx),
     ...captionsHandlers(ctx),
     ...runsHandlers(ctx, runs),
     ...compareHandlers(ctx),
