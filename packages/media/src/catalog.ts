@@ -37,6 +37,7 @@ function toDatasetImage(r: ImageRow, view: DatasetView): DatasetImage {
     importedAt: r.importedAt,
     duplicateCluster: view.duplicateCluster.get(r.id) ?? null,
     session: view.session.get(r.id) ?? null,
+    mask: r.mask,
   };
 }
 

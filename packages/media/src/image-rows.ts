@@ -23,6 +23,8 @@ export interface ImageRow {
   fileSize: number;
   importedAt: string;
   caption: string | null;
+  /** The stored mask (relative to the project folder) for masked training; null = none. */
+  mask: string | null;
 }
 
 export interface NewImage {
@@ -44,7 +46,7 @@ export interface NewImage {
 
 const SELECT = `SELECT i.id, i.hash, i.file, i.source_name AS sourceName, i.width, i.height, i.format, i.exif, i.metrics,
   i.analysis, i.analysis_error AS analysisError, i.excluded, i.crop, i.repeats, i.file_size AS fileSize,
-  i.imported_at AS importedAt, c.text AS caption
+  i.imported_at AS importedAt, c.text AS caption, i.mask_file AS mask
   FROM images i LEFT JOIN captions c ON c.image_id = i.id`;
 
 interface RawRow extends Omit<ImageRow, 'exif' | 'metrics' | 'excluded' | 'crop'> {
@@ -156,6 +158,11 @@ export class ImageRows {
     this.store.db.transaction(() => {
       for (const id of ids) stmt.run(excluded ? 1 : 0, id);
     })();
+  }
+
+  /** Names the image's mask file (relative to the project folder), or none. */
+  setMaskFile(id: number, file: string | null): void {
+    this.store.db.prepare('UPDATE images SET mask_file = ? WHERE id = ?').run(file, id);
   }
 
   setCrop(ids: readonly number[], crop: CropBox | null): void {

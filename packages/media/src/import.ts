@@ -5,10 +5,10 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { faceChecksApply, imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
+import { projectMaskPng } from './project-masks';
 import { findSources, type ImageSource, type MaskSource } from './sources';
 import { IMPORT_LIMITS } from './thresholds';
 
@@ -49,9 +49,7 @@ async function storedMask(mask: MaskSource, width: number, height: number): Prom
     return `Its mask ${mask.name} was not kept (${err instanceof Error ? err.message : String(err)}); the image was imported without a mask.`;
   }
   try {
-    // The same pixel cap as images: a mask cannot be a decompression bomb either.
-    return await sharp(bytes, { limitInputPixels: IMPORT_LIMITS.maxPixels }).rotate().flatten({ background: '#000000' }).greyscale()
-      .resize({ width, height, fit: 'fill' }).toColourspace('b-w').png().toBuffer();
+    return await projectMaskPng(bytes, width, height);
   } catch {
     return `Its mask ${mask.name} is not a readable image, so it was not kept (the image was imported without a mask). Replace it with a greyscale PNG (white = learn, black = ignore) and import again.`;
   }

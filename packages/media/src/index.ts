@@ -1,6 +1,7 @@
 export { importFiles, sweepOrphans, imagePaths, type ImportOptions, type ImportProgress } from './import';
 export { DatasetCatalog, UnknownImages, InvalidCrop, type ImageQuery, type ImageSort } from './catalog';
 export { ImageRows, type ImageRow } from './image-rows';
+export { ProjectMasks, MaskUnreadable, projectMaskPng, paintedMaskPath } from './project-masks';
 export { ProjectReferences, ReferenceUnreadable, InvalidReference, projectReferencePng } from './project-references';
 export { prepareImage, ImageRejected, type PreparedImage } from './prepare';
 export { viewDataset } from './dataset';

@@ -93,6 +93,11 @@ export interface DatasetImage {
   duplicateCluster: number | null;
   /** Photo session (index into DatasetHealth.sessions). */
   session: number | null;
+  /**
+   * Masked training: the image's mask, a grey PNG at the image's upright size relative to the project folder (white
+   * = learn, black = ignore, grey between); null = the whole image is learnt.
+   */
+  mask: string | null;
 }
 
 export interface ImportFileResult {
@@ -147,6 +152,9 @@ export interface DatasetHealth {
   warnings: DatasetWarning[];
 }
 
+/** Under the 1 MiB request limit with room for the rest of the request; a painted mask at 1024 px is far smaller. */
+const MAX_MASK_BASE64 = 900 * 1024;
+
 const imageSort = ['imported', 'name', 'resolution', 'sharpness', 'exposure', 'compression', 'colourfulness', 'aspect'] as const;
 
 export const imagesArgs = {
@@ -180,6 +188,18 @@ export const imagesArgs = {
       crop: cropBoxSchema.nullable().optional(),
     })
     .strict(),
+  'images-set-mask': z
+    .object({
+      dir: projectDirSchema,
+      id: z.number().int().positive(),
+      /** The mask as a base64 PNG (any size: it is stretched over the image), or null to remove it. */
+      png: z
+        .string()
+        .max(MAX_MASK_BASE64, 'The mask is too detailed to send (over 900 KB as PNG); paint it with fewer, larger strokes.')
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'The mask must be a base64-encoded PNG.')
+        .nullable(),
+    })
+    .strict(),
   'dataset-health': z.object({ dir: projectDirSchema }).strict(),
 };
 
@@ -191,5 +211,7 @@ export type ImagesHandlers = {
   'images-list': (args: Args<'images-list'>) => Promise<DatasetImage[]>;
   'images-get': (args: Args<'images-get'>) => Promise<DatasetImage>;
   'images-update': (args: Args<'images-update'>) => Promise<DatasetImage[]>;
+  /** Stores (or with png null, removes) the image's training mask; returns the image as it is now. */
+  'images-set-mask': (args: Args<'images-set-mask'>) => Promise<DatasetImage>;
   'dataset-health': (args: Args<'dataset-health'>) => Promise<DatasetHealth>;
 };

@@ -1,5 +1,5 @@
 import { ApiFailure, type ImagesHandlers } from '@lora-studio/api';
-import { analyzerSwitches, DatasetCatalog, importFiles, startBackgroundAnalysis } from '@lora-studio/media';
+import { analyzerSwitches, DatasetCatalog, importFiles, ProjectMasks, startBackgroundAnalysis } from '@lora-studio/media';
 import type { ProjectStore } from '@lora-studio/store';
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
@@ -86,6 +86,15 @@ export function imagesHandlers(ctx: StudioContext): ImagesHandlers {
       const changed = new DatasetCatalog(store).update(ids, { ...(excluded !== undefined ? { excluded } : {}), ...(crop !== undefined ? { crop } : {}) });
       ctx.emit('images-changed', { dir: store.dir, ids });
       return changed;
+    },
+
+    'images-set-mask': async ({ dir, id, png }) => {
+      const store = requireProject(ctx, dir);
+      await new ProjectMasks(store).set(id, png === null ? null : Buffer.from(png, 'base64'));
+      ctx.emit('images-changed', { dir: store.dir, ids: [id] });
+      const image = new DatasetCatalog(store).get(id);
+      if (!image) throw new ApiFailure('not-found', `No image with id ${id} in this project; it may have been removed. Reload the dataset.`);
+      return image;
     },
 
     'dataset-health': async ({ dir }) => {
