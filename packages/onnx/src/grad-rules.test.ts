@@ -102,6 +102,13 @@ const CASES: Case[] = [
   // Composed pieces.
   { name: 'layerNorm (composed in float64)', inputs: [[2, 3, 5], [5], [5]], build: ([x, s, b]) => op.layerNorm(x, s, b) },
   { name: 'rmsNorm', inputs: [[2, 3, 5], [5]], build: ([x, s]) => op.rmsNorm(x, s) },
+  { name: 'rmsNorm without scale (composed)', inputs: [[2, 3, 5]], build: ([x]) => op.rmsNorm(x, null) },
+  // float32 graphs reuse the forward node's own statistics (1/rms; mean and 1/std) in the backward pass.
+  { name: 'rmsNorm (float32: 1/rms from the forward)', inputs: [[2, 3, 5], [5]], build: ([x, s]) => op.rmsNorm(x, s), float32Step: 1e-2, tolerance: 1e-3 },
+  {
+    name: 'layerNorm (float32: statistics from the forward)', inputs: [[2, 3, 5], [5], [5]],
+    build: ([x, s, b]) => op.layerNorm(x, s, b), float32Step: 1e-2, tolerance: 1e-3,
+  },
   { name: 'silu', inputs: [[3, 4]], build: ([x]) => op.silu(x) },
   {
     name: 'SwiGLU MLP', inputs: [[2, 3, 4], [6, 4], [3, 4]],

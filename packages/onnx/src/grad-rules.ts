@@ -7,7 +7,7 @@ import type { GradContext, GradRule } from './autodiff';
 import type { AttrValue, Tensor } from './graph';
 import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
-  not, pad, pow, reduceSum, reshapeTo, scatterND, sin, slice, split, squeeze, sub, tanh, transpose, unsqueeze, where,
+  not, pad, pow, reduceMean, reduceSum, reshapeTo, scatterND, sin, slice, split, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
@@ -87,13 +87,41 @@ function layerNormGrad(ctx: GradContext): (Tensor | null)[] {
   const first = normalizeAxis(intAttr(ctx, 'axis', -1), x.rank, 'LayerNormalization');
   const axes = x.shape.map((_, i) => i).filter((i) => i >= first);
   const mean = (t: Tensor) => div(reduceSum(t, axes, { keepdims: true }), axes.reduce((n, a) => n * (x.shape[a] as number), 1));
-  // Statistics are recomputed in the input's dtype: onnxruntime keeps its own Mean/InvStdDev outputs in float32.
-  const centered = sub(x, mean(x));
-  const invStd = div(1, pow(add(mean(mul(centered, centered)), eps), 0.5));
-  const xhat = mul(centered, invStd);
+  let xhat: Tensor;
+  let invStd: Tensor;
+  const [, stashedMean, stashedInvStd] = ctx.node.outputs;
+  if (x.dtype === 'float32' && stashedMean && stashedInvStd) {
+    // The forward node's own statistics (float32, as onnxruntime keeps them): two passes instead of ten nodes.
+    invStd = stashedInvStd;
+    xhat = mul(sub(x, stashedMean), invStd);
+  } else {
+    // Recomputed in the input's dtype: onnxruntime keeps its Mean/InvStdDev outputs in float32, too coarse for float64.
+    const centered = sub(x, mean(x));
+    invStd = div(1, pow(add(mean(mul(centered, centered)), eps), 0.5));
+    xhat = mul(centered, invStd);
+  }
   const dxhat = mul(dy, scale);
   const dx = mul(invStd, sub(sub(dxhat, mean(dxhat)), mul(xhat, mean(mul(dxhat, xhat)))));
   return [dx, mul(dy, xhat), ctx.node.inputs[2] ? dy : null];
+}
+
+/**
+ * onnxruntime's RMS norm (SimplifiedLayerNormalization): y = x·r·scale with r = 1/sqrt(mean(x²) + eps) over the axes
+ * from `axis` on, so dx = r·(g − x̂·mean(g·x̂)) with g = dy·scale and x̂ = x·r, and dscale = dy·x̂.
+ */
+function rmsNormGrad(ctx: GradContext): (Tensor | null)[] {
+  const [x, scale, dy] = [ctx.x(0), ctx.x(1), ctx.dy()!];
+  const eps = (attr(ctx, 'epsilon')?.value as number | undefined) ?? 1e-5;
+  const first = normalizeAxis(intAttr(ctx, 'axis', -1), x.rank, 'SimplifiedLayerNormalization');
+  const axes = x.shape.map((_, i) => i).filter((i) => i >= first);
+  const mean = (t: Tensor) => reduceMean(t, axes, { keepdims: true });
+  // float32 reuses the forward's 1/rms; float64 recomputes it (onnxruntime stashes it in float32).
+  const stashed = ctx.node.outputs[1];
+  const invRms = x.dtype === 'float32' && stashed?.dtype === 'float32' ? stashed : div(1, pow(add(mean(mul(x, x)), eps), 0.5));
+  const xhat = mul(x, invRms);
+  const g = mul(dy, scale);
+  const dx = ctx.needs(0) ? mul(invRms, sub(g, mul(xhat, mean(mul(g, xhat))))) : null;
+  return [dx, ctx.needs(1) ? mul(dy, xhat) : null];
 }
 
 function geluGrad(ctx: GradContext): (Tensor | null)[] {
@@ -220,6 +248,7 @@ export const GRAD_RULES: Record<string, GradRule | null> = {
     return [sub(yd, mul(c.y(), reduceSum(yd, [axis], { keepdims: true })))];
   },
   LayerNormalization: layerNormGrad,
+  SimplifiedLayerNormalization: rmsNormGrad,
   MatMul: matmulGrad,
   Gemm: gemmGrad,
   ReduceSum: (c) => [spreadReduced(c, c.dy()!), null],

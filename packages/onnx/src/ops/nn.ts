@@ -88,13 +88,31 @@ export function layerNorm(x: Tensor, scale: Tensor | null, bias: Tensor | null, 
     return bias ? add(y, bias) : y;
   }
   const inputs = bias ? [x, scale, bias] : [x, scale];
-  return single(x.graph, 'LayerNormalization', inputs, { axis: int(-1), epsilon: float(eps) }, x.dtype, x.shape);
+  // Mean and InvStdDev are declared as outputs so the backward pass reuses them instead of recomputing both.
+  const [y] = x.graph.addNode('LayerNormalization', inputs, { axis: int(-1), epsilon: float(eps) }, [
+    { dtype: x.dtype, shape: x.shape }, ...normStatistics(x), ...normStatistics(x),
+  ]);
+  return y!;
 }
 
-/** RMS normalization over the last axis: x / sqrt(mean(x²) + eps) · scale. */
+/** The per-row statistic a normalization over the last axis stashes ([..., 1], float32 as onnxruntime keeps it). */
+function normStatistics(x: Tensor): { dtype: 'float32'; shape: Dim[] }[] {
+  return [{ dtype: 'float32', shape: [...x.shape.slice(0, -1), 1] }];
+}
+
+/**
+ * RMS normalization over the last axis: x / sqrt(mean(x²) + eps) · scale. With a scale in float32 or float64 it is
+ * onnxruntime's one SimplifiedLayerNormalization node (one pass instead of six, and a backward pass of seven nodes
+ * that reuses its 1/rms instead of differentiating the composition); its 1/rms output is declared for that reuse.
+ */
 export function rmsNorm(x: Tensor, scale: Tensor | null, opts: NormOptions = {}): Tensor {
+  const eps = opts.epsilon ?? 1e-6;
+  if (scale && scale.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64')) {
+    const attrs = { axis: int(-1), epsilon: float(eps) };
+    return x.graph.addNode('SimplifiedLayerNormalization', [x, scale], attrs, [{ dtype: x.dtype, shape: x.shape }, ...normStatistics(x)])[0]!;
+  }
   const meanSquare = reduceMean(mul(x, x), [-1], { keepdims: true });
-  const y = div(x, sqrt(add(meanSquare, opts.epsilon ?? 1e-6)));
+  const y = div(x, sqrt(add(meanSquare, eps)));
   return scale ? mul(y, scale) : y;
 }
 
