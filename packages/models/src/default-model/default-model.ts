@@ -69,7 +69,7 @@ export async function loadDefaultModel(dir = defaultModelDir(), options: { threa
 
   const textGraph = new Graph('text_encoder');
   const bytes = textGraph.input('bytes', 'int64', [1, textEncoder.maxBytes]);
-  const words = textEncoder.wordBuckets === undefined ? undefined : textGraph.input('words', 'int64', [1, textEncoder.maxBytes]);
+  const words = textEncoder.words === undefined ? undefined : textGraph.input('words', 'int64', [1, textEncoder.maxBytes]);
   textGraph.output(buildTextEncoder(textGraph, textEncoder, frozenWeights(textGraph, textEncoderWeightSpecs(textEncoder), weights.textEncoder), bytes, 1, words), 'context');
   const textSession = await createSession(serializeGraph(textGraph), { providers: ['cpu'], threads });
   const samplers = new Map<number, Promise<EngineSession>>();

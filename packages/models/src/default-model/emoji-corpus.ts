@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { RgbaImage, RgbImage } from './pixels';
-import { describePlacement, PLAIN_PLACEMENT, placeCharacter, randomPlacement, type Placement } from './placement';
+import { BACKGROUNDS, describePlacement, PLAIN_PLACEMENT, placeCharacter, POSITIONS, randomPlacement, SIZES, type Placement } from './placement';
+import { buildVocabulary } from './word-ids';
 import { SeededRandom } from '@lora-studio/onnx';
 
 export interface EmojiEntry {
@@ -64,6 +65,14 @@ export function listGoogleEmoji(folder = emojiDatasourceFolder()): EmojiEntry[] 
     }
   }
   return out.sort((a, b) => (a.image < b.image ? -1 : a.image > b.image ? 1 : 0));
+}
+
+/** Every word a caption of these emoji can have (names, short names, categories, placement phrases): the word path's vocabulary. */
+export function captionVocabulary(entries: readonly EmojiEntry[]): string[] {
+  const texts: string[] = [];
+  for (const e of entries) texts.push(e.name, e.category, ...e.shortNames);
+  for (const b of BACKGROUNDS) for (const s of SIZES) for (const p of POSITIONS) texts.push(describePlacement({ background: b.name, size: s.name, position: p.name }));
+  return buildVocabulary(texts);
 }
 
 export async function loadEmojiImage(entry: EmojiEntry, folder = emojiDatasourceFolder()): Promise<RgbaImage> {

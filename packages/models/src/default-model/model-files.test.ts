@@ -30,7 +30,7 @@ function writeFolder(name: string, textEncoder: TextEncoderConfig): string {
 describe('model folder format versions', () => {
   it('writes a bytes-only model exactly as version 1 (no formatVersion) and a word-path model as version 2; both load', async () => {
     const v1 = writeFolder('v1', bytesOnly);
-    const v2 = writeFolder('v2', { ...bytesOnly, wordBuckets: 32, wordScale: 4 });
+    const v2 = writeFolder('v2', { ...bytesOnly, words: ['apple', 'green', 'red'], wordScale: 4 });
     expect(JSON.parse(readFileSync(join(v1, 'model.json'), 'utf8'))).not.toHaveProperty('formatVersion');
     expect(JSON.parse(readFileSync(join(v2, 'model.json'), 'utf8')).formatVersion).toBe(2);
     for (const dir of [v1, v2]) {
@@ -47,7 +47,7 @@ describe('model folder format versions', () => {
   });
 
   it('refuses a newer format version, and a word path under a version that cannot hold it, with what to do', () => {
-    const dir = writeFolder('edited', { ...bytesOnly, wordBuckets: 32, wordScale: 4 });
+    const dir = writeFolder('edited', { ...bytesOnly, words: ['apple', 'green', 'red'], wordScale: 4 });
     const path = join(dir, 'model.json');
     const json = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...json, formatVersion: 3 }));

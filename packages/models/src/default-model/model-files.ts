@@ -14,13 +14,13 @@ export const TRANSFORMER_FILE = 'transformer.safetensors';
 export const TEXT_ENCODER_FILE = 'text-encoder.safetensors';
 /**
  * 1: bytes-only text encoder (model.json without formatVersion). 2: the text encoder may have the word path
- * (textEncoder.wordBuckets). A loader reads every version up to its own and refuses newer ones by name.
+ * (textEncoder.words). A loader reads every version up to its own and refuses newer ones by name.
  */
 export const MODEL_FORMAT_VERSION = 2;
 
 /** The lowest version that can hold this text encoder: what a writer records. */
 export function formatVersionFor(textEncoder: TextEncoderConfig): number {
-  return textEncoder.wordBuckets === undefined ? 1 : 2;
+  return textEncoder.words === undefined ? 1 : 2;
 }
 
 export interface Provenance {

@@ -42,7 +42,7 @@ export function buildPretrainStep(s: PretrainShapes, opts: { weightDecay: number
   const C = tokenChannels(s.image);
   const T = contextTokens(s.textEncoder);
   const bytes = g.input('bytes', 'int64', [B, s.textEncoder.maxBytes]);
-  const words = s.textEncoder.wordBuckets === undefined ? undefined : g.input('words', 'int64', [B, s.textEncoder.maxBytes]);
+  const words = s.textEncoder.words === undefined ? undefined : g.input('words', 'int64', [B, s.textEncoder.maxBytes]);
   const x0 = g.input('x0', 'float32', [B, N, C]);
   const noise = g.input('noise', 'float32', [B, N, C]);
   const t = g.input('t', 'float32', [B]);

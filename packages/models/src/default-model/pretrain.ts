@@ -9,11 +9,11 @@ import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, Tr
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { pretrainBatch, type TimeSampling } from './batch';
-import { EmojiCorpus } from './emoji-corpus';
+import { captionVocabulary, EmojiCorpus, listGoogleEmoji } from './emoji-corpus';
 import { MODEL_FORMAT, modelFolderId, readManifest, readModelWeights, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest, type Provenance } from './model-files';
 import type { PixelFormat } from './patchify';
 import { buildPretrainStep, pretrainParameterSpecs, TEXT_ENCODER_PREFIX, TRANSFORMER_PREFIX } from './pretrain-graph';
-import { DEFAULT_MODEL_NAME, DEFAULT_PIXEL_FORMAT, DEFAULT_TEXT_ENCODER, defaultTransformerConfig } from './spec';
+import { DEFAULT_MODEL_NAME, DEFAULT_PIXEL_FORMAT, defaultTextEncoder, defaultTransformerConfig } from './spec';
 import { randomTextEncoderWeights, textEncoderWeightSpecs, type TextEncoderConfig } from './text-encoder';
 
 export interface PretrainOptions {
@@ -103,8 +103,8 @@ type InitFrom = NonNullable<Provenance['initFrom']>;
 function warmStartWeights(dir: string, transformer: Flux2Config, textEncoder: TextEncoderConfig, image: PixelFormat, seed: number): { values: Record<string, Float32Array>; from: InitFrom } {
   const manifest = readManifest(dir);
   const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
-  const { wordBuckets: _wb, wordScale: _ws, ...textShape } = textEncoder;
-  const { wordBuckets: _fb, wordScale: _fs, ...fromTextShape } = manifest.textEncoder;
+  const { words: _w, wordScale: _ws, ...textShape } = textEncoder;
+  const { words: _fw, wordScale: _fs, ...fromTextShape } = manifest.textEncoder;
   if (!same(manifest.transformer, transformer) || !same({ size: manifest.image.size, patch: manifest.image.patch }, { size: image.size, patch: image.patch }) || !same(fromTextShape, textShape)) {
     throw new Error(`--init-from ${dir}: its transformer, image format or text encoder differs from this run's; warm start needs the same shapes (only a word path may be added).`);
   }
@@ -113,7 +113,7 @@ function warmStartWeights(dir: string, transformer: Flux2Config, textEncoder: Te
   const values: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(weights.transformer)) values[TRANSFORMER_PREFIX + k] = v;
   for (const s of textEncoderWeightSpecs(textEncoder)) {
-    const known = manifest.textEncoder.wordBuckets === textEncoder.wordBuckets || s.name !== 'word_embed' ? weights.textEncoder[s.name] : undefined;
+    const known = s.name !== 'word_embed' || same(manifest.textEncoder.words ?? [], textEncoder.words ?? []) ? weights.textEncoder[s.name] : undefined;
     values[TEXT_ENCODER_PREFIX + s.name] = known ?? fresh[s.name]!;
   }
   return { values, from: { dir, id: modelFolderId(dir, manifest), steps: manifest.provenance.steps, commit: manifest.provenance.commit } };
@@ -173,7 +173,7 @@ function trimLog(out: string, step: number): void {
 
 export async function pretrainDefaultModel(o: PretrainOptions): Promise<PretrainResult> {
   const transformer = o.transformer ?? defaultTransformerConfig();
-  const textEncoder = o.textEncoder ?? DEFAULT_TEXT_ENCODER;
+  const textEncoder = o.textEncoder ?? defaultTextEncoder(captionVocabulary(listGoogleEmoji().slice(0, o.corpusLimit)));
   const image = o.image ?? DEFAULT_PIXEL_FORMAT;
   const identity = runIdentity(o, transformer, textEncoder, image);
   mkdirSync(o.out, { recursive: true });

@@ -9,10 +9,15 @@ export const DEFAULT_MODEL_NAME = 'flux2-tiny-default';
 /** 32×32 RGB in 4×4 patches: 64 tokens of 48 channels (README.md: why). */
 export const DEFAULT_PIXEL_FORMAT: PixelFormat = { size: 32, patch: 4 };
 
-/** Bytes plus hashed words (8,192 buckets ≈ 1 M weights, 2 MB in fp16): names are one lookup away (word-hashes.ts). */
+/** The byte path's shape (the whole encoder of format-1 models). */
 export const DEFAULT_TEXT_ENCODER: TextEncoderConfig = {
-  maxBytes: 160, width: 128, heads: 4, layers: 2, mlpRatio: 4, mergeBytes: 4, contextDim: 256, wordBuckets: 8192, wordScale: 4,
+  maxBytes: 160, width: 128, heads: 4, layers: 2, mlpRatio: 4, mergeBytes: 4, contextDim: 256,
 };
+
+/** What a new pretraining uses: the byte path plus a word row for every word of the captions (word-ids.ts). */
+export function defaultTextEncoder(vocabulary: string[]): TextEncoderConfig {
+  return { ...DEFAULT_TEXT_ENCODER, words: vocabulary, wordScale: 4 };
+}
 
 export function defaultTransformerConfig(): Flux2Config {
   return flux2Preset(DEFAULT_MODEL_NAME);

@@ -29,14 +29,14 @@ describe('byte-level text encoder', () => {
     await session.release();
   });
 
-  const withWords: TextEncoderConfig = { ...config, wordBuckets: 16, wordScale: 2 };
+  const withWords: TextEncoderConfig = { ...config, words: ['a', 'apple', 'red', 'tiger', 'tulip'], wordScale: 2 };
 
   /** Context of `prompts` under `c` with `weights` (float32 initializers). */
   async function encode(c: TextEncoderConfig, weights: Record<string, Float32Array>, prompts: string[]): Promise<Float32Array> {
     const g = new Graph('te');
     const B = prompts.length;
     const bytes = g.input('bytes', 'int64', [B, c.maxBytes]);
-    const words = c.wordBuckets === undefined ? undefined : g.input('words', 'int64', [B, c.maxBytes]);
+    const words = c.words === undefined ? undefined : g.input('words', 'int64', [B, c.maxBytes]);
     g.output(buildTextEncoder(g, c, frozenWeights(g, textEncoderWeightSpecs(c), weights), bytes, B, words), 'context');
     const session = await createSession(serializeGraph(g), { providers: ['cpu'], threads: 1 });
     const ids = promptIds(prompts, c);

@@ -2,10 +2,10 @@
 // layers → groups of `mergeBytes` neighbouring bytes concatenated and projected to the transformer's context width.
 // Byte level means there is no word list: any word, an unseen trigger like "sks" included, has its own encoding.
 // It is trained jointly with the transformer during pretraining and frozen during LoRA training.
-// Optional word path (`wordBuckets`, word-hashes.ts): each byte also carries a learned vector of the word it belongs
-// to, added after the byte layers, so the merged context tokens hold the word itself, not only its spelling.
+// Optional word path (`words`, word-ids.ts): each byte also carries a learned vector of the word it belongs to,
+// added after the byte layers, so the merged context tokens hold the word itself, not only its spelling.
 import { add, attention, gather, gelu, layerNorm, linear, mul, reshape, transpose, type Graph, type Tensor, SeededRandom } from '@lora-studio/onnx';
-import { wordBucketIds } from './word-hashes';
+import { RESERVED_WORD_ROWS, wordRowIds, wordsOf } from './word-ids';
 
 export interface TextEncoderConfig {
   /** Captions are cut to this many UTF-8 bytes (at a character boundary) and padded with byte 0. */
@@ -17,8 +17,11 @@ export interface TextEncoderConfig {
   /** Neighbouring bytes merged into one context token: context has maxBytes / mergeBytes tokens. */
   mergeBytes: number;
   contextDim: number;
-  /** Size of the hashed word table (word path); absent = bytes only, the first model format. */
-  wordBuckets?: number;
+  /**
+   * The word path's vocabulary (word-ids.ts): the table has a row per word plus the not-a-word and unknown-word
+   * rows. Absent = bytes only, the first model format.
+   */
+  words?: string[];
   /**
    * The word vectors are multiplied by this in the graph. They start at zero (a warm start from a bytes-only model
    * begins exactly where that model was); the factor makes Adam move the rarely seen rows of a word this much faster.
@@ -41,8 +44,12 @@ export function validateTextEncoderConfig(c: TextEncoderConfig): TextEncoderConf
     if (!Number.isInteger(c[k]) || c[k] <= 0) problems.push(`${k} must be a positive integer (got ${c[k]})`);
   }
   if (c.width % c.heads !== 0) problems.push(`width ${c.width} must be a multiple of heads ${c.heads}`);
-  if (c.wordBuckets !== undefined && (!Number.isInteger(c.wordBuckets) || c.wordBuckets < 2)) problems.push(`wordBuckets must be a whole number ≥ 2 (got ${c.wordBuckets})`);
-  if (c.wordBuckets !== undefined && !(typeof c.wordScale === 'number' && c.wordScale > 0)) problems.push(`wordScale must be a number > 0 with wordBuckets (got ${c.wordScale})`);
+  if (c.words !== undefined) {
+    if (!Array.isArray(c.words) || c.words.some((w) => typeof w !== 'string' || w === '' || wordsOf(w).join(' ') !== w)) {
+      problems.push('words must be a list of single lower-case words');
+    } else if (new Set(c.words).size !== c.words.length) problems.push('words must not repeat a word');
+    if (!(typeof c.wordScale === 'number' && c.wordScale > 0)) problems.push(`wordScale must be a number > 0 with words (got ${c.wordScale})`);
+  }
   if (c.maxBytes % c.mergeBytes !== 0) problems.push(`maxBytes ${c.maxBytes} must be a multiple of mergeBytes ${c.mergeBytes}`);
   if (problems.length) throw new Error(`Invalid text encoder config: ${problems.join('; ')}.`);
   return c;
@@ -62,7 +69,7 @@ export function textEncoderWeightSpecs(c: TextEncoderConfig): TensorSpec[] {
     );
   }
   specs.push({ name: 'norm_out.scale', shape: [w] }, { name: 'merge.weight', shape: [c.contextDim, c.mergeBytes * w] });
-  if (c.wordBuckets !== undefined) specs.push({ name: 'word_embed', shape: [c.wordBuckets, w] });
+  if (c.words !== undefined) specs.push({ name: 'word_embed', shape: [RESERVED_WORD_ROWS + c.words.length, w] });
   return specs;
 }
 
@@ -99,10 +106,10 @@ export function promptBytes(prompts: readonly string[], c: TextEncoderConfig): {
   return { ids, truncated };
 }
 
-/** The encoder's int64 inputs for `prompts`: bytes, and with the word path each byte's word bucket. */
+/** The encoder's int64 inputs for `prompts`: bytes, and with the word path each byte's word row. */
 export function promptIds(prompts: readonly string[], c: TextEncoderConfig): { bytes: BigInt64Array; words?: BigInt64Array; truncated: number[] } {
   const { ids, truncated } = promptBytes(prompts, c);
-  return { bytes: ids, words: c.wordBuckets === undefined ? undefined : wordBucketIds(ids, c.maxBytes, c.wordBuckets), truncated };
+  return { bytes: ids, words: c.words === undefined ? undefined : wordRowIds(ids, c.maxBytes, c.words), truncated };
 }
 
 /**
@@ -111,8 +118,8 @@ export function promptIds(prompts: readonly string[], c: TextEncoderConfig): { b
  * view, an initializer, …).
  */
 export function buildTextEncoder(g: Graph, c: TextEncoderConfig, weight: (name: string) => Tensor, bytes: Tensor, batch: number, words?: Tensor): Tensor {
-  if ((c.wordBuckets !== undefined) !== (words !== undefined)) {
-    throw new Error(c.wordBuckets === undefined ? 'This text encoder has no word path; do not pass word ids.' : 'This text encoder has a word path; pass the word ids (promptIds).');
+  if ((c.words !== undefined) !== (words !== undefined)) {
+    throw new Error(c.words === undefined ? 'This text encoder has no word path; do not pass word ids.' : 'This text encoder has a word path; pass the word ids (promptIds).');
   }
   const { width: w, heads: h, maxBytes: L } = c;
   const dh = w / h;
