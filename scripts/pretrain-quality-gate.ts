@@ -1,5 +1,7 @@
 // Quality gate of a pretrained default model:
-//   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1]
+//   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1] [--seen-steps N]
+// --seen-steps takes the training captions from the first N steps of the run instead of all the model's steps, so two
+// models (before/after, or checkpoints of one run) are judged on the very same prompts.
 // Writes OUT_DIR/quality-grid.png (rows of 10: samples, then the corpus emoji drawn as prompted, alternating),
 // OUT_DIR/quality-gate.json (per prompt: caption, rank of the prompted emoji, nearest emoji, background) and prints the summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { EmojiCorpus } from '../packages/models/src/default-model/emoji-corpus';
 import { gatePrompts, runQualityGate, summarizeGate } from '../packages/models/src/default-model/quality-gate';
 import type { RgbImage } from '../packages/models/src/default-model/pixels';
 
-const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' }, 'seen-steps': { type: 'string' } }, allowPositionals: true });
 const [modelDir, outDir] = positionals.map((p) => resolve(p));
 if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance G] [--steps N]'); process.exit(2); }
 const guidance = Number(values.guidance);
@@ -22,7 +24,9 @@ const model = await loadDefaultModel(modelDir);
 const corpus = await EmojiCorpus.load(model.image.size);
 const p = model.manifest.provenance;
 const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
-const prompts = gatePrompts(corpus, p.seed, p.steps * batch);
+const seenSteps = values['seen-steps'] === undefined ? p.steps : Number(values['seen-steps']);
+if (!Number.isInteger(seenSteps) || seenSteps <= 0) { console.error(`--seen-steps must be a whole number > 0 (got "${values['seen-steps']}").`); process.exit(2); }
+const prompts = gatePrompts(corpus, p.seed, seenSteps * batch);
 const t0 = performance.now();
 const results = await runQualityGate(model, corpus, prompts, { seed: 1000, steps, guidance, startTime });
 const seconds = (performance.now() - t0) / 1000;
@@ -41,7 +45,7 @@ const rows = Math.ceil(results.length / cols) * 2;
 await sharp({ create: { width: cols * cell, height: rows * cell, channels: 3, background: '#808080' } }).composite(layers).png().toFile(join(outDir, 'quality-grid.png'));
 const summary = summarizeGate(results, corpus);
 writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
-  model: modelDir, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, samplingSeconds: Math.round(seconds), summary,
+  model: modelDir, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, seenSteps, samplingSeconds: Math.round(seconds), summary,
   prompts: results.map((r) => ({ kind: r.prompt.kind, caption: r.prompt.caption, rank: r.rank, nearest: r.nearestName, background: r.background })),
 }, null, 2)}\n`);
 for (const s of summary) {
