@@ -14,7 +14,16 @@ const restarts = new RestartPolicy();
 
 // Project media (thumbnails, samples) for the sandboxed renderer: lora-media://media?project=<dir>&path=<relative>.
 // Only files inside a folder that really is a project are served.
-protocol.registerSchemesAsPrivileged([{ scheme: 'lora-media', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// CORS-enabled so a mask drawn into a canvas (the mask painter) leaves the canvas readable: the renderer is a file://
+// page, and every lora-media image is cross-origin to it.
+protocol.registerSchemesAsPrivileged([{ scheme: 'lora-media', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+
+async function withCors(response: Promise<Response>): Promise<Response> {
+  const res = await response;
+  const headers = new Headers(res.headers);
+  headers.set('access-control-allow-origin', '*');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
 
 function handleMedia(request: Request): Response | Promise<Response> {
   const url = new URL(request.url);
@@ -24,7 +33,7 @@ function handleMedia(request: Request): Response | Promise<Response> {
   // By real path, as browser mode's /media: a link inside the project that leads out of it is not served.
   const file = confinedPathOrUndefined(project, rel);
   if (!file) return new Response('not found', { status: 404 });
-  return net.fetch(pathToFileURL(file).toString());
+  return withCors(net.fetch(pathToFileURL(file).toString()));
 }
 
 /** Tells every window's transport whether the services can answer (see ipcTransport in the studio). */

@@ -51,6 +51,8 @@ export interface DatasetSlice {
   selectImage(id: number | null): void;
   setExcluded(ids: number[], excluded: boolean): Promise<void>;
   setCrop(id: number, crop: CropBox | null): Promise<void>;
+  /** Stores the image's training mask (a base64 PNG) or removes it (null); true when it was stored. */
+  setMask(id: number, png: string | null): Promise<boolean>;
   /** Starts (or adds to) the import; `skipped` names dropped files that are not images. */
   importFiles(files: File[], skipped?: string[]): void;
   cancelImport(): Promise<void>;
@@ -253,6 +255,22 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
         set({ datasetActionError: errorMessage(err) });
       }
       await reload();
+    },
+
+    setMask: async (id, png) => {
+      const dir = get().datasetDir;
+      if (!dir) return false;
+      set({ datasetActionError: null });
+      let stored = false;
+      try {
+        const image = await client.send('images-set-mask', { dir, id, png });
+        set({ datasetImages: get().datasetImages.map((i) => (i.id === id ? image : i)) });
+        stored = true;
+      } catch (err) {
+        set({ datasetActionError: errorMessage(err) });
+      }
+      await reload();
+      return stored;
     },
 
     importFiles: (files, skipped = []) => {

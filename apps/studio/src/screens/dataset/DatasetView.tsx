@@ -38,6 +38,7 @@ export function DatasetView({ project }: { project: Project }) {
 
   const [columns, setColumns] = useState(1);
   const [cropping, setCropping] = useState(false);
+  const [masking, setMasking] = useState(false);
   const [dragging, setDragging] = useState(false);
   const dragDepth = useRef(0);
 
@@ -49,14 +50,20 @@ export function DatasetView({ project }: { project: Project }) {
   const selectedIndex = useMemo(() => shown.findIndex((image) => image.id === selectedId), [shown, selectedId]);
   const selected = selectedIndex >= 0 ? shown[selectedIndex]! : null;
 
-  // A different image, or none, ends any crop in progress.
-  useEffect(() => setCropping(false), [selectedId]);
+  // A different image, or none, ends any crop or mask painting in progress.
+  useEffect(() => {
+    setCropping(false);
+    setMasking(false);
+  }, [selectedId]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey || isControl(event.target)) return;
-      if (cropping) {
-        if (event.key === 'Escape') setCropping(false);
+      if (cropping || masking) {
+        if (event.key === 'Escape') {
+          setCropping(false);
+          setMasking(false);
+        }
         return;
       }
       const action = datasetKeyAction(event.key, { index: selectedIndex, count: shown.length, columns });
@@ -68,7 +75,7 @@ export function DatasetView({ project }: { project: Project }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [cropping, selectedIndex, shown, columns, selected, selectImage, setExcluded]);
+  }, [cropping, masking, selectedIndex, shown, columns, selected, selectImage, setExcluded]);
 
   const onPick = useCallback((picked: PickedFiles) => importFiles(picked.files, picked.skipped), [importFiles]);
 
@@ -139,7 +146,7 @@ export function DatasetView({ project }: { project: Project }) {
         </div>
         <div className="dataset-side">
           {selected ? (
-            <ImagePanel dir={dir} image={selected} cropping={cropping} setCropping={setCropping} />
+            <ImagePanel dir={dir} image={selected} cropping={cropping} setCropping={setCropping} masking={masking} setMasking={setMasking} />
           ) : health ? (
             <HealthPanel health={health} />
           ) : null}

@@ -1,14 +1,18 @@
+import { useState } from 'react';
 import type { DatasetImage } from '@lora-studio/api';
 import { mediaUrl } from '../../client';
 import { useStudio } from '../../store';
 import { CropEditor } from './CropEditor';
 import { flagLabels } from './flag-labels';
+import { MaskEditor } from './MaskEditor';
 
 interface ImagePanelProps {
   dir: string;
   image: DatasetImage;
   cropping: boolean;
   setCropping(on: boolean): void;
+  masking: boolean;
+  setMasking(on: boolean): void;
 }
 
 const share = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -34,15 +38,28 @@ function metricRows(image: DatasetImage): [string, string][] {
   if (image.exif?.make || image.exif?.model) rows.push(['Camera', [image.exif.make, image.exif.model].filter(Boolean).join(' ')]);
   if (image.exif?.takenAt) rows.push(['Taken', new Date(image.exif.takenAt).toLocaleString()]);
   if (image.repeats !== 1) rows.push(['Repeats', String(image.repeats)]);
+  rows.push(['Mask', image.mask ? 'learns where white, ignores where black' : 'none: the whole image is learnt']);
   return rows;
 }
 
-/** The selected image: large, with why it was flagged, its metrics, exclude/include and crop. */
-export function ImagePanel({ dir, image, cropping, setCropping }: ImagePanelProps) {
+/** The selected image: large, with why it was flagged, its metrics, exclude/include, crop and training mask. */
+export function ImagePanel({ dir, image, cropping, setCropping, masking, setMasking }: ImagePanelProps) {
   const selectImage = useStudio((s) => s.selectImage);
   const setExcluded = useStudio((s) => s.setExcluded);
   const setCrop = useStudio((s) => s.setCrop);
+  const setMask = useStudio((s) => s.setMask);
+  const [showMask, setShowMask] = useState(true);
+  const [savingMask, setSavingMask] = useState(false);
   const large = mediaUrl(dir, image.thumbLarge);
+  const maskUrl = image.mask ? mediaUrl(dir, image.mask) : null;
+  const editing = cropping || masking;
+
+  const saveMask = async (png: string | null) => {
+    setSavingMask(true);
+    const stored = await setMask(image.id, png);
+    setSavingMask(false);
+    if (stored) setMasking(false);
+  };
 
   return (
     <aside className="image-panel" data-testid="image-panel" data-image-id={image.id} aria-label={`Image ${image.sourceName}`}>
@@ -66,9 +83,20 @@ export function ImagePanel({ dir, image, cropping, setCropping }: ImagePanelProp
             void setCrop(image.id, whole ? null : box);
           }}
         />
+      ) : masking ? (
+        <MaskEditor
+          src={large}
+          maskSrc={maskUrl}
+          width={image.width}
+          height={image.height}
+          saving={savingMask}
+          onCancel={() => setMasking(false)}
+          onSave={(png) => void saveMask(png)}
+        />
       ) : (
         <div className="image-panel-picture">
           <img src={large} alt={image.sourceName} />
+          {maskUrl && showMask && <img className="image-panel-mask" src={maskUrl} alt="" aria-hidden="true" data-testid="image-mask-overlay" />}
           {image.crop && (
             <div
               className="image-panel-crop"
@@ -84,7 +112,7 @@ export function ImagePanel({ dir, image, cropping, setCropping }: ImagePanelProp
         </div>
       )}
 
-      {!cropping && (
+      {!editing && (
         <div className="image-panel-actions">
           <button
             type="button"
@@ -102,6 +130,20 @@ export function ImagePanel({ dir, image, cropping, setCropping }: ImagePanelProp
             <button type="button" className="button quiet" onClick={() => void setCrop(image.id, null)} data-testid="image-crop-remove">
               Remove crop
             </button>
+          )}
+          <button type="button" className="button" onClick={() => setMasking(true)} data-testid="image-mask-edit">
+            {image.mask ? 'Edit mask' : 'Paint mask'}
+          </button>
+          {image.mask && (
+            <>
+              <label className="image-mask-toggle">
+                <input type="checkbox" checked={showMask} onChange={(e) => setShowMask(e.target.checked)} data-testid="image-mask-toggle" />
+                Show mask
+              </label>
+              <button type="button" className="button quiet" disabled={savingMask} onClick={() => void saveMask(null)} data-testid="image-mask-remove">
+                Remove mask
+              </button>
+            </>
           )}
           <a className="button quiet" href={mediaUrl(dir, image.original)} target="_blank" rel="noreferrer">
             Original

@@ -1,0 +1,180 @@
+import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { BRUSH_SIZE, invertMask, maskCanvasSize, pngBase64 } from './mask-canvas';
+
+type Tool = 'brush' | 'eraser';
+
+interface MaskEditorProps {
+  /** The picture painted over. */
+  src: string;
+  /** The image's current mask, or null: painting then starts from an all-black mask (nothing learnt). */
+  maskSrc: string | null;
+  /** Upright size of the original. */
+  width: number;
+  height: number;
+  saving: boolean;
+  onSave(pngBase64: string): void;
+  onCancel(): void;
+}
+
+const BLACK = '#000000';
+const WHITE = '#ffffff';
+
+/**
+ * Paints the training mask over the picture: the brush paints white (learnt), the eraser black (ignored). The mask is
+ * shown multiplied over the picture, so what is dark is left out of training.
+ */
+export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCancel }: MaskEditorProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const last = useRef<{ x: number; y: number } | null>(null);
+  const [tool, setTool] = useState<Tool>('brush');
+  const [size, setSize] = useState<number>(BRUSH_SIZE.initial);
+  const [ready, setReady] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [changed, setChanged] = useState(false);
+  const paint = maskCanvasSize(width, height);
+
+  const context = () => canvas.current!.getContext('2d')!;
+  const fill = (colour: string) => {
+    const ctx = context();
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, 0, paint.width, paint.height);
+  };
+
+  // The current mask is drawn into the canvas to paint on; crossOrigin keeps the canvas readable for saving (the
+  // desktop app serves media from its own scheme).
+  useEffect(() => {
+    setReady(false);
+    setLoadError(null);
+    fill(BLACK);
+    if (!maskSrc) {
+      setReady(true);
+      return;
+    }
+    const img = new Image();
+    img.crossOrigin = 'anonymous';
+    img.onload = () => {
+      context().drawImage(img, 0, 0, paint.width, paint.height);
+      setReady(true);
+    };
+    img.onerror = () => setLoadError('The current mask could not be loaded. Start over from an empty mask, or cancel and try again.');
+    img.src = maskSrc;
+    return () => {
+      img.onload = null;
+      img.onerror = null;
+    };
+  }, [maskSrc, paint.width, paint.height]);
+
+  /** Pointer position in painted pixels. */
+  const at = (event: PointerEvent) => {
+    const rect = canvas.current!.getBoundingClientRect();
+    return { x: ((event.clientX - rect.left) / rect.width) * paint.width, y: ((event.clientY - rect.top) / rect.height) * paint.height };
+  };
+
+  const strokeTo = (p: { x: number; y: number }) => {
+    const ctx = context();
+    const from = last.current ?? p;
+    ctx.strokeStyle = tool === 'brush' ? WHITE : BLACK;
+    ctx.lineWidth = size;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    ctx.moveTo(from.x, from.y);
+    // A click without a move still leaves a dot: a zero-length round-capped line draws nothing in some browsers.
+    ctx.lineTo(p.x + (from.x === p.x && from.y === p.y ? 0.01 : 0), p.y);
+    ctx.stroke();
+    last.current = p;
+    setChanged(true);
+  };
+
+  const invert = () => {
+    const ctx = context();
+    const pixels = ctx.getImageData(0, 0, paint.width, paint.height);
+    invertMask(pixels.data);
+    ctx.putImageData(pixels, 0, 0);
+    setChanged(true);
+  };
+
+  // B and E pick the tool, [ and ] change the brush size, Esc (handled by the Dataset view) cancels.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || (event.target instanceof HTMLElement && event.target.closest('input, textarea, select'))) return;
+      if (event.key === 'b' || event.key === 'B') setTool('brush');
+      else if (event.key === 'e' || event.key === 'E') setTool('eraser');
+      else if (event.key === '[') setSize((s) => Math.max(BRUSH_SIZE.min, Math.round(s / 1.25)));
+      else if (event.key === ']') setSize((s) => Math.min(BRUSH_SIZE.max, Math.round(s * 1.25)));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="mask-editor" data-testid="mask-editor" data-ready={ready ? 'true' : 'false'}>
+      <div className="mask-frame">
+        <img src={src} alt="" draggable={false} />
+        <canvas
+          ref={canvas}
+          className="mask-canvas"
+          width={paint.width}
+          height={paint.height}
+          data-testid="mask-canvas"
+          onPointerDown={(event) => {
+            if (!ready || saving) return;
+            event.preventDefault();
+            canvas.current!.setPointerCapture(event.pointerId);
+            last.current = null;
+            strokeTo(at(event));
+          }}
+          onPointerMove={(event) => {
+            if (last.current) strokeTo(at(event));
+          }}
+          onPointerUp={() => {
+            last.current = null;
+          }}
+          onPointerCancel={() => {
+            last.current = null;
+          }}
+        />
+      </div>
+      <ErrorMessage message={loadError} testId="mask-load-error" />
+      <div className="mask-tools" role="toolbar" aria-label="Mask tools">
+        <button type="button" className={`button${tool === 'brush' ? ' primary' : ''}`} aria-pressed={tool === 'brush'} onClick={() => setTool('brush')} title="B" data-testid="mask-brush">
+          Brush
+        </button>
+        <button type="button" className={`button${tool === 'eraser' ? ' primary' : ''}`} aria-pressed={tool === 'eraser'} onClick={() => setTool('eraser')} title="E" data-testid="mask-eraser">
+          Eraser
+        </button>
+        <label className="mask-size">
+          Size
+          <input type="range" min={BRUSH_SIZE.min} max={BRUSH_SIZE.max} value={size} onChange={(e) => setSize(Number(e.target.value))} title="[ and ]" data-testid="mask-size" />
+          <span className="mono">{size} px</span>
+        </label>
+        <button type="button" className="button" onClick={invert} disabled={!ready} data-testid="mask-invert">
+          Invert
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            fill(BLACK);
+            setLoadError(null);
+            setReady(true);
+            setChanged(true);
+          }}
+          data-testid="mask-clear"
+        >
+          Clear
+        </button>
+      </div>
+      <p className="hint">White is learnt, black is left out of training (the guide: for a subject LoRA, paint the subject only).</p>
+      <div className="crop-actions">
+        <button type="button" className="button primary" disabled={!ready || saving || !changed} onClick={() => onSave(pngBase64(canvas.current!.toDataURL('image/png')))} data-testid="mask-save">
+          {saving ? 'Saving…' : 'Save mask'}
+        </button>
+        <button type="button" className="button quiet" onClick={onCancel} disabled={saving} data-testid="mask-cancel">
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, type StudioPage } from './support/browser';
+import { screenshot } from './support/screenshot';
+import { startStudio, type StudioUnderTest } from './support/studio';
+import { createProject, waitForConnected } from './support/studio-ui';
+
+let studio: StudioUnderTest;
+let browser: Browser;
+
+beforeAll(async () => {
+  [studio, browser] = await Promise.all([startStudio(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await studio?.close();
+});
+
+const WIDTH = 600;
+const HEIGHT = 400;
+
+/** The mask file the overlay shows, on disk (its path is the `path` of its media URL). */
+async function overlayFile(page: Page, dir: string): Promise<string> {
+  const src = await page.getByTestId('image-mask-overlay').getAttribute('src');
+  return join(dir, new URL(src!, 'http://studio').searchParams.get('path')!);
+}
+
+/** Grey value of the stored mask at a point given in the image's pixels. */
+async function maskValue(file: string, x: number, y: number): Promise<number> {
+  const { data, info } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  expect([info.width, info.height]).toEqual([WIDTH, HEIGHT]);
+  return data[y * info.width + x]!;
+}
+
+describe('Masks in the Dataset view, browser mode', () => {
+  it('paints a stroke, saves it as the image mask (white where painted), shows it after a reload, and removes it', async () => {
+    const tab: StudioPage = await openPage(browser);
+    const { page } = tab;
+    try {
+      const dir = join(studio.home, 'projects', 'mask-e2e');
+      await page.goto(studio.url);
+      await waitForConnected(page);
+      await createProject(page, { name: 'Mask e2e', trigger: 'sks', type: 'subject', dir });
+      const picked = join(studio.home, 'picked');
+      mkdirSync(picked, { recursive: true });
+      const photo = join(picked, 'portrait.png');
+      writeFileSync(photo, await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 190, g: 150, b: 110 } } }).png().toBuffer());
+      await page.getByTestId('dataset-add-input').setInputFiles([photo]);
+      await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+      await page.getByTestId('image-card').first().click();
+      await page.getByTestId('image-panel').waitFor();
+      expect(await page.getByTestId('image-mask-overlay').count()).toBe(0);
+
+      // A horizontal stroke across the left half's middle, with the brush at 40 painted pixels.
+      await page.getByTestId('image-mask-edit').click();
+      await page.locator('[data-testid="mask-editor"][data-ready="true"]').waitFor();
+      await page.getByTestId('mask-size').fill('40');
+      const box = (await page.getByTestId('mask-canvas').boundingBox())!;
+      const toPage = (x: number, y: number) => [box.x + (x / WIDTH) * box.width, box.y + (y / HEIGHT) * box.height] as const;
+      await page.mouse.move(...toPage(60, 200));
+      await page.mouse.down();
+      for (const x of [100, 150, 200, 240]) await page.mouse.move(...toPage(x, 200));
+      await page.mouse.up();
+      await screenshot(page, 'mask-painting');
+      await page.getByTestId('mask-save').click();
+      await page.getByTestId('mask-editor').waitFor({ state: 'detached' });
+      await page.getByTestId('image-mask-overlay').waitFor();
+
+      // After a reload the image still has its mask, shown over the picture; the file holds the stroke.
+      await page.reload();
+      await page.getByTestId('image-card').first().click();
+      await page.getByTestId('image-mask-overlay').waitFor();
+      const file = await overlayFile(page, dir);
+      expect(existsSync(file)).toBe(true);
+      expect(await maskValue(file, 150, 200)).toBe(255);
+      expect(await maskValue(file, 150, 250)).toBe(0);
+      expect(await maskValue(file, 500, 200)).toBe(0);
+      expect(await page.getByTestId('image-metrics').textContent()).toContain('learns where white');
+
+      // The overlay toggles; the eraser and invert edit the stored mask, which is saved under a new name.
+      await page.getByTestId('image-mask-toggle').uncheck();
+      expect(await page.getByTestId('image-mask-overlay').count()).toBe(0);
+      await page.getByTestId('image-mask-toggle').check();
+      await page.getByTestId('image-mask-edit').click();
+      await page.locator('[data-testid="mask-editor"][data-ready="true"]').waitFor();
+      await page.getByTestId('mask-invert').click();
+      await page.getByTestId('mask-save').click();
+      await page.getByTestId('mask-editor').waitFor({ state: 'detached' });
+      await expect.poll(() => overlayFile(page, dir)).not.toBe(file);
+      const inverted = await overlayFile(page, dir);
+      expect(existsSync(file)).toBe(false);
+      expect(await maskValue(inverted, 150, 200)).toBe(0);
+      expect(await maskValue(inverted, 500, 200)).toBe(255);
+
+      await page.getByTestId('image-mask-remove').click();
+      await page.getByTestId('image-mask-overlay').waitFor({ state: 'detached' });
+      expect(existsSync(inverted)).toBe(false);
+      expect(await page.getByTestId('image-mask-edit').textContent()).toBe('Paint mask');
+    } finally {
+      await page.context().close();
+    }
+    expect(tab.pageErrors, 'errors inside the page').toEqual([]);
+  }, 300_000);
+});
