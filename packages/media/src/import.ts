@@ -9,6 +9,7 @@ import { faceChecksApply, imageFlags } from './flags';
 import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
 import { projectMaskPng } from './project-masks';
+import { keepImportedReferences } from './project-references';
 import { findSources, type ImageSource, type MaskSource } from './sources';
 import { IMPORT_LIMITS } from './thresholds';
 
@@ -194,6 +195,7 @@ export async function importFiles(
           caption: src.caption,
           maskFile,
         });
+        if (src.references) notes.push(...(await keepImportedReferences(store, id, src.references)));
         return { source: src.label, status: 'imported', imageId: id, ...(notes.length > 0 ? { note: notes.join(' ') } : {}) };
       } catch (err) {
         for (const f of written) await rm(f, { force: true }).catch(() => {});

@@ -1,5 +1,5 @@
 import { ProjectStore } from '@lora-studio/store';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -52,6 +52,43 @@ describe('ProjectReferences', () => {
     await expect(refs.set(a, 1, Buffer.from('not a picture'), 'x.png')).rejects.toThrow(/not a readable image/);
     expect(refs.list(a)).toEqual([]);
     expect(readdirSync(join(store.dir, 'images')).some((n) => n.includes('-ref'))).toBe(false);
+    store.close();
+  });
+});
+
+describe('import pairs reference images by folder convention', () => {
+  it('takes control/NAME.*, control_1/ and control_2/ as the references of NAME.* (not as images), and notes what it cannot pair', async () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'ls-refs-')), 'p'), { name: 'Edit', type: 'style', trigger: 'sks' });
+    const src = mkdtempSync(join(tmpdir(), 'ls-refs-src-'));
+    writeFileSync(join(src, 'a.png'), await photoPng(30, 64, 48));
+    writeFileSync(join(src, 'b.jpg'), await photoPng(31, 64, 48));
+    for (const folder of ['control', 'control_1', 'control_2']) mkdirSync(join(src, folder));
+    writeFileSync(join(src, 'control', 'a.jpg'), await photoPng(32, 64, 48));
+    writeFileSync(join(src, 'control_2', 'a.png'), await photoPng(33, 32, 32));
+    writeFileSync(join(src, 'control', 'b.png'), 'not a picture');
+    writeFileSync(join(src, 'control_1', 'b.webp'), await photoPng(34, 64, 48));
+    writeFileSync(join(src, 'control', 'stray.png'), await photoPng(35, 64, 48));
+    const summary = await importFiles(store, [src]);
+    expect(summary).toMatchObject({ imported: 2 });
+    const by = Object.fromEntries(summary.files.map((f) => [f.source.slice(src.length + 1), f]));
+    expect(by['control/stray.png']).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/needs an image of the same name/) });
+    expect(by['b.jpg']).toMatchObject({ status: 'imported', note: expect.stringMatching(/reference control\/b\.png was not kept/) });
+    const ids = Object.fromEntries((store.db.prepare('SELECT id, source_name AS name FROM images').all() as { id: number; name: string }[]).map((r) => [r.name, r.id]));
+    expect(Object.keys(ids).sort()).toEqual(['a.png', 'b.jpg']);
+    const refs = new ProjectReferences(store);
+    expect(refs.list(ids['a.png']!).map((r) => [r.slot, r.sourceName])).toEqual([[0, 'control/a.jpg'], [2, 'control_2/a.png']]);
+    expect(refs.list(ids['b.jpg']!).map((r) => [r.slot, r.sourceName])).toEqual([[1, 'control_1/b.webp']]);
+    const stored = await sharp(join(store.dir, refs.list(ids['a.png']!)[1]!.file)).metadata();
+    expect([stored.format, stored.width, stored.height]).toEqual(['png', 32, 32]);
+    store.close();
+  });
+
+  it('imports a control folder given on its own as ordinary images', async () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'ls-refs-')), 'p'), { name: 'Edit', type: 'style', trigger: 'sks' });
+    const src = mkdtempSync(join(tmpdir(), 'ls-refs-src-'));
+    mkdirSync(join(src, 'control'));
+    writeFileSync(join(src, 'control', 'a.png'), await photoPng(36, 64, 48));
+    expect(await importFiles(store, [src])).toMatchObject({ imported: 1, rejected: 0 });
     store.close();
   });
 });

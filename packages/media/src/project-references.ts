@@ -121,3 +121,27 @@ function checkSlot(slot: number): void {
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
+
+/** What import hands over: a reference file found by the folder convention (see sources.ts). */
+export interface ImportedReference {
+  slot: number;
+  name: string;
+  read(): Promise<Buffer>;
+}
+
+/**
+ * Keeps the references found beside a newly imported image. One that cannot be read or is not a picture is left out
+ * with a note (returned) and the image keeps the others: a broken "before" picture should not lose the "after" one.
+ */
+export async function keepImportedReferences(store: ProjectStore, id: number, refs: readonly ImportedReference[]): Promise<string[]> {
+  const notes: string[] = [];
+  const project = new ProjectReferences(store);
+  for (const ref of refs) {
+    try {
+      await project.set(id, ref.slot, await ref.read(), ref.name);
+    } catch (err) {
+      notes.push(`Its reference ${ref.name} was not kept (${err instanceof Error ? err.message : String(err)}); add it again in the Dataset view.`);
+    }
+  }
+  return notes;
+}

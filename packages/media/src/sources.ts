@@ -1,4 +1,4 @@
-import { maskOwnerStem } from '@lora-studio/api';
+import { maskOwnerStem, referenceSlotOfFolder } from '@lora-studio/api';
 import { confinedPathOrUndefined, FileRefusedError, readFileCapped, UnusablePathError } from '@lora-studio/store';
 import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -24,6 +24,17 @@ export interface ImageSource {
   note?: string;
   /** Masked training: `NAME_mask.png` found beside the image in its folder (not imported as an image itself). */
   mask?: MaskSource;
+  /** Edit LoRAs: `control/NAME.png`, `control_1/…`, `control_2/…` beside the image's folder (not imported as images). */
+  references?: ReferenceSource[];
+}
+
+/** A reference image file of an image; `read()` throws an Error whose message is the reason it was not kept. */
+export interface ReferenceSource {
+  /** 0 from control/, 1 from control_1/, 2 from control_2/. */
+  slot: number;
+  /** "control/NAME.png": the name the user knows it by. */
+  name: string;
+  read(): Promise<Buffer>;
 }
 
 /** An image's mask file; `read()` throws an Error whose message is the reason the mask was not kept. */
@@ -129,8 +140,10 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     text: Map<string, string>;
     notes: Map<string, string>;
     masks: Map<string, string>;
+    /** key → the image's reference files, by slot. */
+    references: Map<string, { slot: number; name: string; path: string }[]>;
   }
-  const noCaptions = (): Captions => ({ text: new Map(), notes: new Map(), masks: new Map() });
+  const noCaptions = (): Captions => ({ text: new Map(), notes: new Map(), masks: new Map(), references: new Map() });
 
   const addFile = async (path: string, label: string, name: string, explicit: boolean, repeats: number, captions: Captions) => {
     const ext = extname(name).toLowerCase();
@@ -148,6 +161,7 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     const key = captionKey(path);
     const note = captions.notes.get(key);
     const maskPath = captions.masks.get(key);
+    const references = captions.references.get(key);
     sources.push({
       label,
       name,
@@ -164,8 +178,21 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       caption: captions.text.get(key) ?? null,
       ...(note ? { note } : {}),
       ...(maskPath ? { mask: maskSource(maskPath) } : {}),
+      ...(references ? { references: references.map((r) => referenceSource(r)) } : {}),
     });
   };
+
+  const referenceSource = (r: { slot: number; name: string; path: string }): ReferenceSource => ({
+    slot: r.slot,
+    name: r.name,
+    read: async () => {
+      try {
+        return readFileCapped(r.path, IMPORT_LIMITS.maxFileBytes, 'a reference image');
+      } catch (err) {
+        throw readFailure(err, r.path);
+      }
+    },
+  });
 
   const maskSource = (path: string): MaskSource => ({
     name: basename(path),
@@ -193,6 +220,54 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       maskNames.add(n);
     }
     return maskNames;
+  };
+
+  /**
+   * Pairs each image file of `control/`, `control_1/` and `control_2/` with the image of the same name (any extension)
+   * in `dir`, as its first, second and third reference. Only in a folder that has images of its own: a control folder
+   * imported alone is a folder of images like any other. A file there without its image, or leading outside the
+   * folder being imported, is refused with the reason. Returns the folder names taken as reference folders.
+   */
+  const findReferences = async (dir: string, root: string, names: string[], captions: Captions): Promise<Set<string>> => {
+    const owners = new Map(names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).map((n) => [basename(n, extname(n)), join(dir, n)]));
+    const folders = new Set<string>();
+    if (owners.size === 0) return folders;
+    for (const folder of names) {
+      const slot = referenceSlotOfFolder(folder);
+      const sub = join(dir, folder);
+      if (slot === null || confinedPathOrUndefined(root, sub) === undefined) continue;
+      let entries: string[];
+      try {
+        if (!(await stat(sub)).isDirectory()) continue;
+        entries = (await readdir(sub)).sort();
+      } catch (err) {
+        refused.push({ label: sub, reason: `This reference folder was not read: ${fsReason(err, sub)}` });
+        folders.add(folder);
+        continue;
+      }
+      folders.add(folder);
+      for (const e of entries) {
+        const p = join(sub, e);
+        if (!IMAGE_EXTENSIONS.has(extname(e).toLowerCase())) continue;
+        const owner = owners.get(basename(e, extname(e)));
+        if (owner === undefined) {
+          refused.push({ label: p, reason: `A reference image needs an image of the same name in ${dir} (for example ${basename(e, extname(e))}.png); none is there, so it was not imported.` });
+          continue;
+        }
+        if (confinedPathOrUndefined(root, p) === undefined) {
+          refused.push({ label: p, reason: LEADS_OUTSIDE });
+          continue;
+        }
+        const key = captionKey(owner);
+        const taken = captions.references.get(key) ?? [];
+        if (taken.some((r) => r.slot === slot)) {
+          refused.push({ label: p, reason: `${taken.find((r) => r.slot === slot)!.name} is already that image's reference from ${folder}/; keep one picture per name there.` });
+          continue;
+        }
+        captions.references.set(key, [...taken, { slot, name: `${folder}/${e}`, path: p }]);
+      }
+    }
+    return folders;
   };
 
   const readCaptions = (dir: string, root: string, names: string[]): Captions => {
@@ -234,9 +309,10 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     }
     const captions = readCaptions(dir, root, names);
     const maskNames = findMasks(dir, root, names, captions);
+    const referenceFolders = await findReferences(dir, root, names, captions);
     for (const e of names) {
       if (seen > IMPORT_LIMITS.maxFiles) return;
-      if (maskNames.has(e)) continue;
+      if (maskNames.has(e) || referenceFolders.has(e)) continue;
       await visit(join(dir, e), root, false, ancestors, repeats, captions);
     }
   };
