@@ -144,6 +144,8 @@ export const compareArgs = {
       guidance: z.number().min(0).max(30).optional(),
       negativePrompt: z.string().max(1000).optional(),
       includeBase: z.boolean().optional(),
+      /** The checkpoints' trained tensors (default) or their EMA; 'ema' needs a run trained with an EMA decay. */
+      weights: z.enum(loraExportWeights).optional(),
     })
     .strict(),
   'compare-score': z

@@ -86,4 +86,24 @@ describe('checkpoint grid', () => {
     await expect(renderGrid(renderer, request({ prompts: [] }))).rejects.toBeInstanceOf(InvalidInputError);
     expect(readFileSync(join(runDir, 'run.json'), 'utf8')).toContain('"trigger": "sks"');
   });
+
+  it("renders a checkpoint's EMA as its own cells when asked, and says so when the run kept none", async () => {
+    const cacheDir = join(root, 'cache-ema');
+    const one = { cacheDir, checkpoints: [4], scales: [1] };
+    await expect(renderGrid(renderer, request({ ...one, weights: 'ema' }))).rejects.toThrow(/holds no EMA of the adapter/);
+    // An all-zero average: the EMA cells must be the base model's pixels, while the trained ones differ from them.
+    const path = checkpointAt(runDir, 4).path;
+    const c = readCheckpoint(path);
+    writeCheckpoint(path, { ...c, ema: c.params.map(() => 0) });
+    const trained = await renderGrid(renderer, request(one));
+    const ema = await renderGrid(renderer, request({ ...one, weights: 'ema' }));
+    expect(ema.cells.filter((cell) => cell.step !== null).every((cell) => !cell.cached)).toBe(true);
+    for (const row of [0, 1]) {
+      const [base, trainedCell, emaCell] = [trained.cells[row * 2]!, trained.cells[row * 2 + 1]!, ema.cells[row * 2 + 1]!];
+      expect(emaCell.file).not.toBe(trainedCell.file);
+      expect((await pixels(emaCell.file)).equals(await pixels(base.file))).toBe(true);
+      expect((await pixels(trainedCell.file)).equals(await pixels(base.file))).toBe(false);
+    }
+    expect((await renderGrid(renderer, request({ ...one, weights: 'ema' }))).cells.every((cell) => cell.cached)).toBe(true);
+  });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Adapter, LoraTargets } from '@lora-studio/models';
 import { readRunDescription, type RgbImage, type RunDescription } from '@lora-studio/trainer';
-import { checkpointAdapter, checkpointAt, fileContentHash, runCheckpoints } from './checkpoint-lora';
+import { checkpointAdapter, checkpointAt, fileContentHash, runCheckpoints, type CheckpointWeights } from './checkpoint-lora';
 import type { ImageRenderer } from './renderer';
 
 export const DEFAULT_SCALES = [0.6, 0.8, 1.0];
@@ -30,6 +30,8 @@ export interface GridRequest {
   negativePrompt?: string;
   /** The "base model, no LoRA" column; default true. */
   includeBase?: boolean;
+  /** The checkpoints' trained tensors (default) or their moving average (runs trained with an EMA decay). */
+  weights?: CheckpointWeights;
   /** Where cell images are cached; default RUN_DIR/grid-cache. */
   cacheDir?: string;
   /** After each cell, rendered or found in the cache. */
@@ -130,14 +132,15 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   // Column by column: each checkpoint file is read once, and its cells share the loaded tensors.
   for (const [column, col] of columns.entries()) {
     const file = col.step === null ? null : checkpointAt(req.runDir, col.step).path;
-    const lora = file ? fileContentHash(file) : 'none';
+    // The EMA is other tensors of the same file, so it is its own cache entry.
+    const lora = file ? `${fileContentHash(file)}${req.weights === 'ema' ? ':ema' : ''}` : 'none';
     let adapter: Adapter | null = null;
     for (const [row, prompt] of req.prompts.entries()) {
       const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.seed + row, ...settings };
       const path = join(cacheDir, `${cellKey(renderer.model.id, lora, col.scale ?? 0, cell)}.png`);
       const cached = existsSync(path);
       if (!cached) {
-        if (file && !adapter) adapter = loadCheckpointAdapter(file, renderer);
+        if (file && !adapter) adapter = loadCheckpointAdapter(file, renderer, req.weights);
         await writePng(path, await renderer.render({ ...cell, lora: adapter, scale: col.scale ?? 0 }));
       }
       const out: GridCell = { row, column, prompt, step: col.step, scale: col.scale, seed: cell.seed, file: path, cached };
@@ -148,8 +151,8 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   return { runDir: req.runDir, prompts: req.prompts, columns, cells, seed: req.seed, ...settings };
 }
 
-export function loadCheckpointAdapter(file: string, renderer: ImageRenderer): Adapter {
-  const c = checkpointAdapter(file);
+export function loadCheckpointAdapter(file: string, renderer: ImageRenderer, weights: CheckpointWeights = 'trained'): Adapter {
+  const c = checkpointAdapter(file, weights);
   if (c.baseModel !== renderer.model.id) {
     throw new UnavailableError(`${file} was trained on ${c.baseModel}, but the loaded base model is ${renderer.model.id}. Restore that base model to compare this run.`);
   }
