@@ -17,6 +17,8 @@ export interface PredictionRows {
   txt: Float32Array;
   txtIds: Float32Array;
   guidance?: number;
+  /** Reference-image tokens of each row, for a prediction created with references. */
+  references?: { tokens: number; image: Float32Array; positions: Float32Array };
 }
 
 /** The names a standalone denoiser graph gives its inputs (the sampler's and `model run`'s). */
@@ -29,10 +31,12 @@ export class BasePrediction {
     private readonly session: EngineSession,
   ) {}
 
-  static async create(model: Pick<BaseModel, 'family' | 'weights'>, threads?: number): Promise<BasePrediction> {
+  /** With `references`, every prediction takes rows' reference images (edit LoRAs); without, none. */
+  static async create(model: Pick<BaseModel, 'family' | 'weights'>, threads?: number, references = false): Promise<BasePrediction> {
     const family = model.family;
     const g = new Graph('flux2_base_velocity');
-    const denoiser = family.addDenoiserInputs(g, { batch: 'batch', imageTokens: 'img_tokens', textTokens: 'txt_tokens' }, INPUTS);
+    const dims = { batch: 'batch', imageTokens: 'img_tokens', textTokens: 'txt_tokens', ...(references ? { referenceTokens: 'ref_tokens' } : {}) };
+    const denoiser = family.addDenoiserInputs(g, dims, INPUTS);
     const weights = family.addWeights(g, model.weights);
     g.output(denoiser.predict({ weights }), OUTPUT);
     const stored = family.weightSession(model.weights);
@@ -43,7 +47,7 @@ export class BasePrediction {
   async velocity(r: PredictionRows): Promise<Float32Array> {
     const feeds = this.model.family.denoiserFeeds({
       rows: r.rows, imageTokens: r.imageTokens, textTokens: r.textTokens, image: r.xt, timesteps: r.t, text: r.txt,
-      imagePositions: r.imgIds, textPositions: r.txtIds, guidance: r.guidance,
+      imagePositions: r.imgIds, textPositions: r.txtIds, guidance: r.guidance, references: r.references,
     }, INPUTS);
     const { outputs } = await this.session.run(feeds);
     return outputs[OUTPUT]!.data as Float32Array;

@@ -21,6 +21,11 @@ export interface StepShapes {
   textTokens: number;
   /** Whether the loss is weighted per image token (masked training); without it the graph is today's, bit for bit. */
   lossWeights?: boolean;
+  /**
+   * Reference-image tokens per row (edit LoRAs): read by the network beside the noisy image, clean, with no loss on
+   * them (the network predicts the image tokens only). Absent or 0: no reference inputs.
+   */
+  referenceTokens?: number;
 }
 
 export interface CompiledStep {
@@ -75,7 +80,8 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   const { batch: B, imageTokens: N } = shapes;
   const g = new Graph(config.mode === 'full' ? 'full_train_step' : 'lora_train_step');
   const pack = packParameters(g, 'params', trainableSpecs(model, config));
-  const denoiser = family.addDenoiserInputs(g, { batch: B, imageTokens: N, textTokens: shapes.textTokens }, STEP_INPUTS);
+  const references = shapes.referenceTokens ? { referenceTokens: shapes.referenceTokens } : {};
+  const denoiser = family.addDenoiserInputs(g, { batch: B, imageTokens: N, textTokens: shapes.textTokens, ...references }, STEP_INPUTS);
   const target = g.input('target', 'float32', [B, N, family.tokens.outChannels]);
 
   let weights: Map<string, Tensor>;

@@ -36,6 +36,7 @@ import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
 import { trainableSpecs, buildTrainStep, LOSS_WEIGHT_INPUT, PRESERVE_INPUT, STEP_INPUTS, stepPredictsBase } from './train-step-graph';
 import { maskTokenWeights, normaliseRow } from './data/masks';
+import { referenceCount, referencePictures } from './data/references';
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
@@ -56,6 +57,8 @@ interface SampleRequest {
 interface Example {
   imageIndex: number;
   bucket: Bucket;
+  /** Edit LoRAs: the image's reference pictures, encoded at its bucket (a batch only mixes equal counts). */
+  references: DatasetImage[];
 }
 
 export class TrainingRun {
@@ -65,7 +68,8 @@ export class TrainingRun {
   private readonly log: MetricsLog;
   private readonly compiled = new Map<string, Promise<CompiledBucket>>();
   private readonly samplers = new Map<string, TrainingSampler>();
-  private basePrediction: Promise<BasePrediction> | undefined;
+  /** The base model's own prediction (full fine-tuning's preservation), per whether the rows bring references. */
+  private readonly basePredictions = new Map<boolean, Promise<BasePrediction>>();
   /** The dataset's images, then the prior-preservation pictures. */
   private images: DatasetImage[] = [];
   private examples: Example[] = [];
@@ -145,8 +149,8 @@ export class TrainingRun {
       await model.encoders.release?.();
       this.restoreOrInit(model);
       this.emit({ type: 'preparing', stage: 'compiling' });
-      const firstBucket = this.order.take(this.position).entries.map((i) => this.examples[i]!.bucket)[0]!;
-      const compiled = await this.compiledFor(firstBucket);
+      const first = this.examples[this.order.take(this.position).entries[0]!]!;
+      const compiled = await this.compiledFor(first.bucket, first.references.length);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
         images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens), provider: compiled.step.provider,
@@ -182,7 +186,7 @@ export class TrainingRun {
       await s?.apply?.release();
     }
     for (const s of this.samplers.values()) await s.close();
-    await (await this.basePrediction?.catch(() => undefined))?.release();
+    for (const p of this.basePredictions.values()) await (await p.catch(() => undefined))?.release();
     await this.prepared.model.close();
   }
 
@@ -219,10 +223,15 @@ export class TrainingRun {
     const buckets = model.encoders.fixedBuckets ?? makeBuckets(this.config.resolution, model.encoders.sizeMultiple);
     this.examples = [];
     for (let i = 0; i < this.images.length; i++) {
-      const size = await visibleSize(this.images[i]!);
-      this.examples.push({ imageIndex: i, bucket: pickBucket(size.width, size.height, buckets) });
+      const image = this.images[i]!;
+      const size = await visibleSize(image);
+      referenceCount(image);
+      this.examples.push({ imageIndex: i, bucket: pickBucket(size.width, size.height, buckets), references: await referencePictures(image) });
     }
-    this.order = new DataOrder(this.images.map((img, i) => ({ bucket: bucketKey(this.examples[i]!.bucket), repeats: img.repeats })), this.config.batchSize, this.config.seed);
+    // A step graph has one reference count, so images with 1, 2 or 3 references batch apart (and apart from plain
+    // images, whose batching stays exactly as before).
+    const group = (e: Example) => bucketKey(e.bucket) + (e.references.length ? `+${e.references.length}ref` : '');
+    this.order = new DataOrder(this.images.map((img, i) => ({ bucket: group(this.examples[i]!), repeats: img.repeats })), this.config.batchSize, this.config.seed);
   }
 
   /** Encodes (or finds in the cache) every image and caption up front, so training steps never wait on encoders. */
@@ -231,8 +240,10 @@ export class TrainingRun {
     for (let i = 0; i < total; i++) {
       const image = this.images[i]!;
       const bucket = this.examples[i]!.bucket;
-      await this.cache.image(image, bucket, this.config.resolution, false);
-      if (this.config.flip) await this.cache.image(image, bucket, this.config.resolution, true);
+      for (const picture of [image, ...this.examples[i]!.references]) {
+        await this.cache.image(picture, bucket, this.config.resolution, false);
+        if (this.config.flip) await this.cache.image(picture, bucket, this.config.resolution, true);
+      }
       await this.cache.text(image.caption!);
       this.emit({ type: 'preparing', stage: 'encoding', done: i + 1, total });
     }
@@ -284,15 +295,18 @@ export class TrainingRun {
     return out;
   }
 
-  private compiledFor(bucket: Bucket): Promise<CompiledBucket> {
-    const key = bucketKey(bucket);
+  /** The step graph of a bucket and a reference count (each reference is encoded at the bucket's size). */
+  private compiledFor(bucket: Bucket, references: number): Promise<CompiledBucket> {
+    const key = `${bucketKey(bucket)}+${references}ref`;
     let c = this.compiled.get(key);
     if (!c) {
       c = (async () => {
         const m = this.prepared.model;
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
         const textTokens = (await this.text(this.images[0]!.caption!)).shape[0]!;
-        const graphs = buildTrainStep(m, this.config, { batch: this.config.batchSize, imageTokens, textTokens, lossWeights: this.masked() });
+        const graphs = buildTrainStep(m, this.config, {
+          batch: this.config.batchSize, imageTokens, textTokens, lossWeights: this.masked(), referenceTokens: references * imageTokens,
+        });
         // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
         const opts = { threads: this.options.threads, ...graphs.session };
         const step = await createSession(graphs.step.bytes, opts);
@@ -310,11 +324,13 @@ export class TrainingRun {
   }
 
   /** The model inputs of one micro-batch; random draws in a fixed order (flips, captions, then t, then noise). */
-  private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket; preserved: number[] }> {
+  private async microBatch(): Promise<{ feeds: Record<string, HostTensor>; bucket: Bucket; references: number; preserved: number[] }> {
     const { entries, next } = this.order.take(this.position);
     this.position = next;
     const images = this.images;
     const bucket = this.examples[entries[0]!]!.bucket;
+    const references = this.examples[entries[0]!]!.references.length;
+    const refs: Float32Array[] = [];
     const x0s: Float32Array[] = [];
     const texts: Float32Array[] = [];
     const weights: Float32Array[] = [];
@@ -336,6 +352,8 @@ export class TrainingRun {
       if (preserve) preserved.push(row);
       const caption = unconditional ? '' : augmentCaption(preserve ? withoutTrigger(image.caption!, this.config.trigger) : image.caption!, this.config, this.rng);
       x0s.push((await this.cache.image(image, bucket, this.config.resolution, flip)).data);
+      // References are clean (no noise) and flipped with their image, so an edit pair stays aligned.
+      for (const picture of this.examples[e]!.references) refs.push((await this.cache.image(picture, bucket, this.config.resolution, flip)).data);
       if (this.masked()) {
         const multiple = this.prepared.model.encoders.sizeMultiple;
         // A preserved row keeps the base model everywhere, so its mask does not apply.
@@ -354,18 +372,21 @@ export class TrainingRun {
     const { xt, target } = family.objective.trainingPair(x0, noise, t);
     const grid = { h: bucket.height / encoders.sizeMultiple, w: bucket.width / encoders.sizeMultiple };
     const N = grid.h * grid.w;
+    const referenceRows = references
+      ? { tokens: references * N, image: concat(refs), positions: repeat(family.referencePositions(new Array(references).fill({ height: grid.h, width: grid.w })), B) }
+      : undefined;
     const feeds: Record<string, HostTensor> = {
       ...family.denoiserFeeds({
         rows: B, imageTokens: N, textTokens, image: xt, timesteps: t, text: concat(texts),
         imagePositions: repeat(family.imagePositions(grid.h, grid.w), B), textPositions: repeat(family.textPositions(textTokens), B),
-        guidance: this.config.guidance,
+        guidance: this.config.guidance, references: referenceRows,
       }, STEP_INPUTS),
       target: hostTensor('float32', [B, N, family.tokens.outChannels], target),
     };
     if (this.masked()) feeds[LOSS_WEIGHT_INPUT] = hostTensor('float32', [B, N, 1], concat(weights));
     if (stepPredictsBase(this.config)) feeds[PRESERVE_INPUT] = hostTensor('bool', [B, 1, 1], Array.from({ length: B }, (_, r) => (preserved.includes(r) ? 1 : 0)));
-    else if (preserved.length) await this.preserveOutputs(feeds, preserved, grid, textTokens);
-    return { feeds, bucket, preserved };
+    else if (preserved.length) await this.preserveOutputs(feeds, preserved, grid, textTokens, referenceRows);
+    return { feeds, bucket, references, preserved };
   }
 
   /**
@@ -373,18 +394,32 @@ export class TrainingRun {
    * base model's own prediction for the same noisy image as their target, replacing the objective's in
    * `feeds.target` (LoRA runs predict it inside the step graph; see stepPredictsBase).
    */
-  private async preserveOutputs(feeds: Record<string, HostTensor>, rows: number[], grid: { h: number; w: number }, T: number): Promise<void> {
-    this.basePrediction ??= BasePrediction.create(this.prepared.model, this.options.threads);
+  private async preserveOutputs(
+    feeds: Record<string, HostTensor>, rows: number[], grid: { h: number; w: number }, T: number,
+    references: { tokens: number; image: Float32Array; positions: Float32Array } | undefined,
+  ): Promise<void> {
+    const withReferences = references !== undefined;
+    let prediction = this.basePredictions.get(withReferences);
+    if (!prediction) {
+      prediction = BasePrediction.create(this.prepared.model, this.options.threads, withReferences);
+      this.basePredictions.set(withReferences, prediction);
+    }
     const { family } = this.prepared.model;
     const c = family.tokens;
     const N = grid.h * grid.w;
     // The preserved rows of each batch input, in row order; every row has the same position ids.
-    const pick = (name: string, width: number) => concat(rows.map((r) => (feeds[name]!.data as Float32Array).subarray(r * width, (r + 1) * width)));
-    const velocity = await (await this.basePrediction).velocity({
+    const rowsOf = (data: Float32Array, width: number) => concat(rows.map((r) => data.subarray(r * width, (r + 1) * width)));
+    const pick = (name: string, width: number) => rowsOf(feeds[name]!.data as Float32Array, width);
+    const velocity = await (await prediction).velocity({
       rows: rows.length, imageTokens: N, textTokens: T,
       xt: pick(STEP_INPUTS.image, N * c.inChannels), t: pick(STEP_INPUTS.timestep, 1), txt: pick(STEP_INPUTS.text, T * c.contextDim),
       imgIds: repeat(family.imagePositions(grid.h, grid.w), rows.length), txtIds: repeat(family.textPositions(T), rows.length),
       guidance: this.config.guidance,
+      ...(references ? {
+        references: {
+          tokens: references.tokens, image: rowsOf(references.image, references.tokens * c.inChannels), positions: rowsOf(references.positions, references.tokens * 4),
+        },
+      } : {}),
     });
     const target = feeds.target!.data as Float32Array;
     const width = N * c.outChannels;
@@ -401,8 +436,8 @@ export class TrainingRun {
     let gradNorm: number;
     const concept = new ConceptLoss();
     if (this.config.gradAccum === 1) {
-      const { feeds, bucket, preserved } = await this.microBatch();
-      const c = await this.compiledFor(bucket);
+      const { feeds, bucket, references, preserved } = await this.microBatch();
+      const c = await this.compiledFor(bucket, references);
       const r = await runTrainStep(c.step, c.stepIo, this.state, feeds, hyper);
       loss = r.loss;
       gradNorm = r.gradNorm;
@@ -412,8 +447,8 @@ export class TrainingRun {
       let sum = 0;
       let last: CompiledBucket | undefined;
       for (let k = 0; k < this.config.gradAccum; k++) {
-        const { feeds, bucket, preserved } = await this.microBatch();
-        last = await this.compiledFor(bucket);
+        const { feeds, bucket, references, preserved } = await this.microBatch();
+        last = await this.compiledFor(bucket, references);
         const r = await runAccumulateStep(last.step, last.stepIo, this.state.params, acc, feeds);
         acc = r.gradAcc;
         sum += r.loss;

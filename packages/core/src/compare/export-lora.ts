@@ -84,8 +84,9 @@ export function tagFrequency(dataset: Dataset): Record<string, Record<string, nu
 
 /** sha256 over every trained image's content hash and caption, in a fixed order: the same data, the same hash. */
 export function datasetHash(dataset: Dataset): string {
-  // A mask changes what is learnt; an image without one hashes as it always did.
-  const lines = dataset.images.map((i) => `${i.contentHash}\t${i.repeats}\t${i.caption ?? ''}${i.mask ? `\t${i.mask.hash}` : ''}`).sort();
+  // A mask or a reference image changes what is learnt; an image without them hashes as it always did.
+  const refs = (i: Dataset['images'][number]) => (i.references?.length ? `\tref:${i.references.map((r) => r.hash).join(',')}` : '');
+  const lines = dataset.images.map((i) => `${i.contentHash}\t${i.repeats}\t${i.caption ?? ''}${i.mask ? `\t${i.mask.hash}` : ''}${refs(i)}`).sort();
   return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { folderReferences, projectReferences } from './references';
 
 export interface CropBox {
   x: number;
@@ -30,6 +31,19 @@ export interface DatasetImage {
    * (it is stretched over the image), with the sha256 of its bytes for the dataset hash. Absent = no mask.
    */
   mask?: { path: string; hash: string } | null;
+  /**
+   * Edit LoRAs: the pictures FLUX.2 reads as clean reference tokens beside this one (at most three, in order: the
+   * first gets time position 10, the second 20, the third 30). Absent or empty = an ordinary image.
+   */
+  references?: ReferenceImage[];
+}
+
+/** A reference image of a dataset image, with the sha256 of its bytes (the cache key and the dataset hash). */
+export interface ReferenceImage {
+  /** The name the user knows it by. */
+  name: string;
+  path: string;
+  hash: string;
 }
 
 export interface Dataset {
@@ -79,8 +93,10 @@ export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
       const captionPath = join(dir, `${basename(file, extname(file))}.txt`);
       const maskFile = maskFileFor(file, files);
       const mask = maskFile ? { path: join(dir, maskFile), hash: createHash('sha256').update(readFileSync(join(dir, maskFile))).digest('hex') } : null;
+      const references = folderReferences(dir, file, IMAGE_EXTENSIONS);
       return {
         mask,
+        ...(references.length > 0 ? { references } : {}),
         name: file,
         path,
         contentHash: createHash('sha256').update(readFileSync(path)).digest('hex'),
@@ -93,6 +109,7 @@ export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
 }
 
 interface ImageRow {
+  id: number;
   hash: string;
   file: string;
   source_name: string;
@@ -123,12 +140,13 @@ export function loadProjectDataset(dir: string): Dataset {
     const hasMasks = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('images') as string[]).includes('mask_file');
     const rows = db
       .prepare(
-        `SELECT i.hash, i.file, i.source_name, i.crop, i.repeats, i.excluded, c.text AS caption,
+        `SELECT i.id, i.hash, i.file, i.source_name, i.crop, i.repeats, i.excluded, c.text AS caption,
            ${hasMasks ? 'i.mask_file' : 'NULL'} AS mask_file
          FROM images i LEFT JOIN captions c ON c.image_id = i.id ORDER BY i.id`,
       )
       .all() as ImageRow[];
     const included = rows.filter((r) => r.excluded === 0);
+    const references = projectReferences(db, dir, new Set(included.map((r) => r.id)));
     return {
       source: 'project',
       root: dir,
@@ -141,6 +159,7 @@ export function loadProjectDataset(dir: string): Dataset {
         crop: r.crop ? (JSON.parse(r.crop) as CropBox) : null,
         repeats: r.repeats,
         mask: r.mask_file === null ? null : projectMask(dir, r.source_name, r.mask_file),
+        ...(references.has(r.id) ? { references: references.get(r.id)! } : {}),
       })),
       excludedCount: rows.length - included.length,
       project,
