@@ -1,6 +1,6 @@
 import type { CompareGridCell, RunDetail } from '@lora-studio/api';
 import { describe, expect, it } from 'vitest';
-import { cellIndex, columnLabel, defaultGridSettings, gridProblem, gridSummary, isGridSettings, moveCell, planGrid, reconcileSettings, type GridSettings } from '../src/screens/compare/grid-plan';
+import { cellIndex, columnLabel, defaultGridSettings, gridProblem, gridSummary, isGridSettings, moveCell, planGrid, reconcileSettings, runHasEma, type GridSettings } from '../src/screens/compare/grid-plan';
 
 const settings = (over: Partial<GridSettings> = {}): GridSettings => ({
   prompts: ['a flt cat', '', '  a flt city at night  '], checkpoints: [8, 4], includeBase: true, scaleAxis: false, seed: 7, samplerSteps: 2, ...over,
@@ -64,5 +64,14 @@ describe('the checkpoint grid plan', () => {
     expect(isGridSettings(fresh)).toBe(true);
     expect(isGridSettings({ ...fresh, seed: 'x' })).toBe(false);
     expect(isGridSettings(null)).toBe(false);
+  });
+
+  it('offers the EMA only for a run that kept one, and a saved EMA choice does not outlive it', () => {
+    const run = (ema?: number) => ({ checkpoints: [{ step: 4 }], config: { sampleSeeds: [1], sampleSteps: 2, ...(ema === undefined ? {} : { ema }) } }) as unknown as RunDetail;
+    expect([runHasEma(run()), runHasEma(run(0)), runHasEma(run(0.999))]).toEqual([false, false, true]);
+    const saved = { ...settings({ checkpoints: [4] }), ema: true };
+    expect(reconcileSettings(saved, run(0.999)).ema).toBe(true);
+    expect(reconcileSettings(saved, run()).ema).toBe(false);
+    expect(gridSummary(saved)).toBe('2 prompts × 1 checkpoint + base model = 4 images, EMA weights');
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_LORA_EXPORT_PRECISION, type LoraExportFormat, type LoraExportPrecision, type LoraExportPreview, type RunDetail } from '@lora-studio/api';
+import { DEFAULT_LORA_EXPORT_PRECISION, type LoraExportWeights, type LoraExportFormat, type LoraExportPrecision, type LoraExportPreview, type RunDetail } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
 import { proposedCheckpoint, type ProposedCheckpoint } from '../screens/export/proposed-checkpoint';
@@ -14,6 +14,8 @@ export interface ExportSlice {
   exportStep: number | null;
   exportFormat: LoraExportFormat;
   exportPrecision: LoraExportPrecision;
+  /** The trained tensors, or their moving average (offered for runs trained with an EMA decay). */
+  exportWeights: LoraExportWeights;
   exportPreview: LoraExportPreview | null;
   previewing: boolean;
   exportPreviewError: string | null;
@@ -29,7 +31,7 @@ export interface ExportSlice {
 
   /** Proposes a checkpoint for the run (asking for its scores) and previews it. */
   prepareExport(dir: string, run: RunDetail): Promise<void>;
-  chooseExport(choice: { step?: number; format?: LoraExportFormat; precision?: LoraExportPrecision }): Promise<void>;
+  chooseExport(choice: { step?: number; format?: LoraExportFormat; precision?: LoraExportPrecision; weights?: LoraExportWeights }): Promise<void>;
   exportLora(): Promise<void>;
   exportConfig(format: ConfigFormat): Promise<void>;
   exportDataset(outDir: string): Promise<void>;
@@ -45,6 +47,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     exportStep: null,
     exportFormat: 'kohya',
     exportPrecision: DEFAULT_LORA_EXPORT_PRECISION,
+    exportWeights: 'trained',
     exportPreview: null,
     previewing: false,
     exportPreviewError: null,
@@ -63,7 +66,7 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       // A favourite marked since the last visit changes the proposal; otherwise the user's choice stays.
       if (isFor(dir, run.id) && (favourite === null || get().exportProposal?.step === favourite)) return;
       set({
-        exportFor: { dir, runId: run.id }, exportProposal: null, exportStep: null, exportPreview: null, exportPreviewError: null,
+        exportFor: { dir, runId: run.id }, exportProposal: null, exportStep: null, exportWeights: 'trained', exportPreview: null, exportPreviewError: null,
         exported: null, exportError: null, configExport: null, configError: null,
       });
       let scores = null;
@@ -78,18 +81,19 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
       if (proposal) await get().chooseExport({ step: proposal.step });
     },
 
-    chooseExport: async ({ step, format, precision }) => {
+    chooseExport: async ({ step, format, precision, weights }) => {
       const target = get().exportFor;
       if (!target) return;
       const nextStep = step ?? get().exportStep;
       const nextFormat = format ?? get().exportFormat;
       const nextPrecision = precision ?? get().exportPrecision;
-      set({ exportStep: nextStep, exportFormat: nextFormat, exportPrecision: nextPrecision, exported: null, exportError: null });
+      const nextWeights = weights ?? get().exportWeights;
+      set({ exportStep: nextStep, exportFormat: nextFormat, exportPrecision: nextPrecision, exportWeights: nextWeights, exported: null, exportError: null });
       if (nextStep === null) return;
       const seq = ++previewSeq;
       set({ previewing: true, exportPreviewError: null });
       try {
-        const preview = await client.send('export-preview', { ...target, step: nextStep, format: nextFormat, precision: nextPrecision });
+        const preview = await client.send('export-preview', { ...target, step: nextStep, format: nextFormat, precision: nextPrecision, weights: nextWeights });
         if (seq === previewSeq) set({ exportPreview: preview, previewing: false });
       } catch (err) {
         if (seq === previewSeq) set({ exportPreview: null, previewing: false, exportPreviewError: errorMessage(err) });
@@ -97,11 +101,11 @@ export const createExportSlice: StateCreator<StudioState, [], [], ExportSlice> =
     },
 
     exportLora: async () => {
-      const { exportFor: target, exportStep: step, exportFormat: format, exportPrecision: precision } = get();
+      const { exportFor: target, exportStep: step, exportFormat: format, exportPrecision: precision, exportWeights: weights } = get();
       if (!target || step === null || get().exporting) return;
       set({ exporting: true, exportError: null, exported: null });
       try {
-        const written = await client.send('export-lora', { ...target, step, format, precision });
+        const written = await client.send('export-lora', { ...target, step, format, precision, weights });
         if (isFor(target.dir, target.runId)) set({ exported: written, exporting: false });
       } catch (err) {
         set({ exporting: false, exportError: errorMessage(err) });

@@ -11,6 +11,7 @@ export type LoraExportPrecision = (typeof loraExportPrecisions)[number];
 export const DEFAULT_LORA_EXPORT_PRECISION: LoraExportPrecision = 'bf16';
 /** Which tensors an export writes: the trained ones, or their moving average (runs trained with an EMA decay). */
 export const loraExportWeights = ['trained', 'ema'] as const;
+export type LoraExportWeights = (typeof loraExportWeights)[number];
 
 /** Why an export takes the step it does: the user's pick, else what the studio proposes for "best". */
 export type CheckpointChoiceReason = 'chosen' | 'your favourite' | 'best score' | 'latest checkpoint';
@@ -130,6 +131,12 @@ export interface LoraExportPreview {
   metadata: Record<string, string>;
 }
 
+/**
+ * Edit LoRAs: project images (by id) the model reads as FLUX.2 reference images, in order, each fitted to the output
+ * size as training fits references to their image.
+ */
+const referenceImagesSchema = z.array(z.number().int().positive()).max(MAX_REFERENCE_IMAGES, `Give at most ${MAX_REFERENCE_IMAGES} reference images.`);
+
 export const compareArgs = {
   'compare-wild-prompts': z.object({ dir: projectDirSchema }).strict(),
   'compare-grid': z
@@ -146,6 +153,7 @@ export const compareArgs = {
       includeBase: z.boolean().optional(),
       /** The checkpoints' trained tensors (default) or their EMA; 'ema' needs a run trained with an EMA decay. */
       weights: z.enum(loraExportWeights).optional(),
+      references: referenceImagesSchema.optional(),
     })
     .strict(),
   'compare-score': z
@@ -165,6 +173,7 @@ export const compareArgs = {
       lora: z.union([z.object({ runId: z.number().int().positive(), step: z.number().int().min(0) }).strict(), z.object({ file: absolutePath }).strict()]).optional(),
       scale: scaleSchema.optional(),
       batch: z.number().int().min(1).max(16).optional(),
+      references: referenceImagesSchema.optional(),
     })
     .strict(),
   'generate-history': z.object({ dir: projectDirSchema, limit: z.number().int().min(1).max(1000).optional() }).strict(),

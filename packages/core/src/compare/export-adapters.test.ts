@@ -12,7 +12,7 @@ import { readRunDescription } from '@lora-studio/trainer';
 import { checkpointAdapter, checkpointAt } from './checkpoint-lora';
 import { renderGrid } from './grid';
 import { ImageRenderer } from './renderer';
-import { exportCheckpoint } from './export-lora';
+import { exportCheckpoint, previewExport } from './export-lora';
 import { trainRun } from './test-runs';
 
 let root: string;
@@ -55,6 +55,9 @@ describe('exporting LoKr and LoHa runs', () => {
     const ema = exportCheckpoint({ runDir: lokrRun, step: 4, format: 'bfl', out: join(root, 'lokr-ema.safetensors'), precision: 'fp32', weights: 'ema' });
     expect(trained.metadata.ss_network_module).toBe('lycoris.kohya');
     expect(ema.metadata['lora_studio.weights']).toBe('EMA (decay 0.5)');
+    // Exporting both weights of one step into a folder keeps two files.
+    expect(ema.fileName).toMatch(/-step4-ema-bfl\.safetensors$/);
+    expect(previewExport({ runDir: lokrRun, step: 4, format: 'bfl' }).fileName).toMatch(/-step4-bfl\.safetensors$/);
     const back = loadAdapter(trained.path).adapter;
     expect(back.layers.every((l) => adapterKindOf(l) === 'lokr')).toBe(true);
     expect(deltas(back)).toEqual(deltas(checkpointAdapter(path).adapter));

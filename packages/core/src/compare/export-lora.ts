@@ -64,8 +64,9 @@ function slug(s: string): string {
   return s.normalize('NFKD').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'lora';
 }
 
-export function exportFileName(project: string, trigger: string, step: number, format: LoraFormat): string {
-  return `${slug(project)}-${slug(trigger)}-step${step}-${format}.safetensors`;
+/** The EMA is named as such, so exporting both weights of one step keeps two files. */
+export function exportFileName(project: string, trigger: string, step: number, format: LoraFormat, weights: CheckpointWeights = 'trained'): string {
+  return `${slug(project)}-${slug(trigger)}-step${step}${weights === 'ema' ? '-ema' : ''}-${format}.safetensors`;
 }
 
 /** The dataset's name for file names: the project's, or the image folder's. */
@@ -115,7 +116,7 @@ function build(choice: ExportChoice) {
   const { tensors, metadata: header } = exportLora({ layers: lora.adapter.layers, metadata }, choice.format, { dtype: DTYPES[precision] });
   const file = layoutSafetensors(tensors, header);
   const preview: ExportPreview = {
-    step, reason, format: choice.format, precision, fileName: exportFileName(project, c.trigger, step, choice.format),
+    step, reason, format: choice.format, precision, fileName: exportFileName(project, c.trigger, step, choice.format, choice.weights),
     keyCount: Object.keys(tensors).length, bytes: file.totalBytes, metadata: header,
   };
   return { preview, file };

@@ -5,7 +5,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { sectionGuide } from '../../guide';
 import { useStudio } from '../../store';
 import { CheckpointGrid } from './CheckpointGrid';
-import { columnLabel, moveCell } from './grid-plan';
+import { columnLabel, moveCell, runHasEma } from './grid-plan';
 import { GridSetup } from './GridSetup';
 import { ImageViewer, type ViewerImage, type ViewerMove } from './ImageViewer';
 import { ProgressBar } from './ProgressBar';
@@ -57,7 +57,7 @@ export function CompareView({ project }: { project: Project }) {
         <p className="loading">Loading the run…</p>
       ) : (
         <>
-          <GridSetup settings={settings} checkpoints={run.checkpoints} />
+          <GridSetup settings={settings} checkpoints={run.checkpoints} hasEma={runHasEma(run)} />
           <GridArea dir={dir} favourite={run.checkpoints.find((c) => c.favourite)?.step ?? null} />
           <ScoresPanel checkpoints={run.checkpoints} />
         </>

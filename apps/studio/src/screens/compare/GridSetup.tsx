@@ -8,7 +8,7 @@ const wholeNumber = (text: string, fallback: number) => {
 };
 
 /** The grid's set-up: prompts (the "5 wild prompts" preset, editable), the ticked checkpoints, seed and axes. */
-export function GridSetup({ settings, checkpoints }: { settings: GridSettings; checkpoints: RunCheckpoint[] }) {
+export function GridSetup({ settings, checkpoints, hasEma }: { settings: GridSettings; checkpoints: RunCheckpoint[]; hasEma: boolean }) {
   const editGrid = useStudio((s) => s.editGrid);
   const resetToWildPrompts = useStudio((s) => s.resetToWildPrompts);
   const renderGrid = useStudio((s) => s.renderGrid);
@@ -68,6 +68,16 @@ export function GridSetup({ settings, checkpoints }: { settings: GridSettings; c
             <input type="checkbox" checked={settings.scaleAxis} onChange={(e) => editGrid({ scaleAxis: e.target.checked })} data-testid="grid-scale-axis" />
             LoRA scale axis ({SCALE_AXIS.join(' / ')}); otherwise full strength
           </label>
+          {hasEma && (
+            <label className="field">
+              <span className="field-label">Weights</span>
+              <select className="input" value={settings.ema ? 'ema' : 'trained'} onChange={(e) => editGrid({ ema: e.target.value === 'ema' })} data-testid="grid-weights">
+                <option value="trained">Trained weights</option>
+                <option value="ema">EMA (moving average)</option>
+              </select>
+              <span className="hint">This run kept a moving average of the adapter: often smoother than the trained weights of the same step.</span>
+            </label>
+          )}
         </fieldset>
         <div className="grid-setup-numbers">
           <label className="field">

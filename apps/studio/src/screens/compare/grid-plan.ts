@@ -14,6 +14,13 @@ export interface GridSettings {
   seed: number;
   /** Sampler steps per image. */
   samplerSteps: number;
+  /** Render the checkpoints' moving average instead of their trained weights (runs trained with an EMA decay). */
+  ema?: boolean;
+}
+
+/** Whether the run's checkpoints hold an EMA of the adapter beside its trained weights. */
+export function runHasEma(run: Pick<RunDetail, 'config'>): boolean {
+  return (run.config.ema ?? 0) > 0;
 }
 
 /** Whether a stored value (local storage survives app versions) is still a usable set-up. */
@@ -78,7 +85,7 @@ export function gridSummary(settings: GridSettings): string {
   let text = `${plural(prompts, 'prompt')} × ${plural(checkpoints, 'checkpoint')}`;
   if (settings.scaleAxis) text += ` × ${plural(scales, 'scale')}`;
   if (settings.includeBase) text += ' + base model';
-  return `${text} = ${plural(prompts * columns, 'image')}`;
+  return `${text} = ${plural(prompts * columns, 'image')}${settings.ema ? ', EMA weights' : ''}`;
 }
 
 /** Why the grid cannot be rendered as set up, or null when it can. */
@@ -117,7 +124,7 @@ export function defaultGridSettings(run: RunDetail, prompts: string[]): GridSett
 /** Settings saved for a run may name checkpoints that are gone; keep only those the run still has. */
 export function reconcileSettings(saved: GridSettings, run: RunDetail): GridSettings {
   const steps = new Set(run.checkpoints.map((c) => c.step));
-  return { ...saved, checkpoints: saved.checkpoints.filter((s) => steps.has(s)) };
+  return { ...saved, checkpoints: saved.checkpoints.filter((s) => steps.has(s)), ema: runHasEma(run) && saved.ema === true };
 }
 
 export type CellMove = 'left' | 'right' | 'up' | 'down';

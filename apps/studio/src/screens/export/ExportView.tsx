@@ -4,6 +4,7 @@ import { importsByPath } from '../../client';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { sectionGuide } from '../../guide';
 import { useStudio } from '../../store';
+import { runHasEma } from '../compare/grid-plan';
 import { RunPicker } from '../compare/RunPicker';
 import { ExportedFile } from './ExportedFile';
 import { MetadataTable } from './MetadataTable';
@@ -50,18 +51,23 @@ export function ExportView({ project }: { project: Project }) {
         <RunPicker testId="export-run" />
       </div>
       <ErrorMessage message={pickError} testId="export-run-error" />
-      {run ? <LoraExport projectDir={dir} checkpoints={run.checkpoints.map((c) => ({ step: c.step, favourite: c.favourite }))} /> : <p className="loading">Loading the run…</p>}
+      {run ? (
+        <LoraExport projectDir={dir} checkpoints={run.checkpoints.map((c) => ({ step: c.step, favourite: c.favourite }))} hasEma={runHasEma(run)} />
+      ) : (
+        <p className="loading">Loading the run…</p>
+      )}
       {run && <ConfigExport projectDir={dir} />}
       <DatasetExport projectDir={dir} />
     </section>
   );
 }
 
-function LoraExport({ projectDir, checkpoints }: { projectDir: string; checkpoints: { step: number; favourite: boolean }[] }) {
+function LoraExport({ projectDir, checkpoints, hasEma }: { projectDir: string; checkpoints: { step: number; favourite: boolean }[]; hasEma: boolean }) {
   const proposal = useStudio((s) => s.exportProposal);
   const step = useStudio((s) => s.exportStep);
   const format = useStudio((s) => s.exportFormat);
   const precision = useStudio((s) => s.exportPrecision);
+  const weights = useStudio((s) => s.exportWeights);
   const preview = useStudio((s) => s.exportPreview);
   const previewing = useStudio((s) => s.previewing);
   const previewError = useStudio((s) => s.exportPreviewError);
@@ -117,6 +123,16 @@ function LoraExport({ projectDir, checkpoints }: { projectDir: string; checkpoin
           </select>
           <span className="hint">{precisionGuide[precision]}</span>
         </label>
+        {hasEma && (
+          <label className="field">
+            <span className="field-label">Weights</span>
+            <select className="input" value={weights} onChange={(e) => void chooseExport({ weights: e.target.value === 'ema' ? 'ema' : 'trained' })} data-testid="export-weights">
+              <option value="trained">Trained weights</option>
+              <option value="ema">EMA (moving average)</option>
+            </select>
+            <span className="hint">This run kept a moving average of the adapter: often smoother than the trained weights; compare both in the Compare view.</span>
+          </label>
+        )}
       </div>
 
       <ErrorMessage message={previewError} testId="export-preview-error" />
