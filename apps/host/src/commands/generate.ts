@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { generateImages, ImageRenderer, loraScaleWarning } from '@lora-studio/core';
 import { loadAdapter } from '@lora-studio/models';
 import { UsageError, type Command } from './command';
-import { orFail, wholeNumber } from './grid';
+import { orFail, referenceFiles, wholeNumber } from './grid';
 import { baseFromLibrary } from './library-base';
 import { complain, say } from './terminal-text';
 
@@ -13,7 +13,7 @@ export const generateCommand: Command = {
   name: 'generate',
   summary: 'Generate images with a base model, optionally with a LoRA at a scale.',
   help: `Usage: lora-studio generate --base default|NAME|PATH [--lora FILE --scale S] --prompt P [--negative N] --seed S --out out.png
-         [--guidance G] [--steps N] [--width W --height H] [--batch N] [--threads T]
+         [--reference FILE]... [--guidance G] [--steps N] [--width W --height H] [--batch N] [--threads T]
 
 --base takes 'default' (the embedded model), a name from "lora-studio model list", or a model folder. Steps and guidance
 default to the model's own: 4 steps unguided for a step-distilled klein, guidance 4 (real CFG with --negative for
@@ -21,6 +21,8 @@ klein base, the guidance embedding for dev) otherwise.
 --lora takes a LoRA file in any format (diffusers/PEFT, BFL+PEFT, kohya). The guide: scale 0.8 strong, 0.5 subtle,
 stay within 0.6–0.9; above 1.0 oversaturates. With --batch N the images use seeds S…S+N−1 and are written as
 out-1.png … out-N.png.
+--reference (up to 3 times) gives FLUX.2 reference images for an edit LoRA, in order (the "before" picture first); each
+is fitted to the output size as training fits a reference to its image.
 Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --scale 0.8 --prompt "rocket, in the style of flt" --seed 1 --out rocket.png`,
   async run(argv) {
     const { values } = parseArgs({
@@ -29,6 +31,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
         base: { type: 'string', default: 'default' }, lora: { type: 'string' }, scale: { type: 'string', default: '1' }, prompt: { type: 'string' },
         negative: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, guidance: { type: 'string' }, steps: { type: 'string' },
         width: { type: 'string' }, height: { type: 'string' }, batch: { type: 'string', default: '1' }, threads: { type: 'string' },
+        reference: { type: 'string', multiple: true },
       },
     });
     if (!values.prompt) throw new UsageError('--prompt is required.');
@@ -45,7 +48,7 @@ Example: lora-studio generate --base default --lora runs/flt/lora.safetensors --
       const images = await orFail(() => generateImages(renderer, {
         prompt: values.prompt!, negativePrompt: values.negative, guidance, steps: wholeNumber(values.steps, '--steps'),
         seed: wholeNumber(values.seed, '--seed')!, width: wholeNumber(values.width, '--width'), height: wholeNumber(values.height, '--height'),
-        lora, scale, batch: wholeNumber(values.batch, '--batch'),
+        lora, scale, batch: wholeNumber(values.batch, '--batch'), references: referenceFiles(values.reference),
       }));
       const ext = extname(values.out);
       for (const [i, m] of images.entries()) {

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_REFERENCE_IMAGES } from '@lora-studio/api';
 import { DEFAULT_SCALES, gridPng, ImageRenderer, renderGrid, wildPrompts, type GridResult, type ProjectType } from '@lora-studio/core';
 import { readRunDescription } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
@@ -40,16 +41,25 @@ function gridJson(g: GridResult) {
   return { prompts: g.prompts, columns: g.columns, cells: g.cells, seed: g.seed, steps: g.steps, guidance: g.guidance, width: g.width, height: g.height };
 }
 
+/** --reference files, checked before the model loads: at most three, each an existing file. */
+export function referenceFiles(given: string[] | undefined): string[] {
+  const files = (given ?? []).map((f) => resolve(f));
+  if (files.length > MAX_REFERENCE_IMAGES) throw new UsageError(`--reference takes at most ${MAX_REFERENCE_IMAGES} images (got ${files.length}).`);
+  for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--reference ${f} is not a file.`);
+  return files;
+}
+
 export const gridCommand: Command = {
   name: 'grid',
   summary: 'Render a checkpoint comparison grid (prompts × checkpoints × LoRA scales) as one PNG.',
   help: `Usage: lora-studio grid RUN_DIR [--prompts FILE] [--checkpoints all|LIST] [--scales LIST] [--seed S]
-         [--steps N] [--guidance G] [--no-base] [--threads T] --out grid.png [--json]
+         [--steps N] [--guidance G] [--reference FILE]... [--no-base] [--threads T] --out grid.png [--json]
 
 Rows are prompts (FILE: one per line; default: the "5 wild prompts" for the run's type and trigger), columns the
 base model without LoRA, then each checkpoint at each LoRA scale (default ${DEFAULT_SCALES.join(',')}). Row r uses seed S + r
 in every column, so cells differ only by the checkpoint. Cells are cached in RUN_DIR/grid-cache/ (keyed by the
 checkpoint file's content, prompt, seed, scale, steps, guidance and size): a second run is instant.
+--reference (up to 3 times) gives every cell FLUX.2 reference images, for an edit LoRA (the "before" picture first).
 --json prints the grid (cell files, columns) as JSON.
 Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1 --out grid.png`,
   async run(argv) {
@@ -58,7 +68,7 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
       options: {
         prompts: { type: 'string' }, checkpoints: { type: 'string', default: 'all' }, scales: { type: 'string' }, seed: { type: 'string', default: '0' },
         steps: { type: 'string' }, guidance: { type: 'string' }, 'no-base': { type: 'boolean', default: false }, threads: { type: 'string' },
-        out: { type: 'string' }, json: { type: 'boolean', default: false },
+        out: { type: 'string' }, json: { type: 'boolean', default: false }, reference: { type: 'string', multiple: true },
       },
       allowPositionals: true,
     });
@@ -75,7 +85,7 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
       const grid = await orFail(() => renderGrid(renderer, {
         runDir, prompts, checkpoints, scales, seed,
         steps: wholeNumber(values.steps, '--steps'), guidance: values.guidance === undefined ? undefined : Number(values.guidance),
-        includeBase: !values['no-base'],
+        includeBase: !values['no-base'], references: referenceFiles(values.reference),
         onCell: (cell, done, total) => { if (!values.json) say(`cell ${done}/${total}${cell.cached ? ' (cached)' : ''}  ${cell.step === null ? 'base' : `step ${cell.step} ×${cell.scale}`}  "${cell.prompt}"`); },
       }));
       writeFileSync(values.out, await gridPng(grid));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pathSchema } from './paths';
 import { projectDirSchema } from './projects';
+import { MAX_REFERENCE_IMAGES } from './references';
 
 export const loraExportFormats = ['peft', 'bfl', 'kohya'] as const;
 export type LoraExportFormat = (typeof loraExportFormats)[number];

@@ -19,6 +19,8 @@ export interface GenerateRequest {
   height?: number;
   lora?: Adapter | null;
   scale?: number;
+  /** Edit LoRAs: reference picture files, in order (see RenderRequest.references). */
+  references?: readonly string[];
   /** How many images; default 1. */
   batch?: number;
   onImage?: (index: number, total: number) => void;
@@ -47,6 +49,7 @@ export async function generateImages(renderer: ImageRenderer, req: GenerateReque
     height: req.height ?? renderer.defaultSize.height,
     lora: req.lora ?? null,
     scale: req.scale ?? 1,
+    references: req.references ?? [],
   };
   const out: GeneratedImage[] = [];
   for (let i = 0; i < batch; i++) {

@@ -30,6 +30,8 @@ export interface GridRequest {
   negativePrompt?: string;
   /** The "base model, no LoRA" column; default true. */
   includeBase?: boolean;
+  /** Edit LoRAs: reference picture files every cell reads, in order (see RenderRequest.references). */
+  references?: readonly string[];
   /** The checkpoints' trained tensors (default) or their moving average (runs trained with an EMA decay). */
   weights?: CheckpointWeights;
   /** Where cell images are cached; default RUN_DIR/grid-cache. */
@@ -82,6 +84,8 @@ export interface CellSettings {
   guidance: number;
   width: number;
   height: number;
+  /** Content hashes of the reference pictures; absent without references (so earlier cached cells stay valid). */
+  references?: string[];
 }
 
 /** Everything that changes a cell's pixels; `lora` is the checkpoint file's content hash or "none". */
@@ -119,6 +123,8 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   const run: RunDescription = readRunDescription(req.runDir);
   const size = { width: req.width ?? renderer.defaultSize.width, height: req.height ?? renderer.defaultSize.height };
   const settings = { steps: req.steps ?? run.config.sampleSteps, guidance: req.guidance ?? run.config.sampleGuidance, ...size };
+  const references = req.references ?? [];
+  const referenceHashes = references.length ? { references: references.map((f) => fileContentHash(f)) } : {};
   const columns = columnsFor(req.runDir, req.checkpoints, scales, req.includeBase ?? true);
   const cacheDir = req.cacheDir ?? gridCacheDir(req.runDir);
   mkdirSync(cacheDir, { recursive: true });
@@ -136,12 +142,12 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
     const lora = file ? `${fileContentHash(file)}${req.weights === 'ema' ? ':ema' : ''}` : 'none';
     let adapter: Adapter | null = null;
     for (const [row, prompt] of req.prompts.entries()) {
-      const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.seed + row, ...settings };
+      const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.seed + row, ...settings, ...referenceHashes };
       const path = join(cacheDir, `${cellKey(renderer.model.id, lora, col.scale ?? 0, cell)}.png`);
       const cached = existsSync(path);
       if (!cached) {
         if (file && !adapter) adapter = loadCheckpointAdapter(file, renderer, req.weights);
-        await writePng(path, await renderer.render({ ...cell, lora: adapter, scale: col.scale ?? 0 }));
+        await writePng(path, await renderer.render({ ...cell, lora: adapter, scale: col.scale ?? 0, references }));
       }
       const out: GridCell = { row, column, prompt, step: col.step, scale: col.scale, seed: cell.seed, file: path, cached };
       cells[row * columns.length + column] = out;

@@ -1,9 +1,9 @@
 // One loaded base model that renders images with or without a LoRA. Its family's sampler takes the LoRA tensors
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
-import { InvalidInputError } from '@lora-studio/api';
+import { InvalidInputError, MAX_REFERENCE_IMAGES } from '@lora-studio/api';
 import type { Adapter, ImageSampler } from '@lora-studio/models';
-import { loadBaseModel, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
+import { loadBaseModel, loadTrainingImage, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 import { DEFAULT_GENERATE_STEPS } from './generate';
 
 export interface RenderRequest {
@@ -18,10 +18,17 @@ export interface RenderRequest {
   /** null or absent: the base model alone. */
   lora?: Adapter | null;
   scale?: number;
+  /**
+   * Edit LoRAs: picture files the model reads as FLUX.2 reference images, in order (at most three). Each is fitted to
+   * the output size exactly as training fits a reference to its image's bucket (cover, centred).
+   */
+  references?: readonly string[];
 }
 
 export class ImageRenderer {
   private readonly samplers = new Map<string, Promise<ImageSampler>>();
+  /** Samplers whose graph takes reference images (a separate graph: plain images keep theirs unchanged). */
+  private readonly referenceSamplers = new Map<string, Promise<ImageSampler>>();
   private readonly texts = new Map<string, Promise<EncodedTensor>>();
 
   private constructor(readonly model: BaseModel, readonly baseDir: string, private readonly threads: number | undefined) {}
@@ -58,9 +65,12 @@ export class ImageRenderer {
   async render(req: RenderRequest): Promise<RgbImage> {
     this.checkSize(req.width, req.height);
     const lora = req.lora ?? null;
-    const sampler = await this.samplerFor(lora ? lora.layers.map((l) => l.path) : this.anyLoadedSlots());
+    const references = await this.encodeReferences(req.references ?? [], req.width, req.height);
+    const samplers = references.length ? this.referenceSamplers : this.samplers;
+    const sampler = await this.samplerFor(lora ? lora.layers.map((l) => l.path) : this.anyLoadedSlots(samplers), samplers);
     const [text, negative] = await Promise.all([this.encode(req.prompt), this.encode(req.negativePrompt ?? '')]);
     const tokens = await sampler.sample({
+      ...(references.length ? { references } : {}),
       gridHeight: req.height / this.model.encoders.sizeMultiple,
       gridWidth: req.width / this.model.encoders.sizeMultiple,
       text: text.data,
@@ -75,8 +85,9 @@ export class ImageRenderer {
   }
 
   async close(): Promise<void> {
-    for (const s of this.samplers.values()) await (await s.catch(() => undefined))?.release();
+    for (const s of [...this.samplers.values(), ...this.referenceSamplers.values()]) await (await s.catch(() => undefined))?.release();
     this.samplers.clear();
+    this.referenceSamplers.clear();
     await this.model.close();
   }
 
@@ -90,22 +101,40 @@ export class ImageRenderer {
   }
 
   /** A base-model image reuses a session that already has LoRA slots (fed zeros) rather than compiling another. */
-  private anyLoadedSlots(): string[] {
-    const first = this.samplers.keys().next();
+  private anyLoadedSlots(samplers: Map<string, Promise<ImageSampler>>): string[] {
+    const first = samplers.keys().next();
     return first.done || first.value === '' ? [] : first.value.split('\n');
   }
 
-  private samplerFor(layers: readonly string[]): Promise<ImageSampler> {
+  private samplerFor(layers: readonly string[], samplers = this.samplers): Promise<ImageSampler> {
     const key = [...layers].sort().join('\n');
-    const covering = [...this.samplers.keys()].find((k) => layers.every((l) => k.split('\n').includes(l)));
-    if (covering !== undefined) return this.samplers.get(covering)!;
+    const covering = [...samplers.keys()].find((k) => layers.every((l) => k.split('\n').includes(l)));
+    if (covering !== undefined) return samplers.get(covering)!;
     const created = this.model.family.createSampler({
       weights: this.model.weights,
       loraLayers: [...layers].sort(),
       session: { providers: ['cpu'], threads: this.threads },
+      references: samplers === this.referenceSamplers,
     });
-    this.samplers.set(key, created);
+    samplers.set(key, created);
     return created;
+  }
+
+  /** Reference pictures as the model's clean tokens, each fitted to the output size (see RenderRequest.references). */
+  private async encodeReferences(files: readonly string[], width: number, height: number) {
+    if (files.length > MAX_REFERENCE_IMAGES) throw new InvalidInputError(`Give at most ${MAX_REFERENCE_IMAGES} reference images (got ${files.length}).`);
+    const m = this.model.encoders.sizeMultiple;
+    const out = [];
+    for (const path of files) {
+      let pixels: RgbImage;
+      try {
+        pixels = await loadTrainingImage({ name: path, path, contentHash: '', caption: null, crop: null, repeats: 1 }, { width, height }, false);
+      } catch (err) {
+        throw new InvalidInputError(`The reference image ${path} could not be read (${(err as Error).message}). Use a PNG, JPEG or WebP picture.`);
+      }
+      out.push({ tokens: (await this.model.encoders.encodeImage(pixels)).data, gridHeight: height / m, gridWidth: width / m });
+    }
+    return out;
   }
 
   private encode(prompt: string): Promise<EncodedTensor> {

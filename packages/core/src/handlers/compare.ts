@@ -13,6 +13,7 @@ import { requireProject } from '../project-access';
 import { projectBase, projectBaseOrDefault } from './project-base';
 import { GeneratedRows } from '../compare/generated-rows';
 import { RunRows } from '../runs/run-rows';
+import { projectImageFiles } from '../compare/reference-files';
 
 export function compareHandlers(ctx: StudioContext): CompareHandlers {
   // One loaded model at a time, and one render at a time on it: the sessions are not shared between calls.
@@ -57,11 +58,12 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       return { prompts: wildPrompts(s.type as ProjectType, s.trigger, base) };
     },
 
-    'compare-grid': async ({ dir, runId, checkpoints, ...req }) => {
+    'compare-grid': async ({ dir, runId, checkpoints, references, ...req }) => {
       const store = requireProject(ctx, dir);
       const run = runOf(store, runId);
+      const referenceFiles = projectImageFiles(store, references);
       const grid = await withRenderer(run.base, (r) => renderGrid(r, {
-        ...req, runDir: run.runDir, checkpoints: checkpoints ?? 'all', seed: req.seed ?? 0, cacheDir: cacheDir(store),
+        ...req, references: referenceFiles, runDir: run.runDir, checkpoints: checkpoints ?? 'all', seed: req.seed ?? 0, cacheDir: cacheDir(store),
         onCell: (cell, done, total) => ctx.emit('compare-progress', { dir, runId, purpose: 'grid', done, total, cell: cellOut(store, cell), finished: done === total }),
       }));
       const { runDir: _, cells, ...rest } = grid;
@@ -85,8 +87,9 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       return scores ? { ...scores, runId } : null;
     },
 
-    'generate-images': async ({ dir, lora, scale, seed, ...req }) => {
+    'generate-images': async ({ dir, lora, scale, seed, references, ...req }) => {
       const store = requireProject(ctx, dir);
+      const referenceFiles = projectImageFiles(store, references);
       // Without a run's checkpoint the picture comes from the project's own base model.
       let base = projectBase(ctx, store);
       let adapter: (r: ImageRenderer) => Adapter | null = () => null;
@@ -105,7 +108,7 @@ export function compareHandlers(ctx: StudioContext): CompareHandlers {
       mkdirSync(outDir, { recursive: true });
       const images = await withRenderer(base, async (r) => {
         const made = await generateImages(r, {
-          ...req, seed: firstSeed, lora: adapter(r), scale: scale ?? 1,
+          ...req, seed: firstSeed, lora: adapter(r), scale: scale ?? 1, references: referenceFiles,
           onImage: (done, total) => ctx.emit('generate-progress', { dir, done, total }),
         });
         const settings = {
