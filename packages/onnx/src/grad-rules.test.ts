@@ -175,6 +175,20 @@ describe('gradient rules vs float64 finite differences', () => {
     expect(untested.map(([name]) => name)).toEqual([]);
   });
 
+  it('splits a Concat gradient along a named axis by lengths read at run time', async () => {
+    const g = new Graph('named concat');
+    const a = g.input('a', 'float64', [2, 'n']);
+    const b = g.input('b', 'float64', [2, 'm']);
+    const y = op.concat([a, b], 1);
+    const [p, q] = op.splitAs(op.mul(y, y), [a, b], 1);
+    const loss = op.add(op.reduceSum(op.mul(p!, 2)), op.reduceSum(op.mul(q!, q!)));
+    g.output(loss);
+    const feeds = { a: new ort.Tensor('float64', seededValues(6, 3), [2, 3]), b: new ort.Tensor('float64', seededValues(4, 4), [2, 2]) };
+    const r = await checkGradients(loss, [a, b], feeds);
+    expect(r.checkedElements).toBe(10);
+    expect(r.maxRelError).toBeLessThan(1e-6);
+  });
+
   it('names the op and node when a rule is missing', async () => {
     const g = new Graph('missing');
     const x = g.input('x', 'float64', [2, 3]);

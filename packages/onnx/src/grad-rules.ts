@@ -7,7 +7,7 @@ import type { GradContext, GradRule } from './autodiff';
 import type { AttrValue, Tensor } from './graph';
 import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
-  not, pad, pow, reduceMean, reduceSum, reshapeTo, scatterND, sin, slice, split, squeeze, sub, tanh, transpose, unsqueeze, where,
+  not, pad, pow, reduceMean, reduceSum, reshapeTo, scatterND, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
@@ -263,9 +263,8 @@ export const GRAD_RULES: Record<string, GradRule | null> = {
   },
   Concat: (c) => {
     const axis = intAttr(c, 'axis', 0);
-    const sizes = c.node.inputs.map((t) => t!.shape[axis]);
-    if (sizes.some((d) => typeof d !== 'number')) throw new ShapeError(`Concat gradient (node '${c.node.name}'): concatenated axis is named.`);
-    return c.node.inputs.length === 1 ? [c.dy()] : split(c.dy()!, sizes as number[], axis);
+    // Named lengths along the axis are read from the inputs at run time.
+    return c.node.inputs.length === 1 ? [c.dy()] : splitAs(c.dy()!, c.node.inputs.map((t) => t!), axis);
   },
   Split: (c) => [concat(c.node.outputs.map((_, i) => dyOrZero(c, i)), intAttr(c, 'axis', 0)), null],
   Slice: sliceGrad,

@@ -1,12 +1,12 @@
 // The FLUX.2 transformer as an ONNX graph, exactly as docs/flux2.md §Transformer describes it, for any config.
 //
-// The text and image streams stay separate tensors all the way through (also in the single-stream blocks,
-// whose per-token layers are shared): only keys and values are concatenated for the joint attention, and
-// the text and image queries attend separately. That is the same arithmetic as attention over
-// cat(txt, img) followed by a split, but it needs no slicing at a token count, so batch, text length and
-// image token count can all stay symbolic and one graph serves every bucket.
+// The text and image streams stay separate tensors through the double blocks: only keys and values are
+// concatenated for the joint attention, and the text and image queries attend separately (the same arithmetic as
+// attention over cat(txt, img) followed by a split). The single blocks run on the joined sequence; the join and the
+// split back read token counts at run time where they are symbolic, so batch, text length and image token count can
+// all stay symbolic and one graph serves every bucket.
 import {
-  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, silu, sin, slice, split, sub,
+  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, silu, sin, slice, split, splitAs, sub,
   transpose, unsqueeze, type DType, type Dim, type Graph, type Tensor,
 } from '@lora-studio/onnx';
 import { mlpHidden, type Flux2Config } from './config';
@@ -187,23 +187,26 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     });
   }
 
-  for (let b = 0; b < c.numSingleBlocks; b++) {
-    const p = `single_blocks.${b}`;
-    // After the last block only the noisy image tokens are read: the reference stream's own update is left out.
-    const lastBlock = b === c.numSingleBlocks - 1;
-    [img, txt, ref] = block(p, () => {
-      const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
-      const stream = (t: Tensor, rope: Rope) => {
-        const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(t, sh, sc)), [3 * D, 2 * M], -1);
-        return { ...qkvHeads(qkv!, p, rope), mlp: swiglu(mlp!) };
-      };
-      const si = stream(img, ropeImg);
-      const st = stream(txt, ropeTxt);
-      const sr = ref && stream(ref, ropeRef!);
-      const a = g.scope('attn', () => jointAttention(st, si, sr));
-      const out = (t: Tensor, attn: Tensor, mlp: Tensor) => add(t, mul(gate, lin(`${p}.linear2`, concat([attn, mlp], -1))));
-      return [out(img, a.img, si.mlp), out(txt, a.txt, st.mlp), sr && !lastBlock ? out(ref!, a.ref!, sr.mlp) : undefined] as const;
-    });
+  // The single blocks run on the joined sequence [txt, img, ref] as BFL's do: one product per layer over every token
+  // (fewer, larger Gemms) and one attention, instead of a copy of the block per stream. The join and the split back
+  // read symbolic token counts at run time, so one graph still serves every bucket.
+  if (c.numSingleBlocks) {
+    const streams = ref ? [txt, img, ref] : [txt, img];
+    const ropes = ref ? [ropeTxt, ropeImg, ropeRef!] : [ropeTxt, ropeImg];
+    const rope = { cos: concat(ropes.map((r) => r.cos), 2), sin: concat(ropes.map((r) => r.sin), 2) };
+    const scale = 1 / Math.sqrt(c.headDim);
+    let h = concat(streams, 1);
+    for (let b = 0; b < c.numSingleBlocks; b++) {
+      const p = `single_blocks.${b}`;
+      h = block(p, () => {
+        const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
+        const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(h, sh, sc)), [3 * D, 2 * M], -1);
+        const { q, k, v } = qkvHeads(qkv!, p, rope);
+        const a = g.scope('attn', () => merge(attention(q, k, v, { scale })));
+        return add(h, mul(gate, lin(`${p}.linear2`, concat([a, swiglu(mlp!)], -1))));
+      });
+    }
+    img = splitAs(h, streams, 1)[1]!;
   }
 
   return g.scope('final_layer', () => {

@@ -56,6 +56,19 @@ export function split(x: Tensor, sizes: readonly number[], axis: number): Tensor
   return x.graph.addNode('Split', [x, int64s(x.graph, sizes)], { axis: int(a) }, outs);
 }
 
+/**
+ * Splits `x` along `axis` into pieces as long as each tensor of `like` is along it (the inverse of concat(like, axis)).
+ * Named lengths are read from `like` at run time, so a joined sequence of symbolic token counts splits back.
+ */
+export function splitAs(x: Tensor, like: readonly Tensor[], axis: number): Tensor[] {
+  const a = normalizeAxis(axis, x.rank, 'Split');
+  const sizes = like.map((t) => t.shape[a]!);
+  if (sizes.every((d): d is number => typeof d === 'number')) return split(x, sizes, axis);
+  const lengths = concat(like.map((t) => slice(shapeOf(t), [a], [a + 1])), 0);
+  const outs = sizes.map((d) => ({ dtype: x.dtype, shape: x.shape.map((s, i) => (i === a ? d : s)) }));
+  return x.graph.addNode('Split', [x, lengths], { axis: int(a) }, outs);
+}
+
 /** ONNX Slice with numpy clamping; `axes` default to 0..n-1, `steps` to 1. */
 export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
   const ax = (axes ?? starts.map((_, i) => i)).map((v) => normalizeAxis(v, x.rank, 'Slice'));
