@@ -21,6 +21,7 @@ export { STUDIO_VERSION } from './version';
 export { RunManager, type RunManagerOptions } from './runs/run-manager';
 export { RunRows } from './runs/run-rows';
 export * from './compare';
+export * from './queue';
 
 /** Every handler of the contract, bound to one context. Each domain registers its handlers in one line. */
 export function createHandlers(ctx: StudioContext, runs: RunManager = new RunManager(ctx)): Handlers {

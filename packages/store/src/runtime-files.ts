@@ -46,7 +46,9 @@ export function workerEntry(name: WorkerName, source: URL): WorkerEntry {
   const bundle = bundleLayout();
   if (bundle) return { path: join(bundle.dir, `${name}.cjs`), execArgv: [] };
   const path = fileURLToPath(source);
-  return { path, execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [] };
+  // tsx by its resolved file, not its name: a bare 'tsx' is looked up from the working folder, so a worker started
+  // by a command run outside the repository (`lora-studio worker` from any folder) could not load.
+  return { path, execArgv: path.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [] };
 }
 
 /**

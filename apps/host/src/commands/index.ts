@@ -16,6 +16,8 @@ import { gridCommand } from './grid';
 import { scoreCommand } from './score';
 import { generateCommand } from './generate';
 import { exportCommand } from './export';
+import { workerCommand } from './worker';
+import { queueRunsCommand } from './queue-runs';
 
 /** Every CLI command, one line each; `lora-studio --help` lists them in this order. */
 export const commands: Command[] = [
@@ -26,6 +28,7 @@ export const commands: Command[] = [
   reportCommand,
   captionsLintCommand, captionsAutoCommand, captionsExportCommand,
   trainCommand, resumeCommand,
+  workerCommand, queueRunsCommand,
   gridCommand,
   scoreCommand,
   generateCommand,

@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  describeMemory, gigabytes, isLoraType, isScheduler, prepareNewRun, prepareResume, TrainingRun, TrainingSetupError,
+  describeMemory, gigabytes, isLoraType, isScheduler, prepareNewRun, prepareResume, resolveBaseDir, TrainingRun, TrainingSetupError,
   type PreparedRun, type TrainingConfig, type TrainingEvent,
 } from '@lora-studio/trainer';
 import { adapterKinds } from '@lora-studio/api';
-import { checkRunMemory } from '@lora-studio/core';
+import { checkModelId, checkRunMemory, parseLabels } from '@lora-studio/core';
 import { CommandFailed } from './call';
 import { UsageError, type Command } from './command';
 import { complain, say, terminalJson } from './terminal-text';
 import { baseFromLibrary } from './library-base';
+import { queueConnection, queueFlags, QUEUE_HELP } from './queue-options';
+import { resumeOnQueue, submitToQueue } from './train-queue';
 
 /** Human-readable progress: every event but steps, and about 50 step lines per run. */
-function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) => void {
+export function printer(json: boolean, totalSteps: () => number): (e: TrainingEvent) => void {
   if (json) return (e) => say(terminalJson(e));
   let lastEncoding = 0;
   return (e) => {
@@ -93,7 +95,7 @@ export const trainCommand: Command = {
   help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|NAME|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
          [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
-         [--adapter lora|lokr|loha] [--lokr-factor F] [--ema DECAY]
+         [--adapter lora|lokr|loha] [--lokr-factor F] [--ema DECAY] [--queue redis://HOST:PORT [--labels a,b]]
 
 DATASET is a project folder (its included images and captions; type and trigger default to the project's) or a
 folder of images with a same-name .txt caption each. Unset values come from the guide's preset for the LoRA type:
@@ -116,6 +118,11 @@ RUN_DIR gets run.json, checkpoints/, samples/, metrics.jsonl and lora.safetensor
 Ctrl+C stops at the next step and keeps a checkpoint; continue with "lora-studio resume RUN_DIR".
 --json prints one JSON object per event line. --threads fixes the CPU threads (keep it the same when resuming
 for bit-identical results).
+--queue URL: train on a run-queue worker ("lora-studio worker") instead of here. The dataset is uploaded, --base
+names a model in the workers' libraries (default, or a name), and this command follows the run exactly like a local
+one, filling RUN_DIR as results arrive; Ctrl+C detaches and leaves the run going. --labels a,b: only workers with
+every one of these labels take it.
+${QUEUE_HELP}
 Example: lora-studio train resources/samples/style --base default --type style --trigger flt --out runs/flt`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -123,6 +130,7 @@ Example: lora-studio train resources/samples/style --base default --type style -
       options: {
         base: { type: 'string', default: 'default' }, type: { type: 'string' }, trigger: { type: 'string' }, out: { type: 'string' },
         scheduler: { type: 'string' }, adapter: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean', default: false },
+        queue: { type: 'string' }, labels: { type: 'string' }, ...queueFlags,
         ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
       allowPositionals: true,
@@ -148,6 +156,27 @@ Example: lora-studio train resources/samples/style --base default --type style -
     if (overrides.rank !== undefined && overrides.alpha === undefined) overrides.alpha = overrides.rank;
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
+    if (values.queue) {
+      const connection = queueConnection(values.queue, values);
+      let labels: string[];
+      try {
+        labels = parseLabels(values.labels);
+        checkModelId(values.base);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      const steps = () => overrides.steps ?? 0;
+      let total = 0;
+      const print = printer(values.json!, () => total || steps());
+      return submitToQueue(connection, {
+        dataset: positionals[0]!, base: values.base!, baseHere: resolveBaseDir(baseFromLibrary(values.base!)), runDir: values.out!, type, trigger: values.trigger,
+        overrides, labels, ...(threads !== undefined ? { threads } : {}),
+      }, values.json!, (e) => {
+        if (e.type === 'started') total = e.config.steps;
+        print(e);
+      });
+    }
+    if (values.labels) throw new UsageError('--labels only applies with --queue.');
     const prepared = await prepareOrFail(() => prepareNewRun({
       dataset: positionals[0]!, base: baseFromLibrary(values.base!), runDir: values.out!,
       type, trigger: values.trigger, overrides,
@@ -163,19 +192,31 @@ Example: lora-studio train resources/samples/style --base default --type style -
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Continue a training run from its last checkpoint.',
-  help: `Usage: lora-studio resume RUN_DIR [--threads T] [--json]
+  help: `Usage: lora-studio resume RUN_DIR [--threads T] [--json] [--queue redis://HOST:PORT]
 
 Continues the run in RUN_DIR (made by "lora-studio train") from its newest checkpoint with the same dataset, base
 model and settings. With the same --threads as before, the losses and the final LoRA are bit-identical to an
 uninterrupted run.
+--queue URL: RUN_DIR was trained on the run queue ("train --queue"): queue it again if it stopped, failed or was
+interrupted (it continues on a worker from its last uploaded checkpoint), and follow it; a run still going is just
+followed.
+${QUEUE_HELP}
 Example: lora-studio resume runs/flt`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { threads: { type: 'string' }, json: { type: 'boolean', default: false } },
+      options: { threads: { type: 'string' }, json: { type: 'boolean', default: false }, queue: { type: 'string' }, ...queueFlags },
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one run folder.');
+    if (values.queue) {
+      let total = 0;
+      const print = printer(values.json!, () => total);
+      return resumeOnQueue(queueConnection(values.queue, values), positionals[0]!, values.json!, (e) => {
+        if (e.type === 'started') total = e.config.steps;
+        print(e);
+      });
+    }
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
     const prepared = await prepareOrFail(() => prepareResume(positionals[0]!, { threads }));

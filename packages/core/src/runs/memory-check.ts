@@ -12,12 +12,19 @@ export interface MemoryCheck {
   problem?: { severity: 'error' | 'warning'; message: string };
 }
 
-export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number): MemoryCheck {
+/**
+ * `limitBytes`: a cap below the machine's own memory (a queue worker told how much it may use, `worker --memory`);
+ * the message then names that limit instead of the machine.
+ */
+export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number, limitBytes?: number): MemoryCheck {
   const memory = runMemoryEstimate(model, config, textTokens);
   // On CUDA the tensors live in the GPU's memory; otherwise in RAM, where what is free now matters too.
-  const gpu = detectComputeDevice().provider === 'cuda' ? gpuMemoryBytes() : undefined;
-  const budget = gpu !== undefined ? { device: 'cuda' as const, totalBytes: gpu } : { device: 'cpu' as const, totalBytes: totalmem(), freeBytes: freemem() };
-  const where = gpu !== undefined ? `the GPU's ${gigabytes(gpu)}` : `this machine's ${gigabytes(totalmem())} of RAM`;
+  const gpuTotal = detectComputeDevice().provider === 'cuda' ? gpuMemoryBytes() : undefined;
+  const gpu = gpuTotal !== undefined && limitBytes !== undefined ? Math.min(gpuTotal, limitBytes) : gpuTotal;
+  const ram = limitBytes !== undefined ? Math.min(totalmem(), limitBytes) : totalmem();
+  const budget = gpu !== undefined ? { device: 'cuda' as const, totalBytes: gpu } : { device: 'cpu' as const, totalBytes: ram, freeBytes: Math.min(freemem(), ram) };
+  const capped = limitBytes !== undefined ? ' (the limit this worker was given)' : '';
+  const where = gpu !== undefined ? `the GPU's ${gigabytes(gpu)}${capped}` : `this machine's ${gigabytes(ram)} of RAM${capped}`;
   const needs = `about ${gigabytes(memory.totalBytes)} (${describeMemory(memory, config.basePrecision ?? 'bf16')})`;
   const summary = `${needs} of ${where}`;
   const fit = memoryFit(runMemoryInput(model, config, textTokens), budget);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { folderReferences, projectReferences } from './references';
+import { isManifestDatasetDir, loadManifestDataset } from './manifest-dataset';
 
 export interface CropBox {
   x: number;
@@ -69,7 +70,8 @@ export function loadDataset(dir: string, options: { folderCacheDir: string }): D
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`${dir} is not a folder. Give a project folder or a folder of images with .txt captions.`);
   }
-  return isProjectDir(dir) ? loadProjectDataset(dir) : loadFolderDataset(dir, options.folderCacheDir);
+  if (isProjectDir(dir)) return loadProjectDataset(dir);
+  return isManifestDatasetDir(dir) ? loadManifestDataset(dir) : loadFolderDataset(dir, options.folderCacheDir);
 }
 
 /** `NAME_mask.png` beside `NAME.png` (the convention of the other trainers, `maskOwnerStem`): the image's mask. */

@@ -1,0 +1,13 @@
+// The run queue (BullMQ on Redis): jobs, artifacts, the worker and the studio/CLI client.
+export * from './artifact-store';
+export * from './dataset-transfer';
+export * from './job-paths';
+export * from './job-signature';
+export * from './queue-events';
+export * from './queue-keys';
+export * from './queue-worker';
+export * from './redis-connection';
+export * from './run-control';
+export * from './run-info';
+export * from './run-job';
+export * from './run-queue-client';

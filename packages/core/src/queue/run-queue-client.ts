@@ -1,0 +1,258 @@
+// The studio's and the CLI's side of the run queue: submit a run (its dataset uploaded by content), re-queue one,
+// steer it (pause, resume, stop, sample-now, save-now), list runs and workers, and follow a run's events into a
+// local run folder, downloading each checkpoint, sample and the final LoRA as it is announced.
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TrainingOverrides } from '@lora-studio/api';
+import type { TrainingEvent } from '@lora-studio/trainer';
+import { RedisArtifactStore, type ArtifactStore } from './artifact-store';
+import { uploadDataset } from './dataset-transfer';
+import { jobPathIn } from './job-paths';
+import type { QueueEvent, QueueOnlyEvent, QueueRunInfo } from './queue-events';
+import { queueKeys, type QueueKeys } from './queue-keys';
+import { openRedis } from './redis-connection';
+import { sendRunControl, type RunControl } from './run-control';
+import { readRunInfo, writeRunInfo } from './run-info';
+import { checkModelId, RUN_JOB_VERSION, signRunJob, type RunJob } from './run-job';
+
+export interface QueueConnection {
+  /** redis:// or rediss:// (with the password in the URL when Redis needs one). */
+  redisUrl: string;
+  /** Studios and workers meet on a queue name; each has its own jobs, runs and artifacts. */
+  queueName: string;
+  /** Shared by the studio and its workers: every job and control message is signed with it. */
+  secret: string;
+}
+
+export const DEFAULT_QUEUE_NAME = 'lora-studio';
+
+export interface SubmitRequest {
+  /** A project folder or a folder of captioned images. */
+  dataset: string;
+  name: string;
+  /** A model id: 'default' or a library name the workers know. */
+  base: string;
+  type?: string;
+  trigger?: string;
+  overrides: TrainingOverrides;
+  labels: string[];
+  threads?: number;
+}
+
+export interface WorkerInfo {
+  name: string;
+  host: string;
+  labels: string[];
+  version: string;
+  device: string;
+  concurrency: number;
+  totalMemoryBytes: number;
+  freeMemoryBytes: number;
+  runs: { runKey: string; name: string; step: number; status: string }[];
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** A queue run with where it is: its place in the waiting line (1 = next) while queued. */
+export type QueueRunListing = QueueRunInfo & { position: number | null };
+
+/** A trainer event from the queue, its paths made absolute in the local run folder (files already there). */
+export type FollowedEvent = TrainingEvent | QueueOnlyEvent;
+
+export class RunQueueClient {
+  readonly keys: QueueKeys;
+  readonly redis: Redis;
+  readonly artifacts: ArtifactStore;
+  private readonly queue: Queue;
+  private readonly blocking: Redis[] = [];
+
+  constructor(private readonly connection: QueueConnection) {
+    this.keys = queueKeys(connection.queueName);
+    this.redis = openRedis(connection.redisUrl);
+    this.artifacts = new RedisArtifactStore(this.redis, this.keys.artifactPrefix);
+    this.queue = new Queue(connection.queueName, {
+      connection: { url: connection.redisUrl, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 2000) },
+      prefix: this.keys.bullPrefix,
+    });
+  }
+
+  /** Uploads the dataset, signs the job and queues it; returns the run's key. */
+  async submit(request: SubmitRequest): Promise<{ runKey: string; job: RunJob; images: number }> {
+    const base = checkModelId(request.base);
+    const dataset = await uploadDataset(request.dataset, this.artifacts);
+    const job: RunJob = {
+      version: RUN_JOB_VERSION, runKey: randomUUID(), name: request.name, base,
+      ...(request.type ? { type: request.type } : {}), ...(request.trigger ? { trigger: request.trigger } : {}),
+      overrides: request.overrides, dataset: dataset.ref, labels: request.labels,
+      ...(request.threads !== undefined ? { threads: request.threads } : {}),
+      submittedAt: new Date().toISOString(),
+    };
+    await this.redis.hset(this.keys.runState(job.runKey), 'job', JSON.stringify(job));
+    await this.redis.zadd(this.keys.runs, String(Date.now()), job.runKey);
+    await writeRunInfo(this.redis, this.keys, job.runKey, { name: job.name, status: 'queued', worker: '', step: 0, totalSteps: request.overrides.steps ?? 0, labels: job.labels, submittedAt: job.submittedAt, message: '' });
+    await this.publish(job.runKey, { type: 'submitted', name: job.name, labels: job.labels });
+    await this.add(job, job.runKey);
+    return { runKey: job.runKey, job, images: dataset.images };
+  }
+
+  private async add(job: RunJob, jobId: string): Promise<void> {
+    await this.queue.add('run', signRunJob(job, this.connection.secret, this.connection.queueName), {
+      jobId,
+      // A crashed training process is tried again (from its last checkpoint); a bad dataset fails at once.
+      attempts: 5,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+
+  private async publish(runKey: string, event: QueueEvent): Promise<void> {
+    await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event));
+  }
+
+  /** The job a run was submitted with (to re-queue it). */
+  async job(runKey: string): Promise<RunJob | undefined> {
+    const raw = await this.redis.hget(this.keys.runState(runKey), 'job');
+    return raw ? (JSON.parse(raw) as RunJob) : undefined;
+  }
+
+  /** Whether a job of this run is waiting or training now. */
+  async isPending(runKey: string): Promise<boolean> {
+    const jobs = await this.queue.getJobs(['wait', 'prioritized', 'delayed', 'active']);
+    return jobs.some((j) => (j.data as { job?: RunJob })?.job?.runKey === runKey);
+  }
+
+  /** A stopped, failed or interrupted run goes back on the queue; it continues from its last uploaded checkpoint. */
+  async requeue(runKey: string): Promise<void> {
+    const job = await this.job(runKey);
+    if (!job) throw new Error(`The queue has no run ${runKey} (it may have expired). Start a new run.`);
+    const info = await readRunInfo(this.redis, this.keys, runKey);
+    if (info?.status === 'finished') throw new Error(`Run "${job.name}" has finished. Start a new run to train further.`);
+    if (await this.isPending(runKey)) return;
+    await writeRunInfo(this.redis, this.keys, runKey, { status: 'queued', worker: '', message: '' });
+    await this.publish(runKey, { type: 'submitted', name: job.name, labels: job.labels });
+    await this.add(job, `${runKey}-${Date.now()}`);
+  }
+
+  async control(runKey: string, control: RunControl): Promise<void> {
+    if (control.type === 'stop') {
+      // Not claimed yet: it leaves the queue at once.
+      for (const j of await this.queue.getJobs(['wait', 'prioritized', 'delayed'])) {
+        if ((j.data as { job?: RunJob })?.job?.runKey !== runKey) continue;
+        await j.remove();
+        await writeRunInfo(this.redis, this.keys, runKey, { status: 'stopped', message: 'Stopped before it started.' });
+        await this.publish(runKey, { type: 'exit', worker: '', reason: 'stopped', step: 0, message: 'Stopped before it started.' });
+        return;
+      }
+    }
+    await sendRunControl(this.redis, this.keys, this.connection.secret, this.connection.queueName, runKey, control);
+  }
+
+  async runs(): Promise<QueueRunListing[]> {
+    const keys = await this.redis.zrange(this.keys.runs, '0', '-1');
+    const waiting = (await this.queue.getJobs(['wait', 'prioritized', 'delayed']))
+      .sort((a, b) => a.timestamp - b.timestamp)
+      .map((j) => (j.data as { job?: RunJob })?.job?.runKey);
+    const out: QueueRunListing[] = [];
+    for (const runKey of keys) {
+      const info = await readRunInfo(this.redis, this.keys, runKey);
+      if (!info) continue;
+      const at = waiting.indexOf(runKey);
+      out.push({ ...info, position: info.status === 'queued' && at >= 0 ? at + 1 : null });
+    }
+    return out;
+  }
+
+  async run(runKey: string): Promise<QueueRunListing | undefined> {
+    return (await this.runs()).find((r) => r.runKey === runKey);
+  }
+
+  /** Workers that answered within the last few seconds. */
+  async workers(): Promise<WorkerInfo[]> {
+    const names = await this.redis.smembers(this.keys.workers);
+    const out: WorkerInfo[] = [];
+    for (const name of names.sort()) {
+      const raw = await this.redis.get(this.keys.worker(name));
+      if (raw === null) {
+        await this.redis.srem(this.keys.workers, name);
+        continue;
+      }
+      out.push(JSON.parse(raw) as WorkerInfo);
+    }
+    return out;
+  }
+
+  /** Why workers refused a run (worker name → reason). */
+  async refusals(runKey: string): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.runRefusals(runKey));
+  }
+
+  /**
+   * Reads the run's events after stream id `from` ('0' = from the start) until `until` says stop or the run ends;
+   * each event's files are downloaded into `runDir` (checked, confined) before `onEvent` sees it, with local paths.
+   * Resolves with the id of the last event handled, to continue from later.
+   */
+  async follow(
+    runKey: string,
+    runDir: string,
+    from: string,
+    onEvent: (event: FollowedEvent, id: string) => void | Promise<void>,
+    until: { signal?: AbortSignal; stopAtEnd?: boolean } = {},
+  ): Promise<string> {
+    const conn = this.redis.duplicate();
+    this.blocking.push(conn);
+    let last = from;
+    try {
+      while (!until.signal?.aborted) {
+        const reply = (await conn.xread('COUNT', 200, 'BLOCK', 1000, 'STREAMS', this.keys.runEvents(runKey), last)) as [string, [string, string[]][]][] | null;
+        if (!reply) continue;
+        for (const [id, fields] of reply[0]![1]) {
+          const raw = fields[fields.indexOf('e') + 1];
+          last = id;
+          if (raw === undefined) continue;
+          const event = JSON.parse(raw) as QueueEvent;
+          await onEvent(await this.localize(event, runDir), id);
+          if (until.stopAtEnd !== false && event.type === 'exit' && event.reason !== 'crashed' && event.reason !== 'unresponsive') return last;
+          if (until.signal?.aborted) return last;
+        }
+      }
+      return last;
+    } finally {
+      conn.disconnect();
+      this.blocking.splice(this.blocking.indexOf(conn), 1);
+    }
+  }
+
+  /** Downloads the files an event announces into the run folder; its paths become the local ones. */
+  private async localize(event: QueueEvent, runDir: string): Promise<FollowedEvent> {
+    const file = async (rel: string, what: string) => {
+      const path = jobPathIn(runDir, rel, what);
+      if ('artifact' in event && event.artifact) await this.artifacts.getToFile(event.artifact, path);
+      return path;
+    };
+    const { artifact: _artifact, ...rest } = event as QueueEvent & { artifact?: unknown };
+    const e = rest as FollowedEvent;
+    switch (e.type) {
+      case 'started':
+        return { ...e, runDir };
+      case 'checkpoint-saved':
+        return { ...e, path: await file(e.path, 'a checkpoint path') };
+      case 'sample-written':
+        return { ...e, path: await file(e.path, 'a sample path') };
+      case 'finished':
+        return { ...e, lora: await file(e.lora, 'the LoRA path') };
+      case 'stopped':
+      case 'failed':
+        return { ...e, checkpoint: e.checkpoint === null ? null : jobPathIn(runDir, e.checkpoint, 'a checkpoint path') };
+      default:
+        return e;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.blocking) c.disconnect();
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
