@@ -8,7 +8,8 @@
 // LoRA rank 16 (alpha 16) on every block linear, AdamW (weight decay 1e-4), clip norm 1, no gradient checkpointing
 // and no preservation on either side. Each side runs in its own child process (peak RSS is that process's own);
 // the two sides alternate per repeat. The first three losses of both sides are printed: they agree when the two
-// run the same model.
+// run the same model. Each side also prints its CPU time per step (all threads): on a machine shared with other work
+// it moves far less than wall time, and with --threads 1 it is the work each side does per step.
 //
 // --profile runs the engine side alone with onnxruntime's profiler and prints where its step's time goes.
 // Options: --threads N (default 2), --steps N (timed, default 30), --warmup N (default 5), --repeat N (default 1),
@@ -72,6 +73,8 @@ interface RunSpec {
 
 interface SideResult {
   ms: number[];
+  /** CPU time (user + system, all threads) of each timed step, ms: less sensitive than wall time to other work on the machine. */
+  cpuMs: number[];
   losses: number[];
   peakRssMiB: number;
   threads: number;
@@ -145,13 +148,19 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   const state = TrainState.init(layout, params);
   const feeds = Object.fromEntries(['xt', 'target', 't', 'img_ids', 'txt', 'txt_ids'].map((k) => [k, hostTensor('float32', shape(k), read(k))]));
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   const losses: number[] = [];
   for (let i = 0; i < spec.warmup + spec.steps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await runTrainStep(session, graphs.step.io, state, feeds, { lr: spec.lr, beta1: 0.9, beta2: 0.999 });
     const elapsed = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     losses.push(r.loss);
-    if (i >= spec.warmup) ms.push(elapsed);
+    if (i >= spec.warmup) {
+      ms.push(elapsed);
+      cpuMs.push((cpu.user + cpu.system) / 1000);
+    }
   }
   let summary: string | undefined;
   if (spec.profileDir) {
@@ -162,7 +171,7 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   }
   await session.release();
   checkpoint.close();
-  return { ms, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary };
+  return { ms, cpuMs, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary };
 }
 
 function runChild(cmd: string, args: string[], what: string): SideResult {
@@ -170,7 +179,7 @@ function runChild(cmd: string, args: string[], what: string): SideResult {
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) throw new Error(`${what} failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-12).join('\n')}`);
   const j = JSON.parse(last);
-  return 'peak_rss_mib' in j ? { ms: j.ms, losses: j.losses, peakRssMiB: j.peak_rss_mib, threads: j.threads, blas: j.blas, torch: j.torch } : j;
+  return 'peak_rss_mib' in j ? { ms: j.ms, cpuMs: j.cpu_ms, losses: j.losses, peakRssMiB: j.peak_rss_mib, threads: j.threads, blas: j.blas, torch: j.torch } : j;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -210,10 +219,12 @@ async function main(): Promise<void> {
         const engine = runChild(process.execPath, [...process.execArgv, self, '--child', specPath], 'The engine side');
         const torch = torchOk && !values.profile ? runChild(python, [script, specPath], 'The PyTorch side') : null;
         const e = median(engine.ms);
-        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step, peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
+        const ec = median(engine.cpuMs);
+        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step (CPU ${ec.toFixed(1)} ms), peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
         if (torch) {
           const t = median(torch.ms);
-          line += ` | PyTorch ${t.toFixed(1)} ms/step, peak RSS ${torch.peakRssMiB.toFixed(0)} MiB | engine ${(t / e).toFixed(2)}× PyTorch's speed`;
+          const tc = median(torch.cpuMs);
+          line += ` | PyTorch ${t.toFixed(1)} ms/step (CPU ${tc.toFixed(1)} ms), peak RSS ${torch.peakRssMiB.toFixed(0)} MiB | engine ${(t / e).toFixed(2)}× PyTorch's speed (CPU time ${(tc / ec).toFixed(2)}×)`;
         }
         console.log(line);
         if (engine.profile) console.log(engine.profile);
