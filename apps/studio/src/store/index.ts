@@ -8,10 +8,11 @@ import { createGenerateSlice, type GenerateSlice } from './generate-slice';
 import { createModelsSlice, type ModelsSlice } from './models-slice';
 import { createPickedRunSlice, type PickedRunSlice } from './picked-run-slice';
 import { createProjectsSlice, type ProjectsSlice } from './projects-slice';
+import { createReferencesSlice, type ReferencesSlice } from './references-slice';
 import { createRunsSlice, type RunsSlice } from './runs-slice';
 
 /** The whole renderer state: one bound store made of typed slices (later: dataset, captions, runs). */
-export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice & ModelsSlice;
+export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice & ModelsSlice & ReferencesSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -24,4 +25,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createGenerateSlice(...a),
   ...createExportSlice(...a),
   ...createModelsSlice(...a),
+  ...createReferencesSlice(...a),
 }));

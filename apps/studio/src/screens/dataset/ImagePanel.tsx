@@ -5,6 +5,7 @@ import { useStudio } from '../../store';
 import { CropEditor } from './CropEditor';
 import { flagLabels } from './flag-labels';
 import { MaskEditor } from './MaskEditor';
+import { ReferenceSlots } from './ReferenceSlots';
 
 interface ImagePanelProps {
   dir: string;
@@ -151,6 +152,7 @@ export function ImagePanel({ dir, image, cropping, setCropping, masking, setMask
         </div>
       )}
       {image.excluded && <p className="image-panel-note">Excluded: kept in the project, left out of training.</p>}
+      {!editing && <ReferenceSlots dir={dir} image={image} />}
 
       <h4>Flags</h4>
       {image.flags.length === 0 ? (

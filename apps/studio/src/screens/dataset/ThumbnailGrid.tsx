@@ -3,6 +3,7 @@ import type { DatasetImage } from '@lora-studio/api';
 import { mediaUrl } from '../../client';
 import { flagLabels } from './flag-labels';
 import { gridLayout, scrollToShowRow, visibleRows } from './grid-layout';
+import { startImageDrag } from './reference-drag';
 
 interface ThumbnailGridProps {
   dir: string;
@@ -108,6 +109,9 @@ const ImageCard = memo(function ImageCard({ dir, image, position, selected, top,
       data-excluded={image.excluded}
       style={{ top, left, width, height }}
       onClick={() => onSelect(image.id)}
+      // A thumbnail dragged onto an image's reference slot becomes its reference (edit LoRAs).
+      draggable
+      onDragStart={(event) => startImageDrag(event.dataTransfer, image.id)}
     >
       <div className="image-card-thumb" style={{ height: width }}>
         <img src={mediaUrl(dir, image.thumbSmall)} alt="" loading="lazy" decoding="async" draggable={false} />

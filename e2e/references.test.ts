@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openPage, type StudioPage } from './support/browser';
+import { screenshot } from './support/screenshot';
+import { startStudio, type StudioUnderTest } from './support/studio';
+import { createProject, waitForConnected } from './support/studio-ui';
+
+let studio: StudioUnderTest;
+let browser: Browser;
+
+beforeAll(async () => {
+  [studio, browser] = await Promise.all([startStudio(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await studio?.close();
+});
+
+/** The card of the image imported from `name`. */
+const card = (page: Page, name: string) => page.locator(`[data-testid="image-card"][aria-label^="${name}"]`);
+const slot = (page: Page, n: number) => page.locator(`[data-testid="reference-slot"][data-slot="${n}"]`);
+
+describe('Reference images in the Dataset view, browser mode', () => {
+  it('drops one image onto another\'s reference slot, keeps it over a reload, and removes it', async () => {
+    const tab: StudioPage = await openPage(browser);
+    const { page } = tab;
+    try {
+      const dir = join(studio.home, 'projects', 'references-e2e');
+      await page.goto(studio.url);
+      await waitForConnected(page);
+      await createProject(page, { name: 'References e2e', trigger: 'sks', type: 'style', dir });
+      const picked = join(studio.home, 'picked-references');
+      mkdirSync(picked, { recursive: true });
+      const before = join(picked, 'before.png');
+      const after = join(picked, 'after.png');
+      writeFileSync(before, await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 60, b: 200 } } }).png().toBuffer());
+      writeFileSync(after, await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 225, g: 195, b: 55 } } }).png().toBuffer());
+      await page.getByTestId('dataset-add-input').setInputFiles([before, after]);
+      await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+
+      await card(page, 'after.png').click();
+      await page.getByTestId('reference-slots').waitFor();
+      expect(await page.locator('[data-testid="reference-slot"][data-filled="true"]').count()).toBe(0);
+      await card(page, 'before.png').dragTo(slot(page, 0));
+      await page.locator('[data-testid="reference-slot"][data-slot="0"][data-filled="true"]').waitFor();
+      await screenshot(page, 'reference-dropped');
+
+      // After a reload the reference is still there, and its file is the "before" picture's pixels.
+      await page.reload();
+      await card(page, 'after.png').click();
+      await page.locator('[data-testid="reference-slot"][data-slot="0"][data-filled="true"]').waitFor();
+      const src = await slot(page, 0).locator('img').getAttribute('src');
+      const file = join(dir, new URL(src!, 'http://studio').searchParams.get('path')!);
+      expect(existsSync(file)).toBe(true);
+      const stats = await sharp(file).stats();
+      expect(stats.channels.slice(0, 3).map((c) => Math.round(c.mean))).toEqual([30, 60, 200]);
+
+      // An image cannot be its own reference: the slot says so and stays as it was.
+      await card(page, 'after.png').dragTo(slot(page, 1));
+      await page.getByTestId('reference-error').waitFor();
+      expect(await slot(page, 1).getAttribute('data-filled')).toBe('false');
+
+      await slot(page, 0).getByTestId('reference-remove').click();
+      await page.locator('[data-testid="reference-slot"][data-slot="0"][data-filled="false"]').waitFor();
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await page.context().close();
+    }
+    expect(tab.pageErrors, 'errors inside the page').toEqual([]);
+  }, 300_000);
+});
