@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingConfig } from './config';
 import { loadDataset } from './data/dataset';
+import { datasetProblems } from './data/preflight';
 import type { TrainingEvent } from './events';
 import { prepareNewRun } from './setup';
 import { TrainingRun } from './training-run';
@@ -62,8 +63,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const settings: Partial<TrainingConfig> = {
-  steps: 120, checkpointEvery: 120, timesteps: { kind: 'logit-normal', mean: 1.5, std: 0.5 }, sampleEvery: 0, batchSize: 2, seed: 5, preservation: 0, priorImages: 0, lr: 1e-2, scheduler: 'constant', warmupSteps: 0,
+  steps: 120, checkpointEvery: 120, batchSize: 2, seed: 5, preservation: 0, priorImages: 0, lr: 1e-2, scheduler: 'constant', warmupSteps: 0,
   rank: 8, alpha: 8, targets: 'all-linear', flip: false, captionDropout: 0,
+  // Mostly high noise, where the picture to make is hidden and only the reference can tell it.
+  timesteps: { kind: 'logit-normal', mean: 1.5, std: 0.5 },
+  // One sample at the end: an edit LoRA's samples read the first image's references.
+  sampleEvery: 120, samplePrompts: ['sks, the picture inverted'], sampleSeeds: [1], sampleSteps: 8,
 };
 
 async function train(dataset: string, runDir: string, extra: Partial<TrainingConfig> = {}): Promise<{ losses: number[]; events: TrainingEvent[] }> {
@@ -92,6 +97,16 @@ describe('edit LoRAs from reference images', () => {
     expect(images[0]!.references!.map((r) => r.name)).toEqual(['control/a.png', 'control_1/a.png', 'control_2/a.png']);
     expect(images[0]!.references![2]!.hash).toBe(createHash('sha256').update(readFileSync(join(editDataset, 'pair-4.png'))).digest('hex'));
     expect(images[1]!.references!.map((r) => r.name)).toEqual(['control_1/b.png']);
+  });
+
+  it('names an unreadable reference before training starts', async () => {
+    const dir = join(root, 'broken');
+    mkdirSync(join(dir, 'control'), { recursive: true });
+    copyFileSync(join(editDataset, 'pair-0.png'), join(dir, 'a.png'));
+    writeFileSync(join(dir, 'a.txt'), 'sks, the picture inverted');
+    writeFileSync(join(dir, 'control', 'a.png'), 'not a picture');
+    const problems = await datasetProblems(loadDataset(dir, { folderCacheDir: join(root, 'unused') }), 'sks');
+    expect(problems).toEqual([expect.stringMatching(/1 reference image\(s\) cannot be read: control\/a\.png of a\.png/)]);
   });
 
   it("loads a project's stored references exactly as the same pictures in control/", () => {
@@ -129,5 +144,17 @@ describe('edit LoRAs from reference images', () => {
     console.log(`edit LoRA loss (last 20 steps): ${trained.toFixed(4)}; base model ${untrained.toFixed(4)}; trained without references ${withoutReferences.toFixed(4)}`);
     expect(trained).toBeLessThan(0.8 * untrained);
     expect(trained).toBeLessThan(0.95 * withoutReferences);
+    // The end-of-run sample reads pair-0's "before" picture: the edit LoRA's is nearer its inverted "after" than the
+    // base model's sample from the same seed and references.
+    const distance = async (events: TrainingEvent[]) => {
+      const sample = events.find((e) => e.type === 'sample-written');
+      if (sample?.type !== 'sample-written') throw new Error('no sample was written');
+      const made = await sharp(sample.path).removeAlpha().raw().toBuffer();
+      const wanted = await sharp(join(editDataset, 'pair-0.png')).removeAlpha().raw().toBuffer();
+      return meanOf([...made].map((v, i) => Math.abs(v - wanted[i]!)));
+    };
+    const [editDistance, baseDistance] = [await distance(edit.events), await distance(base.events)];
+    console.log(`sample's mean pixel distance to the inverted "before": edit LoRA ${editDistance.toFixed(1)}, base model ${baseDistance.toFixed(1)}`);
+    expect(editDistance).toBeLessThan(0.8 * baseDistance);
   }, 240_000);
 });

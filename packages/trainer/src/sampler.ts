@@ -2,7 +2,7 @@
 // noise at every checkpoint, so samples of one prompt are comparable across steps. In LoRA mode one compiled
 // sampler serves every step (the LoRA tensors are inputs); in full mode the changed weights need a new one.
 import type { PackLayout } from '@lora-studio/onnx';
-import { adapterFromValues, type GraphWeights, type ImageSampler, type LoraTargets } from '@lora-studio/models';
+import { adapterFromValues, type GraphWeights, type ImageSampler, type LoraTargets, type ReferenceTokens } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { adapterSettings, type TrainingConfig } from './config';
 import type { Bucket } from './data/buckets';
@@ -19,6 +19,8 @@ export class TrainingSampler {
     private readonly config: TrainingConfig,
     private readonly bucket: Bucket,
     private readonly threads: number | undefined,
+    /** Edit LoRAs: the reference images every picture of this sampler reads (none: text to image). */
+    private readonly references: readonly ReferenceTokens[] = [],
   ) {}
 
   private create(weights: GraphWeights, loraLayers: string[]): Promise<ImageSampler> {
@@ -26,6 +28,7 @@ export class TrainingSampler {
       weights,
       loraLayers,
       session: { threads: this.threads },
+      references: this.references.length > 0,
     });
   }
 
@@ -38,6 +41,7 @@ export class TrainingSampler {
       steps: this.config.sampleSteps,
       guidance: this.config.sampleGuidance,
       seed,
+      ...(this.references.length ? { references: this.references } : {}),
     };
   }
 

@@ -8,7 +8,7 @@ import {
   createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState,
   type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
 } from '@lora-studio/onnx';
-import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets } from '@lora-studio/models';
+import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets, type ReferenceTokens } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
@@ -247,6 +247,8 @@ export class TrainingRun {
       await this.cache.text(image.caption!);
       this.emit({ type: 'preparing', stage: 'encoding', done: i + 1, total });
     }
+    // An edit LoRA's samples read references at the sample size: encoded now, while the encoders are loaded.
+    await this.sampleReferences(this.sampleBucket());
     if (this.config.captionDropout > 0) await this.cache.text('');
     for (const prompt of this.config.samplePrompts) await this.cache.text(prompt);
   }
@@ -533,17 +535,39 @@ export class TrainingRun {
     return model.encoders.fixedBuckets?.[0] ?? pickBucket(1, 1, makeBuckets(this.config.resolution, model.encoders.sizeMultiple));
   }
 
-  private samplerFor(bucket: Bucket): TrainingSampler {
-    let sampler = this.samplers.get(bucketKey(bucket));
+  /**
+   * The sampler of a bucket; with `references`, one whose pictures read them (an edit LoRA's samples), keyed apart
+   * from the plain one (prior pictures are text to image).
+   */
+  private samplerFor(bucket: Bucket, references: readonly ReferenceTokens[] = []): TrainingSampler {
+    const key = `${bucketKey(bucket)}+${references.length}ref`;
+    let sampler = this.samplers.get(key);
     if (!sampler) {
-      sampler = new TrainingSampler(this.prepared.model, this.config, bucket, this.options.threads);
-      this.samplers.set(bucketKey(bucket), sampler);
+      sampler = new TrainingSampler(this.prepared.model, this.config, bucket, this.options.threads, references);
+      this.samplers.set(key, sampler);
     }
     return sampler;
   }
 
+  /**
+   * An edit LoRA's samples read the references of the first dataset image that has any (its "before" picture), at
+   * the sample size, so the samples show the edit the LoRA learns; a run without references samples text to image.
+   */
+  private async sampleReferences(bucket: Bucket): Promise<ReferenceTokens[]> {
+    const first = this.prepared.dataset.images.find((i) => (i.references?.length ?? 0) > 0);
+    if (!first) return [];
+    const multiple = this.prepared.model.encoders.sizeMultiple;
+    const out: ReferenceTokens[] = [];
+    for (const picture of await referencePictures(first)) {
+      const encoded = await this.cache.image(picture, bucket, this.config.resolution, false);
+      out.push({ tokens: encoded.data, gridHeight: bucket.height / multiple, gridWidth: bucket.width / multiple });
+    }
+    return out;
+  }
+
   private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
-    const sampler = this.samplerFor(this.sampleBucket());
+    const bucket = this.sampleBucket();
+    const sampler = this.samplerFor(bucket, await this.sampleReferences(bucket));
     for (const r of requests) {
       const image = await sampler.render(this.state.layout, this.state.params, await this.text(r.prompt), await this.text(''), r.seed);
       const name = `step-${String(this.state.step).padStart(6, '0')}-${r.label}-seed${r.seed}.png`;

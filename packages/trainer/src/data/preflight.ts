@@ -1,4 +1,5 @@
 // Dataset checks that must pass before training starts, each with what to do about it.
+import { MAX_REFERENCE_IMAGES } from '@lora-studio/api';
 import sharp from 'sharp';
 import { containsTrigger } from './captions';
 import type { Dataset } from './dataset';
@@ -7,6 +8,26 @@ import { IMAGE_EXTENSIONS } from './dataset';
 function listNames(names: string[]): string {
   const shown = names.slice(0, 5).join(', ');
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+/** Edit LoRAs: every reference picture readable, at most three per image. */
+async function referenceProblems(dataset: Dataset): Promise<string[]> {
+  const problems: string[] = [];
+  const tooMany = dataset.images.filter((i) => (i.references?.length ?? 0) > MAX_REFERENCE_IMAGES).map((i) => i.name);
+  if (tooMany.length) problems.push(`${tooMany.length} image(s) have more than ${MAX_REFERENCE_IMAGES} reference images: ${listNames(tooMany)}. FLUX.2 edit LoRAs take at most ${MAX_REFERENCE_IMAGES}; remove the extra ones.`);
+  const unreadable: string[] = [];
+  for (const image of dataset.images) {
+    for (const ref of image.references ?? []) {
+      try {
+        const meta = await sharp(ref.path).metadata();
+        if (!meta.width || !meta.height) throw new Error('no size');
+      } catch (error) {
+        unreadable.push(`${ref.name} of ${image.name} (${(error as Error).message.split('\n')[0]})`);
+      }
+    }
+  }
+  if (unreadable.length) problems.push(`${unreadable.length} reference image(s) cannot be read: ${listNames(unreadable)}. Replace or remove them.`);
+  return problems;
 }
 
 export async function datasetProblems(dataset: Dataset, trigger: string): Promise<string[]> {
@@ -47,6 +68,7 @@ export async function datasetProblems(dataset: Dataset, trigger: string): Promis
     }
   }
   if (unreadable.length) problems.push(`${unreadable.length} image(s) cannot be read: ${listNames(unreadable)}. Replace or remove them.`);
+  problems.push(...(await referenceProblems(dataset)));
   const captions = dataset.images.map((i) => i.caption).filter((c): c is string => !!c);
   if (captions.length > 0 && !captions.some((c) => containsTrigger(c, trigger))) {
     problems.push(`no caption contains the trigger word "${trigger}". Put it early in every caption, e.g. "a photo of ${trigger} person smiling in a park".`);
