@@ -29,15 +29,16 @@ async function send<K extends keyof Handlers>(name: K, args: Parameters<Handlers
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return await new Promise((resolve, reject) => {
+    const result = await new Promise<unknown>((resolve, reject) => {
       socket.on('message', (data) => {
         const frame = JSON.parse(String(data)) as ResponseFrame | { kind: 'event' };
         if (frame.kind !== 'response' || frame.id !== 1) return;
-        if (frame.ok) resolve(frame.result as Awaited<ReturnType<Handlers[K]>>);
+        if (frame.ok) resolve(frame.result);
         else reject(new Error(frame.error.message));
       });
       socket.send(JSON.stringify({ kind: 'request', id: 1, name, args }));
     });
+    return result as Awaited<ReturnType<Handlers[K]>>;
   } finally {
     socket.close();
   }
