@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingConfig } from './config';
 import { loadDataset } from './data/dataset';
 import { datasetProblems } from './data/preflight';
+import { mostReferences } from './data/references';
+import { runMemoryEstimate, runMemoryInput } from './run-memory';
 import type { TrainingEvent } from './events';
 import { prepareNewRun } from './setup';
 import { TrainingRun } from './training-run';
@@ -128,6 +130,20 @@ describe('edit LoRAs from reference images', () => {
     const fromFolder = loadDataset(editDataset, { folderCacheDir: join(root, 'unused') }).images;
     expect(fromProject.map((i) => i.references!.map((r) => r.hash))).toEqual(fromFolder.map((i) => i.references!.map((r) => r.hash)));
     expect(fromProject[0]!.references![0]!.name).toBe('before of pair-0.png');
+  });
+
+  it("counts the references' tokens in the run's memory estimate", async () => {
+    const prepared = await prepareNewRun({ dataset: editDataset, base: model, runDir: join(root, 'run-memory'), type: 'style', trigger: 'sks', overrides: settings }, { threads: 1 });
+    try {
+      const references = mostReferences(prepared.dataset);
+      expect(references).toBe(1);
+      const config = prepared.description.config;
+      const plain = runMemoryInput(prepared.model, config, 8);
+      expect(runMemoryInput(prepared.model, config, 8, references).imageTokens).toBe(2 * plain.imageTokens);
+      expect(runMemoryEstimate(prepared.model, config, 8, references).activationsBytes).toBeGreaterThan(runMemoryEstimate(prepared.model, config, 8).activationsBytes);
+    } finally {
+      await prepared.model.close();
+    }
   });
 
   it('learns "the reference, colour-inverted": better than the base model and than the same LoRA without references', async () => {

@@ -17,6 +17,7 @@ export * from './training-run';
 export * from './memory-estimate';
 export * from './run-memory';
 export * from './data/dataset';
+export { mostReferences } from './data/references';
 export * from './data/manifest-dataset';
 export * from './data/buckets';
 export * from './data/captions';

@@ -20,9 +20,10 @@ export function storedBytesPerWeight(model: BaseModel): number {
 
 /**
  * The estimate's inputs for a run: image tokens of the square bucket at the run's resolution (or the model's one
- * size), `textTokens` when known (after encoding), else the model's cap — an upper bound.
+ * size), `textTokens` when known (after encoding), else the model's cap — an upper bound. An edit LoRA's
+ * `referenceImages` (the most any image has) each add as many tokens again: they pass every block beside the image.
  */
-export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTokens?: number): MemoryEstimateInput & { resolution: number } {
+export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimateInput & { resolution: number } {
   const family = model.family;
   const side = model.encoders.fixedBuckets?.[0]?.width ?? config.resolution;
   const loraParams = config.mode === 'full'
@@ -35,15 +36,15 @@ export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTok
     basePrecision: config.basePrecision ?? 'bf16',
     loraParams,
     batch: config.batchSize,
-    imageTokens: Math.max(1, Math.round((side / model.encoders.sizeMultiple) ** 2)),
+    imageTokens: Math.max(1, Math.round((side / model.encoders.sizeMultiple) ** 2)) * (1 + referenceImages),
     textTokens: textTokens ?? MAX_TEXT_TOKENS,
     gradientCheckpointing: config.gradientCheckpointing === true,
     resolution: config.resolution,
   };
 }
 
-export function runMemoryEstimate(model: BaseModel, config: TrainingConfig, textTokens?: number): MemoryEstimate {
-  return estimateTrainingMemory(runMemoryInput(model, config, textTokens));
+export function runMemoryEstimate(model: BaseModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimate {
+  return estimateTrainingMemory(runMemoryInput(model, config, textTokens, referenceImages));
 }
 
 /** "weights 7.9 GB (bf16) + activations 8.5 GB + LoRA and optimizer 0.9 GB + runtime 0.2 GB". */

@@ -36,7 +36,7 @@ import { learningRateAt } from './schedule';
 import type { PreparedRun, RuntimeOptions } from './setup';
 import { trainableSpecs, buildTrainStep, LOSS_WEIGHT_INPUT, PRESERVE_INPUT, STEP_INPUTS, stepPredictsBase } from './train-step-graph';
 import { maskTokenWeights, normaliseRow } from './data/masks';
-import { referenceCount, referencePictures } from './data/references';
+import { mostReferences, referenceCount, referencePictures } from './data/references';
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
@@ -153,7 +153,7 @@ export class TrainingRun {
       const compiled = await this.compiledFor(first.bucket, first.references.length);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
-        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens), provider: compiled.step.provider,
+        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens, mostReferences(dataset)), provider: compiled.step.provider,
         baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
       });
       while (this.state.step < this.config.steps) {

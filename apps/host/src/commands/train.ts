@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  describeMemory, gigabytes, isLoraType, isScheduler, prepareNewRun, prepareResume, resolveBaseDir, TrainingRun, TrainingSetupError,
+  describeMemory, gigabytes, isLoraType, isScheduler, mostReferences, prepareNewRun, prepareResume, resolveBaseDir, TrainingRun, TrainingSetupError,
   type PreparedRun, type TrainingConfig, type TrainingEvent,
 } from '@lora-studio/trainer';
 import { adapterKinds } from '@lora-studio/api';
@@ -183,7 +183,7 @@ Example: lora-studio train resources/samples/style --base default --type style -
     }, { threads }));
     const config = prepared.description.config;
     // Said before the model is compiled: a run that cannot fit would otherwise fail minutes in.
-    const memory = checkRunMemory(prepared.model, config);
+    const memory = checkRunMemory(prepared.model, config, undefined, undefined, mostReferences(prepared.dataset));
     if (memory.problem && !values.json) complain(`note: ${memory.problem.message}`);
     return runWithSignals(new TrainingRun(prepared, resolve(values.out!), printer(values.json!, () => config.steps), { threads }));
   },

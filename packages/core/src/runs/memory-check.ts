@@ -14,10 +14,10 @@ export interface MemoryCheck {
 
 /**
  * `limitBytes`: a cap below the machine's own memory (a queue worker told how much it may use, `worker --memory`);
- * the message then names that limit instead of the machine.
+ * the message then names that limit instead of the machine. `referenceImages`: an edit LoRA's most references per image.
  */
-export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number, limitBytes?: number): MemoryCheck {
-  const memory = runMemoryEstimate(model, config, textTokens);
+export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number, limitBytes?: number, referenceImages = 0): MemoryCheck {
+  const memory = runMemoryEstimate(model, config, textTokens, referenceImages);
   // On CUDA the tensors live in the GPU's memory; otherwise in RAM, where what is free now matters too.
   const gpuTotal = detectComputeDevice().provider === 'cuda' ? gpuMemoryBytes() : undefined;
   const gpu = gpuTotal !== undefined && limitBytes !== undefined ? Math.min(gpuTotal, limitBytes) : gpuTotal;
@@ -27,7 +27,7 @@ export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTok
   const where = gpu !== undefined ? `the GPU's ${gigabytes(gpu)}${capped}` : `this machine's ${gigabytes(ram)} of RAM${capped}`;
   const needs = `about ${gigabytes(memory.totalBytes)} (${describeMemory(memory, config.basePrecision ?? 'bf16')})`;
   const summary = `${needs} of ${where}`;
-  const fit = memoryFit(runMemoryInput(model, config, textTokens), budget);
+  const fit = memoryFit(runMemoryInput(model, config, textTokens, referenceImages), budget);
   if (!fit.fits) {
     const fix = fit.remedy
       ? `To fit, ${fit.remedy.advice} (about ${gigabytes(fit.remedy.totalBytes)}).`

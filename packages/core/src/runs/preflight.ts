@@ -3,7 +3,7 @@ import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
 import type { LoraTargets } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
-import { prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
+import { mostReferences, prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
 import { statfsSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     const layers = prepared.model.family.loraTargets(config.targets as LoraTargets);
     const loraParams = layers.reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
     // Text at the pipelines' 512 tokens: the run itself uses its longest caption's length, never more.
-    const memory = checkRunMemory(prepared.model, config);
+    const memory = checkRunMemory(prepared.model, config, undefined, undefined, mostReferences(prepared.dataset));
     estimate.memoryMb = Math.ceil(memory.totalBytes / MB);
     if (memory.problem) (memory.problem.severity === 'error' ? errors : warnings).push({ id: 'memory', message: memory.problem.message });
     const checkpoints = Math.ceil(config.steps / config.checkpointEvery) + 1;

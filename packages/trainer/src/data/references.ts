@@ -53,6 +53,11 @@ export function projectReferences(db: Database.Database, dir: string, ids: Reado
   return byImage;
 }
 
+/** The most references any image of the dataset has (0: not an edit LoRA): what sizes the run's largest step. */
+export function mostReferences(dataset: { images: readonly DatasetImage[] }): number {
+  return dataset.images.reduce((n, i) => Math.max(n, i.references?.length ?? 0), 0);
+}
+
 /** How many references an image brings to training (at most MAX_REFERENCE_IMAGES; more is a broken dataset). */
 export function referenceCount(image: DatasetImage): number {
   const n = image.references?.length ?? 0;
