@@ -110,6 +110,17 @@ const CASES: Case[] = [
     build: ([x, s, b]) => op.layerNorm(x, s, b), float32Step: 1e-2, tolerance: 1e-3,
   },
   { name: 'silu', inputs: [[3, 4]], build: ([x]) => op.silu(x) },
+  // float64 composes the rotation; float32 is onnxruntime's RotaryEmbedding, whose rule rotates back.
+  { name: 'rotaryEmbedding (composed in float64)', inputs: [[2, 3, 4, 6], [2, 4, 3]], build: ([x, a]) => op.rotaryEmbedding(x, op.cos(a), op.sin(a)) },
+  {
+    name: 'rotaryEmbedding (RotaryEmbedding in float32)', inputs: [[2, 3, 4, 6]],
+    build: ([x], g) => {
+      const angles = seededValues(24, 9).map((a) => 3 * a);
+      const table = (f: (a: number) => number) => g.constant(x.dtype, [8, 3], angles.map(f));
+      return op.rotate(x, g.constant('int64', [2, 4], [0, 1, 2, 3, 4, 5, 6, 7]), table(Math.cos), table(Math.sin));
+    },
+    float32Step: 1e-2, tolerance: 1e-3,
+  },
   {
     name: 'SwiGLU MLP', inputs: [[2, 3, 4], [6, 4], [3, 4]],
     build: ([x, w1, w2]) => { const [a, b] = op.split(op.linear(x, w1), [3, 3], -1); return op.matmul(op.mul(op.silu(a), b), w2); },

@@ -7,7 +7,7 @@ import type { GradContext, GradRule } from './autodiff';
 import type { AttrValue, Tensor } from './graph';
 import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
-  not, pad, pow, reduceMean, reduceSum, reshapeTo, scatterND, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
+  not, pad, pow, reduceMean, reduceSum, rotateBack, reshapeTo, scatterND, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
@@ -268,6 +268,10 @@ export const GRAD_RULES: Record<string, GradRule | null> = {
   },
   Split: (c) => [concat(c.node.outputs.map((_, i) => dyOrZero(c, i)), intAttr(c, 'axis', 0)), null],
   Slice: sliceGrad,
+  RotaryEmbedding: (c) => {
+    if (c.needs(2) || c.needs(3)) throw new Error(`RotaryEmbedding gradient (node '${c.node.name}'): only the rotated input has one; its angles must not depend on trained tensors.`);
+    return [rotateBack(c.dy()!, c.x(1), c.x(2), c.x(3)), null, null, null];
+  },
   Gather: gatherGrad,
   Unsqueeze: (c) => [squeeze(c.dy()!, constInts(c.node.inputs[1], 'Unsqueeze')), null],
   Squeeze: (c) => [reshapeTo(c.dy()!, c.x(0).shape, c.x(0)), null],

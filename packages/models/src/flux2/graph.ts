@@ -6,7 +6,7 @@
 // split back read token counts at run time where they are symbolic, so batch, text length and image token count can
 // all stay symbolic and one graph serves every bucket.
 import {
-  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, silu, sin, slice, split, splitAs, sub,
+  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, rotaryEmbedding, silu, sin, slice, split, splitAs,
   transpose, unsqueeze, type DType, type Dim, type Graph, type Tensor,
 } from '@lora-studio/onnx';
 import { mlpHidden, type Flux2Config } from './config';
@@ -155,7 +155,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     const [q, k, v] = split(qkv, [D, D, D], -1).map(heads);
     const qn = rmsNorm(q!, W(`${normPrefix}.norm.query_norm.scale`), { epsilon: 1e-6 });
     const kn = rmsNorm(k!, W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
-    return { q: applyRope(qn, rope, c.headDim), k: applyRope(kn, rope, c.headDim), v: v! };
+    return { q: rotaryEmbedding(qn, rope.cos, rope.sin), k: rotaryEmbedding(kn, rope.cos, rope.sin), v: v! };
   };
   // Joint attention over [txt, img, ref] keys; each stream's queries attend separately.
   type Qkv = { q: Tensor; k: Tensor; v: Tensor };
@@ -193,7 +193,7 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
   if (c.numSingleBlocks) {
     const streams = ref ? [txt, img, ref] : [txt, img];
     const ropes = ref ? [ropeTxt, ropeImg, ropeRef!] : [ropeTxt, ropeImg];
-    const rope = { cos: concat(ropes.map((r) => r.cos), 2), sin: concat(ropes.map((r) => r.sin), 2) };
+    const rope = { cos: concat(ropes.map((r) => r.cos), 1), sin: concat(ropes.map((r) => r.sin), 1) };
     const scale = 1 / Math.sqrt(c.headDim);
     let h = concat(streams, 1);
     for (let b = 0; b < c.numSingleBlocks; b++) {
@@ -229,22 +229,12 @@ interface Rope {
   sin: Tensor;
 }
 
-/** cos/sin of the 4-axis RoPE angles for position ids [B, T, 4] → [B, 1, T, headDim/2, 1]. */
+/** cos/sin of the 4-axis RoPE angles for position ids [B, T, 4] → [B, T, headDim/2]. */
 function ropeTable(g: Graph, ids: Tensor, c: Flux2Config): Rope {
   const parts = c.ropeAxesDims.map((d, axis) => {
     const omega = Array.from({ length: d / 2 }, (_, j) => c.ropeTheta ** ((-2 * j) / d));
     return mul(slice(ids, [axis], [axis + 1], [2]), g.constant(ids.dtype, [d / 2], omega));
   });
-  const angles = unsqueeze(concat(parts, -1), [1, 4]);
+  const angles = concat(parts, -1);
   return { cos: cos(angles), sin: sin(angles) };
 }
-
-/** Rotate interleaved pairs (x[2k], x[2k+1]) of x [B, H, T, headDim]. */
-function applyRope(x: Tensor, rope: Rope, headDim: number): Tensor {
-  const pairs = reshape(x, [0, 0, 0, headDim / 2, 2]);
-  const [x0, x1] = split(pairs, [1, 1], 4) as [Tensor, Tensor];
-  const r0 = sub(mul(rope.cos, x0), mul(rope.sin, x1));
-  const r1 = add(mul(rope.sin, x0), mul(rope.cos, x1));
-  return reshape(concat([r0, r1], 4), [0, 0, 0, headDim]);
-}
-

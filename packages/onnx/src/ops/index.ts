@@ -4,3 +4,4 @@ export * from './reduce';
 export * from './nn';
 export type { Operand } from './common';
 export * from './quantize';
+export * from './rotary';
