@@ -1,4 +1,4 @@
-// A run's dataset on its way to a worker: the studio uploads each image (and mask) by content plus a manifest of
+// A run's dataset on its way to a worker: the studio uploads each image (and mask, and reference images) by content plus a manifest of
 // the fields the trainer reads; the worker rebuilds a dataset folder from it in its cache, downloading only files it
 // does not hold yet.
 import { existsSync, linkSync, copyFileSync, mkdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
@@ -20,9 +20,11 @@ export async function uploadDataset(datasetDir: string, store: ArtifactStore): P
     for (const image of dataset.images) {
       const file = await store.putFile(image.path);
       const mask = image.mask ? { file: await store.putFile(image.mask.path), ext: extname(image.mask.path).toLowerCase(), hash: image.mask.hash } : null;
+      const references = [];
+      for (const r of image.references ?? []) references.push({ file: await store.putFile(r.path), ext: extname(r.path).toLowerCase(), hash: r.hash, name: r.name });
       manifest.images.push({
         name: image.name, file, ext: extname(image.path).toLowerCase(), contentHash: image.contentHash,
-        caption: image.caption, crop: image.crop, repeats: image.repeats, mask,
+        caption: image.caption, crop: image.crop, repeats: image.repeats, mask, ...(references.length ? { references } : {}),
       });
     }
     return { ref: await store.put(Buffer.from(JSON.stringify(manifest))), images: manifest.images.length };
@@ -78,7 +80,17 @@ export async function materializeDataset(store: ArtifactStore, manifestRef: Arti
       place(m.path, join(dir, maskName));
       mask = { file: maskName, hash: image.mask.hash };
     }
-    file.images.push({ name: image.name, file: name, contentHash: image.contentHash, caption: image.caption, crop: image.crop, repeats: image.repeats, mask });
+    const references: NonNullable<ManifestDatasetFile['images'][number]['references']> = [];
+    for (const r of image.references ?? []) {
+      const got = await cachedFile(store, cacheDir, r.file);
+      const refName = `${r.file.sha256}-ref${r.ext}`;
+      place(got.path, join(dir, refName));
+      references.push({ file: refName, hash: r.hash, name: r.name });
+    }
+    file.images.push({
+      name: image.name, file: name, contentHash: image.contentHash, caption: image.caption, crop: image.crop, repeats: image.repeats, mask,
+      ...(references.length ? { references } : {}),
+    });
   }
   // Written last: a folder with its list is complete.
   writeFileSync(`${listed}.part`, JSON.stringify(file, null, 2));

@@ -1,6 +1,6 @@
 // What travels on the queue for one run: the job (signed), and the dataset manifest it points to (an artifact, so
 // its sha256 inside the signed job vouches for it). Everything read from the queue is parsed here before use.
-import { DEFAULT_BASE_MODEL, loraTypes, trainingOverridesSchema, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_BASE_MODEL, loraTypes, MAX_REFERENCE_IMAGES, trainingOverridesSchema, type TrainingOverrides } from '@lora-studio/api';
 import { checkJobPath } from './job-paths';
 import { signPayload, verifyPayload } from './job-signature';
 import { isArtifactRef, type ArtifactRef } from './artifact-store';
@@ -44,6 +44,8 @@ export interface ManifestImage {
   crop: { x: number; y: number; width: number; height: number } | null;
   repeats: number;
   mask: { file: ArtifactRef; ext: string; hash: string } | null;
+  /** Edit LoRAs: the image's reference pictures in order (absent in manifests from before references). */
+  references?: { file: ArtifactRef; ext: string; hash: string; name: string }[];
 }
 
 export interface DatasetManifest {
@@ -106,6 +108,13 @@ export function openRunJob(data: unknown, secret: string, queueName: string): Ru
   return { ...(signed.job as RunJob), overrides: overrides.data };
 }
 
+/** At most three, each a stored file of an image extension with its hash and a short printable name. */
+function usableReferences(refs: unknown): boolean {
+  return Array.isArray(refs) && refs.length <= MAX_REFERENCE_IMAGES && refs.every((r: ManifestImage['mask'] & { name?: unknown }) =>
+    isArtifactRef(r?.file) && EXTENSIONS.includes(r.ext) && typeof r.hash === 'string' && SHA256.test(r.hash)
+    && typeof r.name === 'string' && r.name.length > 0 && r.name.length <= 300 && !/[\u0000-\u001f]/.test(r.name));
+}
+
 /** Parses a downloaded manifest (its bytes already matched the sha256 in the signed job). */
 export function parseManifest(bytes: Uint8Array): DatasetManifest {
   let m: DatasetManifest;
@@ -130,6 +139,7 @@ export function parseManifest(bytes: Uint8Array): DatasetManifest {
     if (image.mask !== null && (!isArtifactRef(image.mask?.file) || !EXTENSIONS.includes(image.mask.ext) || !SHA256.test(image.mask.hash))) {
       throw new BadJobError(`The mask of ${image.name} is not usable.`);
     }
+    if (image.references !== undefined && !usableReferences(image.references)) throw new BadJobError(`The reference images of ${image.name} are not usable.`);
   }
   return m;
 }

@@ -20,6 +20,8 @@ export interface ManifestDatasetFile {
     crop: CropBox | null;
     repeats: number;
     mask: { file: string; hash: string } | null;
+    /** Edit LoRAs: the image's reference pictures in order (files inside the dataset folder). */
+    references?: { file: string; hash: string; name: string }[];
   }[];
 }
 
@@ -43,6 +45,7 @@ export function loadManifestDataset(dir: string): Dataset {
       crop: i.crop,
       repeats: i.repeats,
       mask: i.mask ? { path: confinedPath(dir, i.mask.file), hash: i.mask.hash } : null,
+      ...(i.references?.length ? { references: i.references.map((r) => ({ name: r.name, path: confinedPath(dir, r.file), hash: r.hash })) } : {}),
     })),
     excludedCount: 0,
     ...(m.project ? { project: m.project } : {}),
