@@ -2,6 +2,7 @@
 // its cache, trains them with the same TrainingWorker as the studio, and sends every event (and each checkpoint,
 // sample and the final LoRA) back through Redis. A run that moved here from another worker continues from the
 // last checkpoint that worker uploaded, so its losses continue exactly.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { freemem, totalmem, hostname } from 'node:os';
 import { join, relative, sep } from 'node:path';
@@ -10,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { detectComputeDevice } from '../compute-device';
 import { checkRunMemory } from '../runs/memory-check';
 import {
-  prepareNewRun, prepareResume, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
+  prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
   type PreparedRun, type TrainingEvent, type WorkerExit,
 } from '@lora-studio/trainer';
 import { RedisArtifactStore, type ArtifactRef } from './artifact-store';
@@ -53,6 +54,11 @@ interface RunState {
 }
 
 interface ActiveJob {
+  jobId: string;
+  /** This worker's claim on the run: every event it sends carries it, so followers can drop a stale worker's. */
+  claim: string;
+  /** The queue gave the run to another worker (this one's lock lapsed): this one stops and sends nothing more. */
+  lost: boolean;
   run: RunJob;
   training: TrainingWorker | undefined;
   step: number;
@@ -94,6 +100,16 @@ export class QueueWorker {
       name: options.name,
     });
     w.worker.on('error', (err) => options.log(`queue connection: ${err.message}`));
+    // Our lock on a run lapsed (this machine stalled, or lost Redis too long): the queue may already have given it
+    // to another worker, which continues from the last checkpoint. Training it here too would only compete.
+    w.worker.on('lockRenewalFailed', (jobIds) => {
+      for (const a of w.active.values()) {
+        if (!jobIds.includes(a.jobId) || a.lost) continue;
+        a.lost = true;
+        options.log(`run "${a.run.name}": this worker lost its hold on the run (lock renewal failed); stopping here, the queue gives it to another worker.`);
+        a.training?.kill('SIGKILL');
+      }
+    });
     await w.worker.waitUntilReady();
     return w;
   }
@@ -120,8 +136,9 @@ export class QueueWorker {
       .exec();
   }
 
-  private async publish(runKey: string, event: QueueEvent): Promise<void> {
-    await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event));
+  private async publish(runKey: string, event: QueueEvent, claim?: string): Promise<void> {
+    if (claim) await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event), 'c', claim);
+    else await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event));
   }
 
   private async process(job: Job, token: string): Promise<unknown> {
@@ -148,7 +165,7 @@ export class QueueWorker {
       return this.refuse(job, token, run, `its base model "${run.base}" is not in this worker's model library (${(error as Error).message}). Add it with "lora-studio model add".`);
     }
 
-    const active: ActiveJob = { run, training: undefined, step: 0, status: 'preparing', handingBack: false };
+    const active: ActiveJob = { jobId: job.id!, claim: randomUUID(), lost: false, run, training: undefined, step: 0, status: 'preparing', handingBack: false };
     this.active.set(run.runKey, active);
     try {
       const dataset = await materializeDataset(this.artifacts, run.dataset, this.options.cacheDir);
@@ -163,7 +180,7 @@ export class QueueWorker {
       }
       await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'running', worker: this.options.name, message: '' });
       await this.redis.hdel(this.keys.runRefusals(run.runKey), this.options.name);
-      await this.publish(run.runKey, { type: 'claimed', worker: this.options.name });
+      await this.publish(run.runKey, { type: 'claimed', worker: this.options.name }, active.claim);
       this.options.log(`run "${run.name}" (${run.runKey.slice(0, 8)}): ${state.checkpoint ? `continuing from step ${state.checkpoint.step}` : 'starting'}; dataset ${dataset.downloaded} files downloaded, ${dataset.reused} from cache`);
       const exit = await this.train(active, runDir, dataset.dir, baseDir, state);
       return await this.settle(job, token, active, exit);
@@ -183,7 +200,7 @@ export class QueueWorker {
   /** Builds the run folder (a continued run: run.json with this machine's paths and the uploaded checkpoint). */
   private async buildRunFolder(runDir: string, datasetDir: string, baseDir: string, state: RunState): Promise<void> {
     if (!state.checkpoint || !state.config) return;
-    writeRunDescription(runDir, { version: 1, dataset: datasetDir, base: baseDir, config: state.config, createdAt: new Date().toISOString() });
+    writeRunDescription(runDir, { version: 1, dataset: datasetDir, base: resolveBaseDir(baseDir), config: state.config, createdAt: new Date().toISOString() });
     const path = join(runDir, checkJobPath(state.checkpoint.path, 'a checkpoint path'));
     await this.artifacts.getToFile(state.checkpoint.artifact, path);
   }
@@ -250,6 +267,7 @@ export class QueueWorker {
   /** One event to the run's stream; files it names are uploaded first, so whoever reads the event can fetch them. */
   private async forward(active: ActiveJob, runDir: string, e: TrainingEvent): Promise<void> {
     const { runKey } = active.run;
+    if (active.lost) return;
     const rel = (p: string) => relative(runDir, p).split(sep).join('/');
     let out: QueueEvent;
     switch (e.type) {
@@ -298,7 +316,7 @@ export class QueueWorker {
       default:
         out = e;
     }
-    await this.publish(runKey, out);
+    await this.publish(runKey, out, active.claim);
   }
 
   /** Reads the run's control list on its own connection (a blocking read) while the run trains. */
@@ -344,14 +362,15 @@ export class QueueWorker {
     const { run } = active;
     const message = 'message' in exit ? exit.message : undefined;
     const step = 'step' in exit ? exit.step : 0;
+    if (active.lost) throw new Error(`Run "${run.name}" moved to another worker.`);
     // Stopped for the hand-back (or ended before training began): another worker continues it.
     if (active.handingBack && (exit.reason === 'stopped' || exit.reason === 'crashed')) {
       await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'queued', worker: '' });
-      await this.publish(run.runKey, { type: 'handed-back', worker: this.options.name, step });
+      await this.publish(run.runKey, { type: 'handed-back', worker: this.options.name, step }, active.claim);
       this.options.log(`run "${run.name}": handed back to the queue at step ${step}`);
       return this.putBack(job, token);
     }
-    await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: exit.reason, step, ...(message ? { message } : {}) });
+    await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: exit.reason, step, ...(message ? { message } : {}) }, active.claim);
     this.options.log(`run "${run.name}": ${exit.reason} at step ${step}${message ? ` — ${message}` : ''}`);
     switch (exit.reason) {
       case 'finished':
@@ -371,7 +390,7 @@ export class QueueWorker {
         if (last) {
           const final = `${exit.message} It was tried ${job.opts.attempts ?? 1} times; resume it to try again from its last checkpoint.`;
           await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'interrupted', worker: '', message: final });
-          await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step, message: final });
+          await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step, message: final }, active.claim);
           throw new UnrecoverableError(final);
         }
         await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'queued', worker: '', message: exit.message });

@@ -203,15 +203,21 @@ export class RunQueueClient {
     const conn = this.redis.duplicate();
     this.blocking.push(conn);
     let last = from;
+    // The worker that holds the run now: events of an earlier holder that kept going a moment (its lock lapsed)
+    // are dropped. Re-read from the start of the stream when following from the middle.
+    let claim = from === '0' ? undefined : await this.claimBefore(runKey, from);
     try {
       while (!until.signal?.aborted) {
         const reply = (await conn.xread('COUNT', 200, 'BLOCK', 1000, 'STREAMS', this.keys.runEvents(runKey), last)) as [string, [string, string[]][]][] | null;
         if (!reply) continue;
         for (const [id, fields] of reply[0]![1]) {
-          const raw = fields[fields.indexOf('e') + 1];
+          const raw = field(fields, 'e');
+          const by = field(fields, 'c');
           last = id;
           if (raw === undefined) continue;
           const event = JSON.parse(raw) as QueueEvent;
+          if (event.type === 'claimed') claim = by;
+          else if (by !== undefined && claim !== undefined && by !== claim) continue;
           await onEvent(await this.localize(event, runDir), id);
           if (until.stopAtEnd !== false && event.type === 'exit' && event.reason !== 'crashed' && event.reason !== 'unresponsive') return last;
           if (until.signal?.aborted) return last;
@@ -222,6 +228,16 @@ export class RunQueueClient {
       conn.disconnect();
       this.blocking.splice(this.blocking.indexOf(conn), 1);
     }
+  }
+
+  /** The claim of the last 'claimed' event up to stream id `id`. */
+  private async claimBefore(runKey: string, id: string): Promise<string | undefined> {
+    const entries = (await this.redis.xrevrange(this.keys.runEvents(runKey), id, '-', 'COUNT', 10_000)) as [string, string[]][];
+    for (const [, fields] of entries) {
+      const raw = field(fields, 'e');
+      if (raw && (JSON.parse(raw) as QueueEvent).type === 'claimed') return field(fields, 'c');
+    }
+    return undefined;
   }
 
   /** Downloads the files an event announces into the run folder; its paths become the local ones. */
@@ -255,4 +271,10 @@ export class RunQueueClient {
     await this.queue.close();
     this.redis.disconnect();
   }
+}
+
+/** A field of a stream entry ([name, value, name, value…]). */
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
 }
