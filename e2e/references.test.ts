@@ -24,7 +24,7 @@ const card = (page: Page, name: string) => page.locator(`[data-testid="image-car
 const slot = (page: Page, n: number) => page.locator(`[data-testid="reference-slot"][data-slot="${n}"]`);
 
 describe('Reference images in the Dataset view, browser mode', () => {
-  it('drops one image onto another\'s reference slot, keeps it over a reload, and removes it', async () => {
+  it('drops one image onto another\'s reference slot, keeps it over a reload, removes it, and generates with a reference', async () => {
     const tab: StudioPage = await openPage(browser);
     const { page } = tab;
     try {
@@ -66,6 +66,14 @@ describe('Reference images in the Dataset view, browser mode', () => {
       await slot(page, 0).getByTestId('reference-remove').click();
       await page.locator('[data-testid="reference-slot"][data-slot="0"][data-filled="false"]').waitFor();
       expect(existsSync(file)).toBe(false);
+
+      // Generate reads project images as references: "before" in the first slot, and an image is made with it.
+      await page.getByTestId('section-tab-generate').click();
+      await page.locator('[data-testid="generate-reference"][data-slot="0"]').selectOption({ label: 'before.png' });
+      await page.getByTestId('generate-steps').fill('2');
+      await page.getByTestId('generate-submit').click();
+      await expect.poll(() => page.getByTestId('generated-image').count(), { timeout: 60_000 }).toBe(1);
+      await screenshot(page, 'generate-with-reference');
     } finally {
       await page.context().close();
     }

@@ -13,6 +13,11 @@ describe('the Generate form', () => {
     });
   });
 
+  it('sends the chosen reference images in slot order, skipping empty slots', () => {
+    expect(generateRequest({ ...form, references: ['', '7', '3'] }, null)).toEqual({ request: { prompt: 'a flt lighthouse', guidance: 4, steps: 20, batch: 1, references: [7, 3] } });
+    expect(generateRequest({ ...form, references: ['', '', ''] }, null)).toEqual({ request: { prompt: 'a flt lighthouse', guidance: 4, steps: 20, batch: 1 } });
+  });
+
   it('names the first value to fix', () => {
     expect(generateRequest({ ...form, prompt: '  ' }, 3)).toEqual({ problem: 'Write a prompt.' });
     expect(generateRequest({ ...form, steps: '2.5' }, 3)).toEqual({ problem: 'Steps is a whole number.' });

@@ -15,6 +15,8 @@ export interface GenerateForm {
   lora: string;
   scale: string;
   batch: string;
+  /** Edit LoRAs: project image ids as text ('' = empty slot), in the order the model reads them. */
+  references: string[];
 }
 
 export const GUIDANCE_HINT = 'FLUX.2 works best at 3.5–5 (default 4), lower than SDXL.';
@@ -23,7 +25,7 @@ export const SCALE_WARNING = 'Above 1.0 a LoRA oversaturates and produces artifa
 export const sizeChoices = ['default', '512×512', '768×768', '1024×1024', '1152×896', '896×1152'] as const;
 
 export function initialForm(prompt: string): GenerateForm {
-  return { prompt, negativePrompt: '', guidance: '4', steps: '20', seed: '', size: 'default', lora: 'none', scale: '0.8', batch: '1' };
+  return { prompt, negativePrompt: '', guidance: '4', steps: '20', seed: '', size: 'default', lora: 'none', scale: '0.8', batch: '1', references: [] };
 }
 
 /** The checkpoint Generate offers first: the favourite, else the latest; "none" when the run has no checkpoint. */
@@ -53,6 +55,8 @@ export function generateRequest(form: GenerateForm, runId: number | null): { req
   const scale = withLora ? numberIn(form.scale, 'LoRA scale', 0, 2, false) : 1;
   for (const value of [guidance, steps, batch, seed, scale]) if (typeof value === 'string') return { problem: value };
   const size = /^(\d+)×(\d+)$/.exec(form.size);
+  // Empty slots are skipped: the pictures chosen keep their order.
+  const references = form.references.filter((r) => r !== '').map(Number);
   const request: GenerateRequest = {
     prompt,
     guidance: guidance as number,
@@ -62,6 +66,7 @@ export function generateRequest(form: GenerateForm, runId: number | null): { req
     ...(seed !== undefined ? { seed: seed as number } : {}),
     ...(size ? { width: Number(size[1]), height: Number(size[2]) } : {}),
     ...(withLora ? { lora: { runId, step: Number(form.lora) }, scale: scale as number } : {}),
+    ...(references.length ? { references } : {}),
   };
   return { request };
 }
