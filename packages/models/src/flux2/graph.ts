@@ -6,7 +6,7 @@
 // split back read token counts at run time where they are symbolic, so batch, text length and image token count can
 // all stay symbolic and one graph serves every bucket.
 import {
-  add, attention, concat, cos, layerNorm, linear, mul, reshape, rmsNorm, rotaryEmbedding, silu, sin, slice, split, splitAs,
+  add, attention, concat, cos, layerNorm, linear, loraLinear, mul, reshape, rmsNorm, rotaryEmbedding, silu, sin, slice, split, splitAs,
   transpose, unsqueeze, type DType, type Dim, type Graph, type Tensor,
 } from '@lora-studio/onnx';
 import { mlpHidden, type Flux2Config } from './config';
@@ -101,9 +101,14 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     return w;
   };
   const lin = (path: string, input: Tensor) => {
-    const y = linear(input, W(`${path}.weight`));
     const l = parts.lora?.get(path);
-    if (!l) return y;
+    if (!l) return linear(input, W(`${path}.weight`));
+    if (!('weight' in l) && !('parts' in l) && typeof l.scale === 'number') {
+      // A plain LoRA with a constant scale is the C operand of the frozen weight's Gemm: no separate Add, and the
+      // backward pass hands the output gradient to both without a node.
+      return loraLinear(input, W(`${path}.weight`), null, l.down, l.up, l.scale);
+    }
+    const y = linear(input, W(`${path}.weight`));
     if ('weight' in l) return add(y, linear(input, l.weight));
     const update = (p: LoraGraphPart) => {
       const low = linear(linear(input, p.down), p.up);
