@@ -151,7 +151,10 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
     ...(opts.keepRecomputation ? ['CommonSubexpressionElimination'] : []),
     ...(opts.keepWeightsAsStored ? ['ConstantFolding'] : []),
   ];
-  if (disabled.length) extra.optimization = { disable_specified_optimizers: disabled.join(',') };
+  // onnxruntime reads this list split at ';' (a ',' list names one optimizer that does not exist, so nothing was
+  // disabled: the Cast of every stored weight was folded into a float32 copy at load and the recomputed blocks merged
+  // back into the forward pass).
+  if (disabled.length) extra.optimization = { disable_specified_optimizers: disabled.join(';') };
   return {
     executionProviders: [provider],
     graphOptimizationLevel: opts.optimization ?? 'all',
