@@ -25,6 +25,7 @@ describe('the checkpoint grid plan', () => {
     expect(gridSummary(settings())).toBe('2 prompts × 2 checkpoints + base model = 6 images');
     expect(gridSummary(settings({ scaleAxis: true }))).toBe('2 prompts × 2 checkpoints × 3 scales + base model = 14 images');
     expect(gridSummary(settings({ prompts: ['one'], checkpoints: [4], includeBase: false }))).toBe('1 prompt × 1 checkpoint = 1 image');
+    expect(gridSummary(settings({ references: [7] }))).toBe('2 prompts × 2 checkpoints + base model = 6 images, reading 1 reference image');
   });
 
   it('places a cell by what it shows (prompt, row seed, checkpoint, scale), not by its index', () => {
@@ -63,6 +64,8 @@ describe('the checkpoint grid plan', () => {
     expect(reconcileSettings({ ...fresh, checkpoints: [4, 6, 8] }, run).checkpoints).toEqual([4, 8]);
     expect(isGridSettings(fresh)).toBe(true);
     expect(isGridSettings({ ...fresh, seed: 'x' })).toBe(false);
+    expect(isGridSettings({ ...fresh, references: [3, 4] })).toBe(true);
+    expect(isGridSettings({ ...fresh, references: ['3'] })).toBe(false);
     expect(isGridSettings(null)).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { MAX_REFERENCE_IMAGES, type DatasetImage } from '@lora-studio/api';
-import { mediaUrl } from '../../client';
-import { useStudio } from '../../store';
+import { mediaUrl } from '../client';
+import { useStudio } from '../store';
+import './reference-picker.css';
 
 const ORDINALS = ['First', 'Second', 'Third'];
 /** One empty list, so the store's selector returns the same value while nothing is loaded (no re-render loop). */
@@ -9,9 +10,9 @@ const NONE: DatasetImage[] = [];
 
 /**
  * Edit LoRAs: up to three images of the project the model reads while it draws (the "before" picture first), as the
- * LoRA was trained with them.
+ * LoRA was trained with them (Generate and the Compare grid).
  */
-export function ReferencePicker({ dir, value, onChange }: { dir: string; value: string[]; onChange(next: string[]): void }) {
+export function ReferencePicker({ dir, value, onChange, testId }: { dir: string; value: string[]; onChange(next: string[]): void; testId: string }) {
   const choices = useStudio((s) => (s.referenceChoicesDir === dir ? s.referenceChoices : NONE));
   const loadChoices = useStudio((s) => s.loadReferenceChoices);
   useEffect(() => {
@@ -24,17 +25,17 @@ export function ReferencePicker({ dir, value, onChange }: { dir: string; value: 
     onChange(next);
   };
   return (
-    <fieldset className="generate-references" data-testid="generate-references">
+    <fieldset className="reference-picker" data-testid={`${testId}-references`}>
       <legend className="field-label">
         Reference images <span className="optional">for an edit LoRA</span>
       </legend>
-      <div className="generate-reference-slots">
+      <div className="reference-picker-slots">
         {Array.from({ length: MAX_REFERENCE_IMAGES }, (_, slot) => {
           const chosen = choices.find((c) => String(c.id) === value[slot]);
           return (
             <label key={slot} className="field">
               <span className="hint">{ORDINALS[slot]}</span>
-              <select className="input" value={value[slot] ?? ''} onChange={(e) => set(slot, e.target.value)} data-testid="generate-reference" data-slot={slot}>
+              <select className="input" value={value[slot] ?? ''} onChange={(e) => set(slot, e.target.value)} data-testid={`${testId}-reference`} data-slot={slot}>
                 <option value="">None</option>
                 {choices.map((c) => (
                   <option key={c.id} value={String(c.id)}>
@@ -42,7 +43,7 @@ export function ReferencePicker({ dir, value, onChange }: { dir: string; value: 
                   </option>
                 ))}
               </select>
-              {chosen && <img className="generate-reference-thumb" src={mediaUrl(dir, chosen.thumbSmall)} alt={`${ORDINALS[slot]} reference: ${chosen.sourceName}`} />}
+              {chosen && <img className="reference-picker-thumb" src={mediaUrl(dir, chosen.thumbSmall)} alt={`${ORDINALS[slot]} reference: ${chosen.sourceName}`} />}
             </label>
           );
         })}

@@ -108,6 +108,7 @@ export const createCompareSlice: StateCreator<StudioState, [], [], CompareSlice>
           dir: target.dir, runId: target.runId, prompts: plan.prompts, checkpoints: [...settings.checkpoints].sort((a, b) => a - b),
           scales: scalesOf(settings), seed: settings.seed, steps: settings.samplerSteps, includeBase: settings.includeBase,
           ...(settings.ema ? { weights: 'ema' as const } : {}),
+          ...(settings.references?.length ? { references: settings.references } : {}),
         });
         if (seq !== gridSeq) return;
         const cells = new Array<CompareGridCell | null>(total).fill(null);

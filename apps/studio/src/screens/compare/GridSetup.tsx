@@ -1,4 +1,5 @@
 import type { RunCheckpoint } from '@lora-studio/api';
+import { ReferencePicker } from '../../components/ReferencePicker';
 import { useStudio } from '../../store';
 import { gridProblem, gridSummary, SCALE_AXIS, type GridSettings } from './grid-plan';
 
@@ -14,6 +15,7 @@ export function GridSetup({ settings, checkpoints, hasEma }: { settings: GridSet
   const renderGrid = useStudio((s) => s.renderGrid);
   const rendering = useStudio((s) => s.gridRendering);
   const hasWild = useStudio((s) => s.wildPrompts !== null);
+  const dir = useStudio((s) => s.compareFor?.dir ?? null);
   const problem = gridProblem(settings);
   const steps = [...checkpoints].sort((a, b) => a.step - b.step);
 
@@ -77,6 +79,14 @@ export function GridSetup({ settings, checkpoints, hasEma }: { settings: GridSet
               </select>
               <span className="hint">This run kept a moving average of the adapter: often smoother than the trained weights of the same step.</span>
             </label>
+          )}
+          {dir && (
+            <ReferencePicker
+              dir={dir}
+              value={(settings.references ?? []).map(String)}
+              onChange={(next) => editGrid({ references: next.filter((r) => r !== '').map(Number) })}
+              testId="grid"
+            />
           )}
         </fieldset>
         <div className="grid-setup-numbers">

@@ -16,6 +16,8 @@ export interface GridSettings {
   samplerSteps: number;
   /** Render the checkpoints' moving average instead of their trained weights (runs trained with an EMA decay). */
   ema?: boolean;
+  /** Edit LoRAs: project images (ids) every cell reads as reference images, in order. */
+  references?: number[];
 }
 
 /** Whether the run's checkpoints hold an EMA of the adapter beside its trained weights. */
@@ -31,7 +33,8 @@ export function isGridSettings(value: unknown): value is GridSettings {
     Array.isArray(v.prompts) && v.prompts.every((p) => typeof p === 'string') &&
     Array.isArray(v.checkpoints) && v.checkpoints.every((s) => Number.isInteger(s)) &&
     typeof v.includeBase === 'boolean' && typeof v.scaleAxis === 'boolean' &&
-    Number.isInteger(v.seed) && Number.isInteger(v.samplerSteps)
+    Number.isInteger(v.seed) && Number.isInteger(v.samplerSteps) &&
+    (v.references === undefined || (Array.isArray(v.references) && v.references.every((r) => Number.isInteger(r) && r > 0)))
   );
 }
 
@@ -85,7 +88,8 @@ export function gridSummary(settings: GridSettings): string {
   let text = `${plural(prompts, 'prompt')} × ${plural(checkpoints, 'checkpoint')}`;
   if (settings.scaleAxis) text += ` × ${plural(scales, 'scale')}`;
   if (settings.includeBase) text += ' + base model';
-  return `${text} = ${plural(prompts * columns, 'image')}${settings.ema ? ', EMA weights' : ''}`;
+  const references = settings.references?.length ? `, reading ${plural(settings.references.length, 'reference image')}` : '';
+  return `${text} = ${plural(prompts * columns, 'image')}${settings.ema ? ', EMA weights' : ''}${references}`;
 }
 
 /** Why the grid cannot be rendered as set up, or null when it can. */

@@ -7,7 +7,7 @@ import { useStudio } from '../../store';
 import { ImageViewer } from '../compare/ImageViewer';
 import { ProgressBar } from '../compare/ProgressBar';
 import { RunPicker } from '../compare/RunPicker';
-import { ReferencePicker } from './ReferencePicker';
+import { ReferencePicker } from '../../components/ReferencePicker';
 import { defaultLora, generateRequest, GUIDANCE_HINT, initialForm, loraLabel, SCALE_WARNING, scaleTooHigh, sizeChoices, type GenerateForm } from './generate-form';
 import '../compare/shared.css';
 import './generate.css';
@@ -143,7 +143,7 @@ export function GenerateView({ project }: { project: Project }) {
             />
           </label>
         </div>
-        <ReferencePicker dir={dir} value={form.references} onChange={(references) => edit({ references })} />
+        <ReferencePicker dir={dir} value={form.references} onChange={(references) => edit({ references })} testId="generate" />
         {scaleTooHigh(effective) && (
           <p className="hint warning-text" data-testid="generate-scale-warning">
             {SCALE_WARNING}
