@@ -101,6 +101,33 @@ describe('importFiles', () => {
     store.close();
   });
 
+  it('pairs NAME_mask.png with NAME.png inside a zip and among files given one by one; a lone _mask.png is an image', async () => {
+    const store = newProject();
+    const src = temp('ls-src-');
+    const white = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const zip = zipSync({
+      'set/a.png': new Uint8Array(await photoPng(21, 64, 48)),
+      'set/a_mask.png': new Uint8Array(white),
+      'set/b.png': new Uint8Array(await photoPng(22, 64, 48)),
+      // A mask in another folder than its image belongs to nothing: it is an image of its own.
+      'other/b_mask.png': new Uint8Array(await photoPng(23, 64, 48)),
+    });
+    writeFileSync(join(src, 'set.zip'), zip);
+    writeFileSync(join(src, 'c.jpg'), await photoJpeg(24, 64, 48));
+    writeFileSync(join(src, 'c_mask.png'), white);
+    const summary = await importFiles(store, [join(src, 'set.zip'), join(src, 'c_mask.png'), join(src, 'c.jpg')]);
+    expect(summary.files.map((f) => [f.source.slice(src.length + 1), f.status]).sort()).toEqual([
+      ['c.jpg', 'imported'], ['set.zip/other/b_mask.png', 'imported'], ['set.zip/set/a.png', 'imported'], ['set.zip/set/b.png', 'imported'],
+    ]);
+    const rows = store.db.prepare('SELECT source_name AS name, mask_file AS maskFile FROM images ORDER BY source_name').all() as { name: string; maskFile: string | null }[];
+    expect(rows.map((r) => [r.name, r.maskFile !== null])).toEqual([['a.png', true], ['b.png', false], ['b_mask.png', false], ['c.jpg', true]]);
+    for (const r of rows.filter((x) => x.maskFile)) {
+      const meta = await sharp(join(store.dir, r.maskFile!)).metadata();
+      expect([meta.width, meta.height, meta.channels]).toEqual([64, 48, 1]);
+    }
+    store.close();
+  });
+
   it('a second import of the same photos adds nothing', async () => {
     const store = newProject();
     const src = temp('ls-src-');

@@ -369,14 +369,21 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     }
   };
 
+  const explicit = explicitMasks(inputs.flatMap((i) => (typeof i === 'string' && !i.includes('\0') ? [resolve(i)] : [])));
   for (const input of inputs) {
     const path = typeof input === 'string' ? input : input.path;
     if (path.includes('\0')) {
       refused.push({ label: typeof input === 'string' ? input : input.name, reason: new UnusablePathError(path).message });
       continue;
     }
-    if (typeof input === 'string') await visit(resolve(input), resolve(input), true, new Set(), 1, noCaptions());
-    else await addFile(input.path, input.name, basename(input.name), true, 1, noCaptions());
+    if (typeof input === 'string') {
+      const resolved = resolve(input);
+      if (explicit.skip.has(resolved)) continue;
+      const captions = noCaptions();
+      const mask = explicit.masks.get(captionKey(resolved));
+      if (mask) captions.masks.set(captionKey(resolved), mask);
+      await visit(resolved, resolved, true, new Set(), 1, captions);
+    } else await addFile(input.path, input.name, basename(input.name), true, 1, noCaptions());
   }
   if (seen > IMPORT_LIMITS.maxFiles) {
     refused.push({ label: '(import)', reason: `More than ${IMPORT_LIMITS.maxFiles} images were found; only the first ${IMPORT_LIMITS.maxFiles} are imported. Import large collections folder by folder.` });
@@ -446,6 +453,7 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
       refused.push({ label: `${zipLabel}/${entry.name}`, reason: `This caption was not read: ${readFailure(err, zipPath).message}` });
     }
   }
+  const masks = zipMasks(images);
   if (images.length === 0 && refused.length === refusedBefore) {
     // Said out loud: an import that silently finds nothing looks like a bug.
     refused.push({ label: zipLabel, reason: 'The zip holds no images (JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC); nothing was imported from it.' });
@@ -461,19 +469,56 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
     if (!admit()) continue;
     const key = safe.slice(0, -extname(safe).length);
     const note = notes.get(key);
+    const mask = masks.get(key);
+    const reader = (e: ZipEntry) => async () => {
+      try {
+        return readZipEntry(zipPath, e, budget, IMPORT_LIMITS.maxFileBytes);
+      } catch (err) {
+        throw readFailure(err, zipPath);
+      }
+    };
     sources.push({
       label,
       name: basename(safe),
-      read: async () => {
-        try {
-          return readZipEntry(zipPath, entry, budget, IMPORT_LIMITS.maxFileBytes);
-        } catch (err) {
-          throw readFailure(err, zipPath);
-        }
-      },
+      read: reader(entry),
       repeats: kohyaRepeats(basename(dirname(safe))) ?? 1,
       caption: captions.get(key) ?? null,
       ...(note ? { note } : {}),
+      ...(mask ? { mask: { name: basename(mask.safe), read: reader(mask.entry) } } : {}),
     });
   }
+}
+
+/**
+ * Takes each `NAME_mask.<png|jpg|webp>` entry with an image `NAME.<ext>` in the same folder of the zip out of
+ * `images`: it is that image's mask (the one mask-name rule, maskOwnerStem). Returns them by their image's key.
+ */
+function zipMasks(images: Array<{ safe: string; entry: ZipEntry }>): Map<string, { safe: string; entry: ZipEntry }> {
+  const keyOf = (safe: string) => safe.slice(0, -extname(safe).length);
+  const keys = new Set(images.map((i) => keyOf(i.safe)));
+  const masks = new Map<string, { safe: string; entry: ZipEntry }>();
+  for (const image of images) {
+    const owner = maskOwnerStem(basename(image.safe));
+    const key = owner === null ? undefined : image.safe.slice(0, image.safe.length - basename(image.safe).length) + owner;
+    if (key !== undefined && keys.has(key)) masks.set(key, image);
+  }
+  const taken = new Set([...masks.values()]);
+  images.splice(0, images.length, ...images.filter((i) => !taken.has(i)));
+  return masks;
+}
+
+/**
+ * Among paths given one by one (a file dialog's pick of a.png and a_mask.png), each `NAME_mask.*` given beside an
+ * image `NAME.<ext>` of the same folder is that image's mask: by the image's key, and the mask paths to skip.
+ */
+function explicitMasks(paths: readonly string[]): { masks: Map<string, string>; skip: Set<string> } {
+  const images = paths.filter((p) => IMAGE_EXTENSIONS.has(extname(p).toLowerCase()));
+  const keys = new Set(images.map(captionKey));
+  const masks = new Map<string, string>();
+  for (const p of images) {
+    const owner = maskOwnerStem(basename(p));
+    const key = owner === null ? undefined : join(dirname(p), owner);
+    if (key !== undefined && keys.has(key)) masks.set(key, p);
+  }
+  return { masks, skip: new Set(masks.values()) };
 }
