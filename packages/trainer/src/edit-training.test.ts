@@ -2,6 +2,7 @@
 // images, a project's stored references load the same way, and an edit LoRA whose targets are its references colour-
 // inverted learns that transformation: better than the base model and better than the same LoRA trained without
 // seeing the references (so the reference tokens carry what it learns).
+import { loadLora } from '@lora-studio/models';
 import { ProjectStore } from '@lora-studio/store';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -169,6 +170,10 @@ describe('edit LoRAs from reference images', () => {
       const wanted = await sharp(join(editDataset, 'pair-0.png')).removeAlpha().raw().toBuffer();
       return meanOf([...made].map((v, i) => Math.abs(v - wanted[i]!)));
     };
+    // The LoRA file says it is an edit LoRA and how many references it expects.
+    const finished = edit.events.find((e) => e.type === 'finished');
+    if (finished?.type !== 'finished') throw new Error('the run did not finish');
+    expect(loadLora(finished.lora).adapter.metadata['lora_studio.reference_images']).toBe('1');
     const [editDistance, baseDistance] = [await distance(edit.events), await distance(base.events)];
     console.log(`sample's mean pixel distance to the inverted "before": edit LoRA ${editDistance.toFixed(1)}, base model ${baseDistance.toFixed(1)}`);
     expect(editDistance).toBeLessThan(0.8 * baseDistance);

@@ -591,10 +591,15 @@ export class TrainingRun {
     }
     const targets = model.family.loraTargets(this.config.targets as LoraTargets);
     const { layers } = adapterFromValues(this.config.adapter ?? 'lora', targets, adapterSettings(this.config), (name) => Float32Array.from(values.get(name)!));
-    const metadata = model.family.lora.metadata({
-      baseModel: model.name, triggerWord: this.config.trigger, steps: this.state.step, resolution: [this.config.resolution, this.config.resolution],
-      learningRate: this.config.lr, seed: this.config.seed, trainingConfig: this.config,
-    });
+    const references = mostReferences(this.prepared.dataset);
+    const metadata = {
+      ...model.family.lora.metadata({
+        baseModel: model.name, triggerWord: this.config.trigger, steps: this.state.step, resolution: [this.config.resolution, this.config.resolution],
+        learningRate: this.config.lr, seed: this.config.seed, trainingConfig: this.config,
+      }),
+      // An edit LoRA expects this many reference images beside the prompt (see export-lora.ts).
+      ...(references > 0 ? { 'lora_studio.reference_images': String(references) } : {}),
+    };
     model.family.lora.save(this.paths.lora, { layers, metadata }, 'kohya');
     return this.paths.lora;
   }

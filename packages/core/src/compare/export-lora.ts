@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { ConflictError, DEFAULT_LORA_EXPORT_PRECISION, proposeCheckpoint, type CheckpointChoiceReason, type LoraExportPrecision } from '@lora-studio/api';
 import { describeFlux2Model, exportLora, isFlux2ModelPath, LORA_FORMATS, loraTrainingMetadata, readManifest, type LoraFormat } from '@lora-studio/models';
 import { layoutSafetensors } from '@lora-studio/onnx';
-import { loadDataset, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
+import { loadDataset, mostReferences, readRunDescription, runPaths, type Dataset } from '@lora-studio/trainer';
 import { writeFileAtomic } from '@lora-studio/onnx';
 import { assertFolderCanBeMade } from '@lora-studio/store';
 import { checkpointAdapter, checkpointAt, runCheckpoints, type CheckpointWeights } from './checkpoint-lora';
@@ -110,6 +110,8 @@ function build(choice: ExportChoice) {
     'lora_studio.base_model_id': lora.baseModel,
     'lora_studio.dataset_hash': datasetHash(dataset),
     'lora_studio.step': String(step),
+    // An edit LoRA expects this many reference images beside the prompt (FLUX.2 reference latents), the first first.
+    ...(mostReferences(dataset) > 0 ? { 'lora_studio.reference_images': String(mostReferences(dataset)) } : {}),
     ...(choice.weights === 'ema' ? { 'lora_studio.weights': `EMA (decay ${c.ema})` } : {}),
   };
   const precision = choice.precision ?? DEFAULT_LORA_EXPORT_PRECISION;
