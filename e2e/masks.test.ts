@@ -104,4 +104,33 @@ describe('Masks in the Dataset view, browser mode', () => {
     }
     expect(tab.pageErrors, 'errors inside the page').toEqual([]);
   }, 300_000);
+
+  it('keeps NAME_mask.png picked beside NAME.png as the image mask, not as an image', async () => {
+    const tab: StudioPage = await openPage(browser);
+    const { page } = tab;
+    try {
+      const dir = join(studio.home, 'projects', 'mask-import-e2e');
+      await page.goto(studio.url);
+      await waitForConnected(page);
+      await createProject(page, { name: 'Mask import e2e', trigger: 'sks', type: 'subject', dir });
+      const picked = join(studio.home, 'picked-pair');
+      mkdirSync(picked, { recursive: true });
+      writeFileSync(join(picked, 'pet.png'), await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 90, g: 120, b: 160 } } }).png().toBuffer());
+      // White on the right half: learn there, ignore the left.
+      const mask = Buffer.alloc(WIDTH * HEIGHT);
+      for (let y = 0; y < HEIGHT; y++) mask.fill(255, y * WIDTH + WIDTH / 2, (y + 1) * WIDTH);
+      writeFileSync(join(picked, 'pet_mask.png'), await sharp(mask, { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).png().toBuffer());
+      await page.getByTestId('dataset-add-input').setInputFiles([join(picked, 'pet_mask.png'), join(picked, 'pet.png')]);
+      await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+      expect(await page.getByTestId('import-headline').textContent()).toBe('Import finished: 1 imported');
+      await expect.poll(() => page.getByTestId('image-card').count()).toBe(1);
+      await page.getByTestId('image-card').first().click();
+      await page.getByTestId('image-mask-overlay').waitFor();
+      const file = await overlayFile(page, dir);
+      expect([await maskValue(file, 100, 200), await maskValue(file, 500, 200)]).toEqual([0, 255]);
+    } finally {
+      await page.context().close();
+    }
+    expect(tab.pageErrors, 'errors inside the page').toEqual([]);
+  }, 300_000);
 });

@@ -1,6 +1,7 @@
 import type { CropBox, DatasetHealth, DatasetImage, HandlerArgs, ImageFlagId, ServerEvents } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage, importsByPath, localPath, uploadImage } from '../client';
+import { base64Of, pairDroppedMasks } from './dropped-masks';
 import {
   cancelWaiting,
   finishIfSettled,
@@ -87,6 +88,8 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
   let abort = new AbortController();
   /** Per-item import ids of what the services are importing now, so Cancel reaches them. */
   const running = new Map<number, string>();
+  /** Masks dropped beside their image (NAME_mask.png): stored as the image's mask once it is imported. */
+  const pendingMasks = new Map<File, File>();
 
   const fetchOnce = async () => {
     const dir = get().datasetDir;
@@ -162,11 +165,27 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
         );
       }
       patchJob((j) => ({ ...j, items: j.items.map((item) => (item.key === key ? settleFromSummary(item, summary) : item)) }));
+      const mask = pendingMasks.get(file);
+      pendingMasks.delete(file);
+      const [only] = summary.files;
+      if (mask && summary.files.length === 1 && only?.status === 'imported' && only.imageId !== undefined) await attachMask(job, key, only.imageId, mask);
     } catch (err) {
       const cancelled = err instanceof DOMException && err.name === 'AbortError';
       patchJob((j) => updateItem(j, key, cancelled ? { status: 'cancelled', message: 'Cancelled.' } : { status: 'failed', message: errorMessage(err) }));
     } finally {
       running.delete(key);
+    }
+  };
+
+  /** Stores a dropped mask as its just-imported image's mask; a mask that cannot be kept is noted on the image's line. */
+  const attachMask = async (job: ImportJob, key: number, imageId: number, mask: File) => {
+    try {
+      const png = base64Of(new Uint8Array(await mask.arrayBuffer()));
+      await client.send('images-set-mask', { dir: job.dir, id: imageId, png });
+    } catch (err) {
+      const said = get().importJob?.items[key]?.message;
+      const message = `Its mask ${mask.name} was not kept (${errorMessage(err)}); the image was imported without a mask.`;
+      patchJob((j) => updateItem(j, key, { message: said ? `${said} ${message}` : message }));
     }
   };
 
@@ -277,10 +296,12 @@ export const createDatasetSlice: StateCreator<StudioState, [], [], DatasetSlice>
       const dir = get().datasetDir;
       if (!dir || (files.length === 0 && skipped.length === 0)) return;
       const previous = get().importJob;
-      const job = queueItems(previous, newImportId(), dir, files.map((f) => f.name), skipped);
+      const { images, maskOf } = pairDroppedMasks(files);
+      for (const [image, mask] of maskOf) pendingMasks.set(image, mask);
+      const job = queueItems(previous, newImportId(), dir, images.map((f) => f.name), skipped);
       if (job.id !== previous?.id) abort = new AbortController();
-      const start = job.items.length - files.length;
-      files.forEach((file, i) => queue.push({ key: start + i, file }));
+      const start = job.items.length - images.length;
+      images.forEach((file, i) => queue.push({ key: start + i, file }));
       set({ importJob: job });
       // Desktop imports read from disk in the services, one path at a time; browser uploads overlap.
       const wanted = importsByPath() ? 1 : PARALLEL_UPLOADS;

@@ -25,7 +25,8 @@ export function ImportProgress() {
 
   const totals = importTotals(job);
   const active = job.items.filter((item) => item.status === 'sending' || item.status === 'analysing');
-  const problems = job.items.filter((item) => item.status === 'duplicate' || item.status === 'rejected' || item.status === 'failed');
+  // An imported file with a note (its caption or mask was not kept) is listed too: the user has something to do.
+  const problems = job.items.filter((item) => item.status === 'duplicate' || item.status === 'rejected' || item.status === 'failed' || (item.status === 'imported' && item.message));
   const waiting = job.items.filter((item) => item.status === 'waiting').length;
   const rows = [...active, ...problems].slice(0, MAX_ROWS);
   const percent = Math.round(totals.fraction * 100);
