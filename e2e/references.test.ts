@@ -46,6 +46,9 @@ describe('Reference images in the Dataset view, browser mode', () => {
       expect(await page.locator('[data-testid="reference-slot"][data-filled="true"]').count()).toBe(0);
       await card(page, 'before.png').dragTo(slot(page, 0));
       await page.locator('[data-testid="reference-slot"][data-slot="0"][data-filled="true"]').waitFor();
+      // The grid marks the image that has references.
+      await card(page, 'after.png').getByTestId('image-card-references').waitFor();
+      expect(await card(page, 'before.png').getByTestId('image-card-references').count()).toBe(0);
       await screenshot(page, 'reference-dropped');
 
       // After a reload the reference is still there, and its file is the "before" picture's pixels.

@@ -38,6 +38,7 @@ function toDatasetImage(r: ImageRow, view: DatasetView): DatasetImage {
     duplicateCluster: view.duplicateCluster.get(r.id) ?? null,
     session: view.session.get(r.id) ?? null,
     mask: r.mask,
+    references: r.references,
   };
 }
 

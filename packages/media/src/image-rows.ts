@@ -25,6 +25,8 @@ export interface ImageRow {
   caption: string | null;
   /** The stored mask (relative to the project folder) for masked training; null = none. */
   mask: string | null;
+  /** Edit LoRAs: how many reference images the image has. */
+  references: number;
 }
 
 export interface NewImage {
@@ -46,7 +48,8 @@ export interface NewImage {
 
 const SELECT = `SELECT i.id, i.hash, i.file, i.source_name AS sourceName, i.width, i.height, i.format, i.exif, i.metrics,
   i.analysis, i.analysis_error AS analysisError, i.excluded, i.crop, i.repeats, i.file_size AS fileSize,
-  i.imported_at AS importedAt, c.text AS caption, i.mask_file AS mask
+  i.imported_at AS importedAt, c.text AS caption, i.mask_file AS mask,
+  (SELECT COUNT(*) FROM image_references r WHERE r.image_id = i.id) AS "references"
   FROM images i LEFT JOIN captions c ON c.image_id = i.id`;
 
 interface RawRow extends Omit<ImageRow, 'exif' | 'metrics' | 'excluded' | 'crop'> {

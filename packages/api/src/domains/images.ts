@@ -98,6 +98,8 @@ export interface DatasetImage {
    * = learn, black = ignore, grey between); null = the whole image is learnt.
    */
   mask: string | null;
+  /** Edit LoRAs: how many reference images the image has (0–3; see references-list for them). */
+  references: number;
 }
 
 export interface ImportFileResult {

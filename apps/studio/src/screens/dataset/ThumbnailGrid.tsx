@@ -4,6 +4,7 @@ import { mediaUrl } from '../../client';
 import { flagLabels } from './flag-labels';
 import { gridLayout, scrollToShowRow, visibleRows } from './grid-layout';
 import { startImageDrag } from './reference-drag';
+import './reference-slots.css';
 
 interface ThumbnailGridProps {
   dir: string;
@@ -124,6 +125,11 @@ const ImageCard = memo(function ImageCard({ dir, image, position, selected, top,
         </div>
         {image.excluded && <span className="image-card-excluded">Excluded</span>}
         {image.crop && <span className="image-card-cropped" title="Cropped (the original is unchanged)">Crop</span>}
+        {image.references > 0 && (
+          <span className="image-card-references" title={`${image.references} reference image${image.references === 1 ? '' : 's'} (an edit LoRA's "before")`} data-testid="image-card-references">
+            Ref {image.references}
+          </span>
+        )}
       </div>
       <div className="image-card-name" title={image.sourceName}>
         {image.sourceName}
