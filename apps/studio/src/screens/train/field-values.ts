@@ -1,4 +1,4 @@
-import { isInRange, MAX_SAMPLE_PROMPTS, MAX_SAMPLE_SEEDS, type SettingRange } from '@lora-studio/api';
+import { isInRange, MAX_SAMPLE_PROMPTS, MAX_SAMPLE_SEEDS, trainingOverridesSchema, type SettingRange } from '@lora-studio/api';
 import type { TrainingField } from './training-fields';
 
 /** What a field's text means: the value to send, or why it cannot be sent. */
@@ -18,13 +18,13 @@ export function parseField(field: TrainingField, text: string): ParsedField {
       const value = Number(text.trim());
       if (!/^-?\d+$/.test(text.trim())) return { ok: false, message: 'Enter a whole number.' };
       if (!isInRange(field.range, value)) return { ok: false, message: rangeText(field.range) };
-      return { ok: true, value };
+      return schemaChecked(field, value);
     }
     case 'number': {
       const value = Number(text.trim());
       if (text.trim() === '' || !Number.isFinite(value)) return { ok: false, message: 'Enter a number, such as 0.0001 or 1e-4.' };
       if (!isInRange(field.range, value)) return { ok: false, message: rangeText(field.range) };
-      return { ok: true, value };
+      return schemaChecked(field, value);
     }
     case 'lines': {
       const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
@@ -41,6 +41,15 @@ export function parseField(field: TrainingField, text: string): ParsedField {
     default:
       return { ok: true, value: text };
   }
+}
+
+/**
+ * The settings schema's own check of a value within its range (LoKr's factor refuses 0), so the form refuses exactly
+ * what the API refuses, in the schema's words.
+ */
+function schemaChecked(field: TrainingField, value: number): ParsedField {
+  const checked = trainingOverridesSchema.shape[field.key].safeParse(value);
+  return checked.success ? { ok: true, value } : { ok: false, message: checked.error.issues[0]?.message ?? rangeText((field as { range: SettingRange }).range) };
 }
 
 /** The allowed range in the form's few words ("From 1 to 256.", "Above 0, at most 0.01."). */
