@@ -7,9 +7,10 @@ import { runArgs, type RunsHandlers } from './domains/runs';
 import { compareArgs, type CompareHandlers } from './domains/compare';
 import { modelArgs, type ModelsHandlers } from './domains/models';
 import { referencesArgs, type ReferencesHandlers } from './domains/references';
+import { computeArgs, type ComputeHandlers } from './domains/compute';
 
 /** The whole API: every domain's handlers, '<domain>-<verb>' → (args) => Promise<result>. */
-export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & ReferencesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers & ModelsHandlers;
+export type Handlers = AppHandlers & ProjectHandlers & ImagesHandlers & ReferencesHandlers & CaptionsHandlers & RunsHandlers & CompareHandlers & ModelsHandlers & ComputeHandlers;
 export type HandlerName = keyof Handlers;
 export type HandlerArgs<K extends HandlerName> = Parameters<Handlers[K]>[0];
 export type HandlerResult<K extends HandlerName> = Awaited<ReturnType<Handlers[K]>>;
@@ -24,6 +25,7 @@ export const argSchemas: { [K in HandlerName]: z.ZodType<HandlerArgs<K>> } = {
   ...runArgs,
   ...compareArgs,
   ...modelArgs,
+  ...computeArgs,
 };
 
 export function isHandlerName(name: string): name is HandlerName {

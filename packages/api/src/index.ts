@@ -15,3 +15,4 @@ export * from './domains/training-settings';
 export * from './domains/runs';
 export * from './domains/compare';
 export * from './domains/models';
+export * from './domains/compute';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { projectDirSchema } from './projects';
 import { trainingOverridesSchema, type TrainingSettings } from './training-settings';
+import { runOnSchema, type RunPlacement } from './compute';
 
 /** The base-model id of the small embedded default model (every other base is a model folder). */
 export const DEFAULT_BASE_MODEL = 'default';
@@ -20,6 +21,8 @@ export interface RunSummary {
   bestCheckpointStep: number | null;
   createdAt: string;
   updatedAt: string;
+  /** Where it trains: this machine, or the run queue (its place in line while queued, then its worker). */
+  where: RunPlacement;
 }
 
 export interface RunCheckpoint {
@@ -86,7 +89,8 @@ const runRef = z.object({ dir: projectDirSchema, runId: z.number().int().positiv
 
 export const runArgs = {
   'run-preflight': z.object({ dir: projectDirSchema, overrides: trainingOverridesSchema.optional() }).strict(),
-  'run-start': z.object({ dir: projectDirSchema, name: z.string().trim().min(1).max(120).optional(), overrides: trainingOverridesSchema.optional() }).strict(),
+  /** runOn: where to train; absent = as Settings → Compute says. */
+  'run-start': z.object({ dir: projectDirSchema, name: z.string().trim().min(1).max(120).optional(), overrides: trainingOverridesSchema.optional(), runOn: runOnSchema.optional() }).strict(),
   'run-list': z.object({ dir: projectDirSchema }).strict(),
   'run-get': runRef,
   'run-metrics': runRef.extend({ afterStep: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(200_000).optional() }).strict(),

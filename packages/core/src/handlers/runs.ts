@@ -4,11 +4,11 @@ import type { ProjectStore } from '@lora-studio/store';
 import type { StudioContext } from '../context';
 import { requireProject } from '../project-access';
 import { projectBase } from './project-base';
-import type { RunManager } from '../runs/run-manager';
+import type { ComputeRouter } from '../runs/compute-router';
 import { preflight } from '../runs/preflight';
 import { RunRows } from '../runs/run-rows';
 
-export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers {
+export function runsHandlers(ctx: StudioContext, runs: ComputeRouter): RunsHandlers {
   /** Every project-scoped run handler first settles runs a crash left "running". */
   const open = (dir: string): ProjectStore => {
     const store = requireProject(ctx, dir);
@@ -40,14 +40,16 @@ export function runsHandlers(ctx: StudioContext, runs: RunManager): RunsHandlers
 
   return {
     'run-preflight': async ({ dir, overrides }) => (await check(open(dir), overrides)).report,
-    'run-start': async ({ dir, name, overrides }) => {
+    'run-start': async ({ dir, name, overrides, runOn }) => {
       const store = open(dir);
-      const { base, report } = await check(store, overrides);
+      const { base, report: checked } = await check(store, overrides);
+      // On the queue, memory is each worker's to judge (one that cannot fit the run refuses it with the reason).
+      const report = runs.targetFor(runOn) === 'queue' ? { ...checked, errors: checked.errors.filter((e) => e.id !== 'memory') } : checked;
       if (report.errors.length > 0 || !report.settings) {
         throw new ApiFailure('invalid-request', `Training cannot start: ${report.errors.map((e) => e.message).join(' ')}`, { errors: report.errors });
       }
       const count = new RunRows(store).list().length;
-      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, base);
+      return runs.start(store, name ?? `Run ${count + 1}`, report.settings, overrides ?? {}, base, runOn);
     },
     'run-list': async ({ dir }) => new RunRows(open(dir)).list(),
     'run-get': async ({ dir, runId }) => existing(open(dir), runId).detail(runId)!,

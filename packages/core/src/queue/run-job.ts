@@ -1,6 +1,6 @@
 // What travels on the queue for one run: the job (signed), and the dataset manifest it points to (an artifact, so
 // its sha256 inside the signed job vouches for it). Everything read from the queue is parsed here before use.
-import { DEFAULT_BASE_MODEL, loraTypes, MAX_REFERENCE_IMAGES, trainingOverridesSchema, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_BASE_MODEL, loraTypes, MAX_REFERENCE_IMAGES, trainingOverridesSchema, workerLabelSchema, type TrainingOverrides } from '@lora-studio/api';
 import { checkJobPath } from './job-paths';
 import { signPayload, verifyPayload } from './job-signature';
 import { isArtifactRef, type ArtifactRef } from './artifact-store';
@@ -54,7 +54,6 @@ export interface DatasetManifest {
   images: ManifestImage[];
 }
 
-const LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 const RUN_KEY = /^[A-Za-z0-9-]{8,64}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 const EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.avif', '.tif', '.tiff'];
@@ -68,7 +67,7 @@ export function parseLabels(text: string | undefined): string[] {
   if (!text) return [];
   const labels = text.split(',').map((l) => l.trim()).filter((l) => l.length > 0);
   for (const l of labels) {
-    if (!LABEL.test(l)) throw new BadJobError(`"${l}" is not a usable label: letters, digits, ".", "_" and "-", at most 40 characters.`);
+    if (!workerLabelSchema.safeParse(l).success) throw new BadJobError(`"${l}" is not a usable label: letters, digits, ".", "_" and "-", at most 40 characters.`);
   }
   return [...new Set(labels)].sort();
 }
@@ -103,7 +102,7 @@ export function openRunJob(data: unknown, secret: string, queueName: string): Ru
   const overrides = trainingOverridesSchema.safeParse(j.overrides);
   if (!overrides.success) throw new BadJobError(`The job's training settings are not valid: ${overrides.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   if (!isArtifactRef(j.dataset)) throw new BadJobError('The job has no usable dataset reference.');
-  if (!Array.isArray(j.labels) || !j.labels.every((l) => typeof l === 'string' && LABEL.test(l))) throw new BadJobError('The job has unusable labels.');
+  if (!Array.isArray(j.labels) || !j.labels.every((l) => workerLabelSchema.safeParse(l).success)) throw new BadJobError('The job has unusable labels.');
   if (j.threads !== undefined && (!Number.isInteger(j.threads) || (j.threads as number) < 1 || (j.threads as number) > 256)) throw new BadJobError('The job has an unusable thread count.');
   return { ...(signed.job as RunJob), overrides: overrides.data };
 }

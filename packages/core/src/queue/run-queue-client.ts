@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_QUEUE_NAME, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
 import { RedisArtifactStore, type ArtifactStore } from './artifact-store';
 import { uploadDataset } from './dataset-transfer';
@@ -25,7 +25,7 @@ export interface QueueConnection {
   secret: string;
 }
 
-export const DEFAULT_QUEUE_NAME = 'lora-studio';
+export { DEFAULT_QUEUE_NAME };
 
 export interface SubmitRequest {
   /** A project folder or a folder of captioned images. */
@@ -198,7 +198,7 @@ export class RunQueueClient {
     runDir: string,
     from: string,
     onEvent: (event: FollowedEvent, id: string) => void | Promise<void>,
-    until: { signal?: AbortSignal; stopAtEnd?: boolean } = {},
+    until: { signal?: AbortSignal; stopAtEnd?: boolean; afterBatch?: (lastId: string) => void } = {},
   ): Promise<string> {
     const conn = this.redis.duplicate();
     this.blocking.push(conn);
@@ -219,9 +219,13 @@ export class RunQueueClient {
           if (event.type === 'claimed') claim = by;
           else if (by !== undefined && claim !== undefined && by !== claim) continue;
           await onEvent(await this.localize(event, runDir), id);
-          if (until.stopAtEnd !== false && event.type === 'exit' && event.reason !== 'crashed' && event.reason !== 'unresponsive') return last;
-          if (until.signal?.aborted) return last;
+          if (until.stopAtEnd !== false && event.type === 'exit' && event.reason !== 'crashed' && event.reason !== 'unresponsive') {
+            until.afterBatch?.(last);
+            return last;
+          }
+          if (until.signal?.aborted) break;
         }
+        until.afterBatch?.(last);
       }
       return last;
     } finally {

@@ -1,13 +1,11 @@
-import { ApiFailure, type MetricPoint, type RunSummary, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
+import { ApiFailure, type RunSummary, type TrainingOverrides, type TrainingSettings } from '@lora-studio/api';
 import { setBackgroundAnalysisPaused } from '@lora-studio/media';
 import type { ProjectStore } from '@lora-studio/store';
 import { TrainingWorker, type RuntimeOptions, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { StudioContext } from '../context';
+import { RunEventWriter } from './run-event-writer';
 import { RunRows } from './run-rows';
-
-/** Metrics are written and pushed in batches: at most this often, so a fast run never floods SQLite or the UI. */
-const FLUSH_MS = 250;
 
 interface QueuedRun {
   store: ProjectStore;
@@ -17,10 +15,7 @@ interface QueuedRun {
 
 interface ActiveRun extends QueuedRun {
   worker: TrainingWorker;
-  pending: MetricPoint[];
-  timer: NodeJS.Timeout | undefined;
-  /** When the last 'run-preparing' went out (ms), to thin per-image progress. */
-  lastPreparing: number;
+  writer: RunEventWriter;
 }
 
 export interface RunManagerOptions {
@@ -28,11 +23,25 @@ export interface RunManagerOptions {
   heartbeatTimeoutMs?: number;
 }
 
+/** What the runs handlers need from whoever trains: this machine (RunManager) or the run queue (QueueRunManager). */
+export interface RunExecutor {
+  /** On opening a project: settle or pick up again the runs a closed studio left unfinished. */
+  reconcile(store: ProjectStore): void;
+  start(store: ProjectStore, name: string, settings: TrainingSettings, overrides: TrainingOverrides, baseModel: string): RunSummary;
+  pause(store: ProjectStore, runId: number): RunSummary;
+  resume(store: ProjectStore, runId: number): RunSummary;
+  stop(store: ProjectStore, runId: number): RunSummary;
+  saveCheckpoint(store: ProjectStore, runId: number): RunSummary;
+  sampleNow(store: ProjectStore, runId: number, prompt: string, seed?: number): RunSummary;
+  whenIdle(): Promise<void>;
+  shutdown(): void;
+}
+
 /**
  * Owns the training worker: one run on the device at a time, the rest queued. The worker writes only files and
  * reports events; this class is the single writer of run state in the project stores.
  */
-export class RunManager {
+export class RunManager implements RunExecutor {
   private active: ActiveRun | undefined;
   private readonly queue: QueuedRun[] = [];
   private readonly idle = new Set<() => void>();
@@ -43,7 +52,8 @@ export class RunManager {
   reconcile(store: ProjectStore): void {
     const rows = new RunRows(store);
     for (const id of rows.unfinished()) {
-      if (this.isLive(store, id)) continue;
+      // A queue run trains elsewhere: the queue's manager follows it again.
+      if (this.isLive(store, id) || rows.queueLink(id)) continue;
       rows.setStatus(id, 'interrupted', 'The studio or the training worker stopped while this run was in progress. Resume it to continue from its last checkpoint.');
     }
   }
@@ -161,90 +171,18 @@ export class RunManager {
     const rows = new RunRows(item.store);
     rows.setStatus(item.runId, 'running');
     this.emitRun(item.store, item.runId);
-    const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, pending: [], timer: undefined, lastPreparing: 0 };
+    const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, writer: new RunEventWriter(this.ctx, item.store, item.runId) };
     this.active = active;
     active.worker = item.launch((e) => this.onEvent(active, e));
     void active.worker.exited.then((exit) => this.onExit(active, exit));
   }
 
   private onEvent(run: ActiveRun, e: TrainingEvent): void {
-    const rows = new RunRows(run.store);
-    const rel = (p: string) => relative(run.store.dir, p);
-    switch (e.type) {
-      case 'preparing': {
-        // Per-image progress can come thousands of times; a few updates a second are plenty to watch.
-        const now = Date.now();
-        if (e.done !== undefined && e.done !== e.total && now - run.lastPreparing < 250) break;
-        run.lastPreparing = now;
-        this.ctx.emit('run-preparing', { dir: run.store.dir, runId: run.runId, preparing: { stage: e.stage, done: e.done, total: e.total } });
-        break;
-      }
-      case 'started':
-        rows.setProgress(run.runId, { step: e.step, totalSteps: e.totalSteps });
-        rows.setConfig(run.runId, e.config);
-        rows.setStatus(run.runId, 'running');
-        this.emitRun(run.store, run.runId);
-        break;
-      case 'step':
-        run.pending.push({
-          step: e.step,
-          loss: e.loss,
-          lr: e.lr,
-          gradNorm: e.gradNorm,
-          stepMs: e.stepMs,
-          smoothedLoss: e.smoothedLoss,
-          samplesPerSecond: e.samplesPerSecond,
-          memoryMb: e.memoryMb,
-        });
-        run.timer ??= setTimeout(() => this.flush(run), FLUSH_MS);
-        break;
-      case 'checkpoint-saved': {
-        this.flush(run);
-        const checkpoint = rows.addCheckpoint(run.runId, e.step, rel(e.path));
-        this.ctx.emit('run-checkpoint', { dir: run.store.dir, runId: run.runId, checkpoint });
-        break;
-      }
-      case 'sample-written': {
-        const sample = { step: e.step, prompt: e.prompt, seed: e.seed, file: rel(e.path), requested: e.requested };
-        rows.addSample(run.runId, sample);
-        this.ctx.emit('run-sample', { dir: run.store.dir, runId: run.runId, sample });
-        break;
-      }
-      case 'loss-alert': {
-        const alert = { kind: e.kind, step: e.step, message: e.message };
-        rows.addAlert(run.runId, alert);
-        this.ctx.emit('run-alert', { dir: run.store.dir, runId: run.runId, alert });
-        break;
-      }
-      case 'paused':
-        this.flush(run);
-        rows.setStatus(run.runId, 'paused', 'Paused. Resume continues from this step; you can also close the studio and resume later from the last checkpoint.');
-        this.emitRun(run.store, run.runId);
-        break;
-      case 'resumed':
-        rows.setStatus(run.runId, 'running');
-        this.emitRun(run.store, run.runId);
-        break;
-      case 'finished':
-        this.flush(run);
-        rows.setProgress(run.runId, { step: e.step, finalLoss: e.finalLoss });
-        break;
-      default:
-        break;
-    }
+    run.writer.apply(e);
   }
 
   private flush(run: ActiveRun): void {
-    if (run.timer) clearTimeout(run.timer);
-    run.timer = undefined;
-    if (run.pending.length === 0) return;
-    const points = run.pending;
-    run.pending = [];
-    const rows = new RunRows(run.store);
-    rows.addMetrics(run.runId, points);
-    const last = points[points.length - 1]!;
-    rows.setProgress(run.runId, { step: last.step, finalLoss: last.loss });
-    this.ctx.emit('run-metrics', { dir: run.store.dir, runId: run.runId, points });
+    run.writer.flush();
   }
 
   private onExit(run: ActiveRun, exit: WorkerExit): void {

@@ -1,4 +1,4 @@
-import type { CheckpointScores, MetricPoint, RunAlert, RunCheckpoint, RunDetail, RunSample, RunStatus, RunSummary, TrainingSettings } from '@lora-studio/api';
+import type { CheckpointScores, MetricPoint, RunAlert, RunCheckpoint, RunDetail, RunPlacement, RunSample, RunStatus, RunSummary, TrainingSettings } from '@lora-studio/api';
 import type { ProjectStore } from '@lora-studio/store';
 
 interface RunRow {
@@ -14,6 +14,19 @@ interface RunRow {
   step: number;
   total_steps: number;
   final_loss: number | null;
+  queue_link: string | null;
+}
+
+/** A run trained on the run queue: which queue run the row follows and where it is. */
+export interface QueueLink {
+  queueName: string;
+  /** Empty until the dataset is uploaded and the job queued. */
+  runKey: string;
+  /** The stream id of the last event applied to this row ('0' = none yet). */
+  lastEvent: string;
+  labels: string[];
+  worker: string | null;
+  position: number | null;
 }
 
 /** Data access for runs and what they produce. The host is the only writer; the worker only writes files. */
@@ -38,6 +51,20 @@ export class RunRows {
 
   row(id: number): RunRow | undefined {
     return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  queueLink(id: number): QueueLink | undefined {
+    const raw = this.row(id)?.queue_link;
+    return raw ? (JSON.parse(raw) as QueueLink) : undefined;
+  }
+
+  setQueueLink(id: number, link: QueueLink): void {
+    this.db.prepare('UPDATE runs SET queue_link = ? WHERE id = ?').run(JSON.stringify(link), id);
+  }
+
+  /** Whether this sample is already listed (a resumed run draws the samples after its checkpoint again). */
+  hasSample(runId: number, s: Pick<RunSample, 'step' | 'prompt' | 'seed' | 'file'>): boolean {
+    return this.db.prepare(`SELECT 1 FROM samples WHERE run_id = ? AND checkpoint_step = ? AND prompt = ? AND seed = ? AND file = ? AND kind = 'training'`).get(runId, s.step, s.prompt, s.seed, s.file) !== undefined;
   }
 
   setStatus(id: number, status: RunStatus, message: string | null = null): void {
@@ -124,6 +151,8 @@ export class RunRows {
     const r = this.row(id);
     if (!r) return undefined;
     const fav = this.db.prepare('SELECT step FROM checkpoints WHERE run_id = ? AND favourite = 1').get(id) as { step: number } | undefined;
+    const link = r.queue_link ? (JSON.parse(r.queue_link) as QueueLink) : undefined;
+    const where: RunPlacement = link ? { kind: 'queue', position: link.position, worker: link.worker, labels: link.labels } : { kind: 'this-machine' };
     return {
       id: r.id,
       name: r.name,
@@ -136,6 +165,7 @@ export class RunRows {
       bestCheckpointStep: fav?.step ?? null,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
+      where,
     };
   }
 

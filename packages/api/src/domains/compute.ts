@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * Where runs train. 'this-machine' (the default, no Redis needed) or 'queue': a run queue on Redis that
+ * `lora-studio worker` machines take runs from. Kept with the app settings, never in a project.
+ */
+export const computeTargets = ['this-machine', 'queue'] as const;
+export type ComputeTarget = (typeof computeTargets)[number];
+
+/** A worker label (e.g. gpu-24gb): letters, digits, ".", "_" and "-". */
+export const workerLabelSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'A label takes letters, digits, ".", "_" and "-" (at most 40).');
+export const queueNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A queue name takes letters, digits, ".", "_" and "-" (at most 64).');
+export const redisUrlSchema = z.string().trim().max(2000).regex(/^rediss?:\/\/\S+$/, 'Use redis://HOST:PORT or rediss://:PASSWORD@HOST:PORT.');
+export const DEFAULT_QUEUE_NAME = 'lora-studio';
+
+/** What Settings → Compute saves. The secret may be left out to keep the one already stored. */
+export const computeSettingsSchema = z.discriminatedUnion('target', [
+  z.object({ target: z.literal('this-machine') }).strict(),
+  z.object({
+    target: z.literal('queue'),
+    redisUrl: redisUrlSchema,
+    queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME),
+    /** Shared with every worker ("openssl rand -hex 32"); jobs and control messages are signed with it. */
+    secret: z.string().min(16, 'The secret needs at least 16 characters.').max(512).optional(),
+  }).strict(),
+]);
+export type ComputeSettingsInput = z.infer<typeof computeSettingsSchema>;
+
+/** The settings as shown: the password in the URL and the secret are never sent back. */
+export type ComputeSettings =
+  | { target: 'this-machine' }
+  | { target: 'queue'; redisUrl: string; queueName: string; secretSet: boolean };
+
+/** Where a run trains, for the run list. */
+export type RunPlacement =
+  | { kind: 'this-machine' }
+  /** position: its place in the queue's waiting line (1 = next) while queued; worker: who trains it (or last did). */
+  | { kind: 'queue'; position: number | null; worker: string | null; labels: string[] };
+
+/** "Run on" in the Train form: this machine, or the queue (any worker, or only workers with these labels). */
+export const runOnSchema = z.discriminatedUnion('target', [
+  z.object({ target: z.literal('this-machine') }).strict(),
+  z.object({ target: z.literal('queue'), labels: z.array(workerLabelSchema).max(8).default([]) }).strict(),
+]);
+export type RunOn = z.infer<typeof runOnSchema>;
+
+/** A worker on the queue, as the Workers panel lists it. */
+export interface QueueWorkerSummary {
+  name: string;
+  host: string;
+  labels: string[];
+  version: string;
+  device: string;
+  concurrency: number;
+  totalMemoryBytes: number;
+  freeMemoryBytes: number;
+  /** What it trains now. */
+  runs: { name: string; step: number; status: string }[];
+  /** When it last answered (it answers every 2 s; gone after 10 s of silence). */
+  heartbeatAt: string;
+}
+
+export const computeArgs = {
+  'compute-get': z.object({}).strict(),
+  'compute-set': computeSettingsSchema,
+  'compute-workers': z.object({}).strict(),
+};
+
+export type ComputeHandlers = {
+  'compute-get': (args: z.infer<(typeof computeArgs)['compute-get']>) => Promise<ComputeSettings>;
+  /** Saves the setting; with a queue it first checks that Redis answers. Runs already going keep where they are. */
+  'compute-set': (args: z.infer<(typeof computeArgs)['compute-set']>) => Promise<ComputeSettings>;
+  /** The queue's workers that answered lately; empty on 'this-machine'. */
+  'compute-workers': (args: z.infer<(typeof computeArgs)['compute-workers']>) => Promise<QueueWorkerSummary[]>;
+};
