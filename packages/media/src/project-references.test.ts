@@ -1,4 +1,5 @@
 import { ProjectStore } from '@lora-studio/store';
+import { zipSync } from 'fflate';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +81,26 @@ describe('import pairs reference images by folder convention', () => {
     expect(refs.list(ids['b.jpg']!).map((r) => [r.slot, r.sourceName])).toEqual([[1, 'control_1/b.webp']]);
     const stored = await sharp(join(store.dir, refs.list(ids['a.png']!)[1]!.file)).metadata();
     expect([stored.format, stored.width, stored.height]).toEqual(['png', 32, 32]);
+    store.close();
+  });
+
+  it('pairs control/ folders inside a zip the same way', async () => {
+    const store = ProjectStore.create(join(mkdtempSync(join(tmpdir(), 'ls-refs-')), 'p'), { name: 'Edit', type: 'style', trigger: 'sks' });
+    const src = mkdtempSync(join(tmpdir(), 'ls-refs-src-'));
+    writeFileSync(join(src, 'pairs.zip'), zipSync({
+      'set/a.png': await photoPng(40, 64, 48),
+      'set/control/a.png': await photoPng(41, 64, 48),
+      'set/control_1/a.jpg': await photoPng(42, 32, 32),
+      'set/control/orphan.png': await photoPng(43, 64, 48),
+      'alone/control/z.png': await photoPng(44, 64, 48),
+    }));
+    const summary = await importFiles(store, [join(src, 'pairs.zip')]);
+    expect(summary).toMatchObject({ imported: 2 });
+    expect(summary.files.find((f) => f.source.endsWith('set/control/orphan.png'))).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/needs an image of the same name/) });
+    const ids = Object.fromEntries((store.db.prepare('SELECT id, source_name AS name FROM images').all() as { id: number; name: string }[]).map((r) => [r.name, r.id]));
+    // A control folder without images beside it holds ordinary images.
+    expect(Object.keys(ids).sort()).toEqual(['a.png', 'z.png']);
+    expect(new ProjectReferences(store).list(ids['a.png']!).map((r) => [r.slot, r.sourceName])).toEqual([[0, 'control/a.png'], [1, 'control_1/a.jpg']]);
     store.close();
   });
 

@@ -3,7 +3,7 @@ import { confinedPathOrUndefined, FileRefusedError, readFileCapped, UnusablePath
 import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, posix, resolve } from 'node:path';
 import { sizeText } from './size-text';
 import { IMPORT_LIMITS } from './thresholds';
 import { listZip, readZipEntry, ZipDamaged, ZipEntryRefused, zipBudget, type ZipEntry } from './zip-reader';
@@ -454,6 +454,7 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
     }
   }
   const masks = zipMasks(images);
+  const references = zipReferences(images, (safe, reason) => refused.push({ label: `${zipLabel}/${safe}`, reason }));
   if (images.length === 0 && refused.length === refusedBefore) {
     // Said out loud: an import that silently finds nothing looks like a bug.
     refused.push({ label: zipLabel, reason: 'The zip holds no images (JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC); nothing was imported from it.' });
@@ -485,6 +486,7 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
       caption: captions.get(key) ?? null,
       ...(note ? { note } : {}),
       ...(mask ? { mask: { name: basename(mask.safe), read: reader(mask.entry) } } : {}),
+      ...(references.has(key) ? { references: references.get(key)!.map((r) => ({ slot: r.slot, name: r.name, read: reader(r.entry) })) } : {}),
     });
   }
 }
@@ -505,6 +507,44 @@ function zipMasks(images: Array<{ safe: string; entry: ZipEntry }>): Map<string,
   const taken = new Set([...masks.values()]);
   images.splice(0, images.length, ...images.filter((i) => !taken.has(i)));
   return masks;
+}
+
+/**
+ * Takes each image entry of a `control/`, `control_1/` or `control_2/` folder whose folder above holds an image of the
+ * same name out of `images`: it is that image's first, second or third reference (the folder convention of sources.ts'
+ * findReferences). In a folder that has images of its own, one without its image is refused with the reason; a
+ * control folder with no images beside it stays ordinary images. Returns the references by their image's key.
+ */
+function zipReferences(
+  images: Array<{ safe: string; entry: ZipEntry }>, refuse: (safe: string, reason: string) => void,
+): Map<string, { slot: number; name: string; entry: ZipEntry }[]> {
+  const keyOf = (safe: string) => safe.slice(0, -extname(safe).length);
+  const folderOf = (safe: string) => posix.dirname(safe);
+  const keys = new Set(images.map((i) => keyOf(i.safe)));
+  const foldersWithImages = new Set(images.map((i) => folderOf(i.safe)));
+  const references = new Map<string, { slot: number; name: string; entry: ZipEntry }[]>();
+  const taken = new Set<{ safe: string; entry: ZipEntry }>();
+  for (const image of [...images].sort((a, b) => a.safe.localeCompare(b.safe))) {
+    const folder = folderOf(image.safe);
+    const slot = referenceSlotOfFolder(posix.basename(folder));
+    const above = posix.dirname(folder);
+    if (slot === null || folder === '.' || !foldersWithImages.has(above)) continue;
+    taken.add(image);
+    const name = `${posix.basename(folder)}/${posix.basename(image.safe)}`;
+    const key = keyOf(posix.join(above, posix.basename(image.safe)));
+    if (!keys.has(key)) {
+      refuse(image.safe, `A reference image needs an image of the same name in the folder above (for example ${posix.basename(key)}.png); none is there, so it was not imported.`);
+      continue;
+    }
+    const list = references.get(key) ?? [];
+    if (list.some((r) => r.slot === slot)) {
+      refuse(image.safe, `${list.find((r) => r.slot === slot)!.name} is already that image's reference from ${posix.basename(folder)}/; keep one picture per name there.`);
+      continue;
+    }
+    references.set(key, [...list, { slot, name, entry: image.entry }]);
+  }
+  images.splice(0, images.length, ...images.filter((i) => !taken.has(i)));
+  return references;
 }
 
 /**
