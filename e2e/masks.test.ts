@@ -79,6 +79,7 @@ describe('Masks in the Dataset view, browser mode', () => {
       expect(await maskValue(file, 150, 250)).toBe(0);
       expect(await maskValue(file, 500, 200)).toBe(0);
       expect(await page.getByTestId('image-metrics').textContent()).toContain('learns where white');
+      expect(await page.getByTestId('image-card-mask').count()).toBe(1);
 
       // The overlay toggles; the eraser and invert edit the stored mask, which is saved under a new name.
       await page.getByTestId('image-mask-toggle').uncheck();

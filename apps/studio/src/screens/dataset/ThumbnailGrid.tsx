@@ -125,6 +125,11 @@ const ImageCard = memo(function ImageCard({ dir, image, position, selected, top,
         </div>
         {image.excluded && <span className="image-card-excluded">Excluded</span>}
         {image.crop && <span className="image-card-cropped" title="Cropped (the original is unchanged)">Crop</span>}
+        {image.mask && (
+          <span className="image-card-mask" title="Has a training mask: only what it leaves white is learnt" data-testid="image-card-mask">
+            Mask
+          </span>
+        )}
         {image.references > 0 && (
           <span className="image-card-references" title={`${image.references} reference image${image.references === 1 ? '' : 's'} (an edit LoRA's "before")`} data-testid="image-card-references">
             Ref {image.references}
