@@ -60,9 +60,19 @@ export interface QueueWorkerSummary {
   heartbeatAt: string;
 }
 
+/** What "Test connection" found: whether Redis answered, and one sentence that says what it found or what to do. */
+export interface ComputeTestResult {
+  ok: boolean;
+  message: string;
+  /** The workers that answer on that queue now (names). */
+  workers: string[];
+}
+
 export const computeArgs = {
   'compute-get': z.object({}).strict(),
   'compute-set': computeSettingsSchema,
+  /** Tries a Redis URL (the password shown as *** means the stored one) without saving anything. */
+  'compute-test': z.object({ redisUrl: redisUrlSchema, queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME) }).strict(),
   'compute-workers': z.object({}).strict(),
 };
 
@@ -72,4 +82,6 @@ export type ComputeHandlers = {
   'compute-set': (args: z.infer<(typeof computeArgs)['compute-set']>) => Promise<ComputeSettings>;
   /** The queue's workers that answered lately; empty on 'this-machine'. */
   'compute-workers': (args: z.infer<(typeof computeArgs)['compute-workers']>) => Promise<QueueWorkerSummary[]>;
+  /** Settings → Compute's "Test connection": never fails for an unreachable Redis, it says why in the result. */
+  'compute-test': (args: z.infer<(typeof computeArgs)['compute-test']>) => Promise<ComputeTestResult>;
 };

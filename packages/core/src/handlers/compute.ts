@@ -1,7 +1,7 @@
 import { ApiFailure, type ComputeHandlers } from '@lora-studio/api';
 import type { StudioContext } from '../context';
-import { RunQueueClient } from '../queue/run-queue-client';
-import { computeSettingsView, connectionFromInput, saveComputeSettings } from '../runs/compute-settings';
+import { checkQueueConnection } from '../queue/connection-check';
+import { computeSettingsView, connectionFromInput, redisUrlFromInput, saveComputeSettings } from '../runs/compute-settings';
 import type { ComputeRouter } from '../runs/compute-router';
 
 /** Redis must answer within this long for Settings → Compute to accept a queue. */
@@ -21,15 +21,9 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
       } catch (error) {
         throw new ApiFailure('invalid-request', (error as Error).message);
       }
-      const client = new RunQueueClient(connection);
-      try {
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_MS / 1000} s`)), CHECK_MS));
-        await Promise.race([client.redis.ping(), timeout]);
-      } catch (error) {
-        throw new ApiFailure('invalid-request', `The run queue's Redis did not answer (${(error as Error).message}). Check the URL and password, and that Redis is reachable from this machine.`);
-      } finally {
-        await client.close().catch(() => undefined);
-      }
+      // The same check as "Test connection", so a refusal says why in the same words (wrong password, nothing there…).
+      const check = await checkQueueConnection(connection.redisUrl, connection.queueName, CHECK_MS);
+      if (!check.ok) throw new ApiFailure('invalid-request', `${check.message} The setting was not changed.`);
       saveComputeSettings(ctx.app, connection);
       return computeSettingsView(ctx.app);
     },
@@ -43,5 +37,6 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
         runs: w.runs.map((r) => ({ name: r.name, step: r.step, status: r.status })), heartbeatAt: w.heartbeatAt,
       }));
     },
+    'compute-test': async ({ redisUrl, queueName }) => checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS),
   };
 }

@@ -30,11 +30,13 @@ export function computeSettingsView(app: AppStore): ComputeSettings {
 export function connectionFromInput(app: AppStore, input: Extract<ComputeSettingsInput, { target: 'queue' }>): QueueConnection {
   const secret = input.secret ?? app.setting(KEYS.secret);
   if (!secret) throw new Error('Give the queue\'s shared secret (the one its workers were started with).');
-  let redisUrl = input.redisUrl;
-  // The view shows the password as ***: saving that view again keeps the stored password.
+  return { redisUrl: redisUrlFromInput(app, input.redisUrl), queueName: input.queueName ?? DEFAULT_QUEUE_NAME, secret };
+}
+
+/** The view shows the password as ***: that view's URL given back (to save or to test) means the stored one. */
+export function redisUrlFromInput(app: AppStore, redisUrl: string): string {
   const stored = app.setting(KEYS.redisUrl);
-  if (stored && redactedUrl(stored) === redisUrl) redisUrl = stored;
-  return { redisUrl, queueName: input.queueName ?? DEFAULT_QUEUE_NAME, secret };
+  return stored && redactedUrl(stored) === redisUrl ? stored : redisUrl;
 }
 
 export function saveComputeSettings(app: AppStore, connection: QueueConnection | undefined): void {

@@ -1,0 +1,59 @@
+// "Test connection" against a real redis-server: each way a URL goes wrong gets its own sentence, quickly.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkQueueConnection } from './connection-check';
+import { TestRedis } from './testing/redis-server';
+
+let redis: TestRedis;
+let admin: Redis;
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  await admin.connect();
+});
+afterAll(async () => {
+  admin.disconnect();
+  await redis.dispose();
+});
+
+describe('checkQueueConnection', () => {
+  it('reports the Redis version and that no worker answers on a new queue', async () => {
+    const result = await checkQueueConnection(redis.url, 'fresh-queue');
+    expect(result.ok).toBe(true);
+    expect(result.workers).toEqual([]);
+    expect(result.message).toMatch(/^Connected to Redis \d+\.\d+\.\d+ at 127\.0\.0\.1:\d+\. No worker answers on the queue "fresh-queue" yet/);
+  });
+
+  it('says nothing answers on a port without a server', async () => {
+    const stopped = await TestRedis.start();
+    const url = stopped.url;
+    await stopped.dispose();
+    const result = await checkQueueConnection(url, 'q');
+    expect(result).toEqual({ ok: false, workers: [], message: `Nothing answers at ${url.slice('redis://'.length)}. Check that redis-server runs there and that the port is right.` });
+  });
+
+  it('tells a missing password from a wrong one, and connects with the right one', async () => {
+    await admin.config('SET', 'requirepass', 'right-password');
+    try {
+      const at = redis.url.slice('redis://'.length);
+      const missing = await checkQueueConnection(redis.url, 'q');
+      expect(missing.ok).toBe(false);
+      expect(missing.message).toBe(`Redis at ${at} wants a password. Put it in the URL: redis://:PASSWORD@${at}.`);
+      const wrong = await checkQueueConnection(`redis://:wrong@${at}`, 'q');
+      expect(wrong.ok).toBe(false);
+      expect(wrong.message).toMatch(/refused the user name or password/);
+      expect(wrong.message).not.toContain('wrong');
+      const right = await checkQueueConnection(`redis://:right-password@${at}`, 'q');
+      expect(right.ok).toBe(true);
+    } finally {
+      await admin.config('SET', 'requirepass', '');
+    }
+  });
+
+  it('refuses what is not a Redis URL before connecting', async () => {
+    const result = await checkQueueConnection('http://127.0.0.1:80', 'q');
+    expect(result.ok).toBe(false);
+    expect(result.message).toMatch(/is not a Redis URL/);
+  });
+});
