@@ -14,6 +14,7 @@ const samples = resolve(import.meta.dirname, '../../../resources/samples/style')
 let redis: TestRedis;
 let root: string;
 let worker: CliProcess;
+let dir = '';
 const home = () => join(root, 'home');
 
 type Studio = ReturnType<typeof createStudio>;
@@ -38,6 +39,12 @@ beforeAll(async () => {
   redis = await TestRedis.start();
   root = mkdtempSync(join(tmpdir(), 'queue-studio-'));
   worker = await startWorker(redis.url, 'studio-worker', join(root, 'cache'));
+  const studio = open();
+  const settings = await call(studio, 'compute-set', { target: 'queue', redisUrl: redis.url, secret: TEST_QUEUE_SECRET });
+  expect(settings).toEqual({ target: 'queue', redisUrl: `${redis.url}`, queueName: 'lora-studio', secretSet: true });
+  dir = (await call<{ dir: string }>(studio, 'project-create', { name: 'Flat', dir: join(root, 'flat'), type: 'style', trigger: 'flt' })).dir;
+  await call(studio, 'images-import', { dir, paths: [samples] });
+  studio.close();
 });
 afterAll(async () => {
   worker.kill('SIGKILL');
@@ -48,10 +55,6 @@ afterAll(async () => {
 describe('studio runs on the run queue', () => {
   it('trains a project run on a worker, catches up after the studio restarts mid-run, and equals a local run', async () => {
     let studio = open();
-    const settings = await call(studio, 'compute-set', { target: 'queue', redisUrl: redis.url, secret: TEST_QUEUE_SECRET });
-    expect(settings).toEqual({ target: 'queue', redisUrl: `${redis.url}`, queueName: 'lora-studio', secretSet: true });
-    const { dir } = await call<{ dir: string }>(studio, 'project-create', { name: 'Flat', dir: join(root, 'flat'), type: 'style', trigger: 'flt' });
-    await call(studio, 'images-import', { dir, paths: [samples] });
     const overrides = { steps: 10, checkpointEvery: 2, sampleEvery: 5, priorImages: 0, seed: 3, sampleSteps: 2 };
 
     const queued = await call<RunSummary>(studio, 'run-start', { dir, overrides });
@@ -81,5 +84,28 @@ describe('studio runs on the run queue', () => {
     const lora = (id: number) => readFileSync(join(dir, 'runs', String(id), 'lora.safetensors'));
     expect(lora(queued.id).equals(lora(local.id))).toBe(true);
     studio.close();
+  }, 400_000);
+
+  it('pause, sample-now, resume and stop reach the worker through the queue', async () => {
+    const studio = open();
+    try {
+      const run = await call<RunSummary>(studio, 'run-start', { dir, overrides: { steps: 400, checkpointEvery: 200, sampleEvery: 0, priorImages: 0, seed: 4, sampleSteps: 2 } });
+      const get = () => call<RunDetail>(studio, 'run-get', { dir, runId: run.id });
+      await until(get, (r) => r.step >= 2, 'step 2');
+      await call(studio, 'run-pause', { dir, runId: run.id });
+      const paused = await until(get, (r) => r.status === 'paused', 'paused');
+      await call(studio, 'run-sample-now', { dir, runId: run.id, prompt: 'a flt face', seed: 5 });
+      const sampled = await until(get, (r) => r.samples.some((s) => s.requested), 'the sample');
+      expect(sampled.samples.find((s) => s.requested)).toMatchObject({ prompt: 'a flt face', seed: 5, step: paused.step });
+      expect(existsSync(join(dir, sampled.samples.find((s) => s.requested)!.file))).toBe(true);
+      await call(studio, 'run-resume', { dir, runId: run.id });
+      await until(get, (r) => r.status === 'running' && r.step > paused.step, 'running again');
+      await call(studio, 'run-stop', { dir, runId: run.id });
+      const stopped = await until(get, (r) => r.status === 'stopped', 'stopped');
+      expect(stopped.step).toBeLessThan(400);
+      expect(stopped.checkpoints.map((c) => c.step)).toContain(stopped.step);
+    } finally {
+      studio.close();
+    }
   }, 400_000);
 });

@@ -139,6 +139,24 @@ describe('run queue', () => {
     await stop(second);
   }, 300_000);
 
+  it('Ctrl+C on a worker hands its run back after a checkpoint; the next worker continues it to the same result', async () => {
+    const leaver = await worker('leaver');
+    const out = join(root, 'handback', 'run');
+    const follower = train(out, 21, 10);
+    await follower.waitFor(/step 3\/10/);
+    leaver.kill('SIGTERM');
+    expect(await leaver.exited, leaver.output).toBe(0);
+    expect(leaver.output).toMatch(/run "run": handed back to the queue at step \d+/);
+    await follower.waitFor(/Worker leaver handed the run back at step \d+/);
+    const taker = await worker('taker');
+    expect(await follower.exited, follower.output).toBe(0);
+    expect(follower.output).toMatch(/Training on worker taker/);
+    const local = await trainLocally('handback', 21, 10);
+    expect(losses(out)).toEqual(losses(local));
+    expect(lora(out).equals(lora(local))).toBe(true);
+    await stop(taker);
+  }, 300_000);
+
   it('Redis restarted mid-run: the worker and the follower reconnect and the run completes exactly', async () => {
     const w = await worker('steady');
     const out = join(root, 'restart', 'run');
