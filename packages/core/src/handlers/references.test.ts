@@ -46,3 +46,23 @@ it('references-set puts another image into a slot, training reads it and the dat
   expect(cleared.ok && cleared.result).toEqual([]);
   expect(datasetHash(loadDataset(dir, { folderCacheDir: join(s.home, 'unused') }))).toBe(plainHash);
 });
+
+it('the Train preflight says when only some images have reference images', async () => {
+  const s = studio();
+  const p = (await s.dispatcher.call(1, 'project-create', { name: 'Edit preflight', type: 'style', trigger: 'sks' })) as any;
+  const dir = p.result.dir as string;
+  const src = mkdtempSync(join(tmpdir(), 'ls-core-refs-src-'));
+  const names = ['a.png', 'b.png', 'c.png'];
+  for (const [i, name] of names.entries()) await sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 60 * i, g: 90, b: 200 } } }).png().toFile(join(src, name));
+  const imported = (await s.dispatcher.call(2, 'images-import', { dir, paths: names.map((n) => join(src, n)) })) as any;
+  const ids: number[] = imported.result.files.map((f: any) => f.imageId);
+  for (const [i, imageId] of ids.entries()) await s.dispatcher.call(10 + i, 'captions-update', { dir, imageId, text: 'sks, make it blue', reviewed: true });
+  const warningIds = async () => {
+    const report = await s.dispatcher.call(20, 'run-preflight', { dir });
+    if (!report.ok) throw new Error(report.error.message);
+    return (report.result as any).warnings.map((w: { id: string }) => w.id) as string[];
+  };
+  expect(await warningIds()).not.toContain('references-partial');
+  await s.dispatcher.call(30, 'references-set', { dir, id: ids[0]!, slot: 0, fromImage: ids[1]! });
+  expect(await warningIds()).toContain('references-partial');
+});

@@ -64,6 +64,14 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     reasoning.unmaskedWeight = masked === 0
       ? 'No image has a mask, so this changes nothing; paint one in the Dataset view, or import NAME_mask.png beside NAME.png.'
       : `${masked} of ${images} images have a mask; the others learn everywhere.`;
+    // An edit LoRA learns from pairs; images without a "before" picture teach the plain text-to-image task instead.
+    const withReferences = prepared.dataset.images.filter((i) => (i.references?.length ?? 0) > 0).length;
+    if (withReferences > 0 && withReferences < images) {
+      warnings.push({
+        id: 'references-partial',
+        message: `${withReferences} of ${images} images have reference images (an edit LoRA); the other ${images - withReferences} train as plain text-to-image examples. Give them their "before" picture in the Dataset view, or exclude them, if the LoRA should only edit.`,
+      });
+    }
     reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
 
     const layers = prepared.model.family.loraTargets(config.targets as LoraTargets);
