@@ -53,13 +53,14 @@ export const gridCommand: Command = {
   name: 'grid',
   summary: 'Render a checkpoint comparison grid (prompts × checkpoints × LoRA scales) as one PNG.',
   help: `Usage: lora-studio grid RUN_DIR [--prompts FILE] [--checkpoints all|LIST] [--scales LIST] [--seed S]
-         [--steps N] [--guidance G] [--reference FILE]... [--no-base] [--threads T] --out grid.png [--json]
+         [--steps N] [--guidance G] [--reference FILE]... [--no-base] [--ema] [--threads T] --out grid.png [--json]
 
 Rows are prompts (FILE: one per line; default: the "5 wild prompts" for the run's type and trigger), columns the
 base model without LoRA, then each checkpoint at each LoRA scale (default ${DEFAULT_SCALES.join(',')}). Row r uses seed S + r
 in every column, so cells differ only by the checkpoint. Cells are cached in RUN_DIR/grid-cache/ (keyed by the
 checkpoint file's content, prompt, seed, scale, steps, guidance and size): a second run is instant.
 --reference (up to 3 times) gives every cell FLUX.2 reference images, for an edit LoRA (the "before" picture first).
+--ema renders the checkpoints' moving average of the adapter (runs trained with --ema DECAY) instead of their trained tensors.
 --json prints the grid (cell files, columns) as JSON.
 Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1 --out grid.png`,
   async run(argv) {
@@ -68,7 +69,7 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
       options: {
         prompts: { type: 'string' }, checkpoints: { type: 'string', default: 'all' }, scales: { type: 'string' }, seed: { type: 'string', default: '0' },
         steps: { type: 'string' }, guidance: { type: 'string' }, 'no-base': { type: 'boolean', default: false }, threads: { type: 'string' },
-        out: { type: 'string' }, json: { type: 'boolean', default: false }, reference: { type: 'string', multiple: true },
+        out: { type: 'string' }, json: { type: 'boolean', default: false }, reference: { type: 'string', multiple: true }, ema: { type: 'boolean', default: false },
       },
       allowPositionals: true,
     });
@@ -85,7 +86,7 @@ Example: lora-studio grid runs/flt --checkpoints 100,200 --scales 0.8,1 --seed 1
       const grid = await orFail(() => renderGrid(renderer, {
         runDir, prompts, checkpoints, scales, seed,
         steps: wholeNumber(values.steps, '--steps'), guidance: values.guidance === undefined ? undefined : Number(values.guidance),
-        includeBase: !values['no-base'], references: referenceFiles(values.reference),
+        includeBase: !values['no-base'], references: referenceFiles(values.reference), weights: values.ema ? 'ema' : 'trained',
         onCell: (cell, done, total) => { if (!values.json) say(`cell ${done}/${total}${cell.cached ? ' (cached)' : ''}  ${cell.step === null ? 'base' : `step ${cell.step} ×${cell.scale}`}  "${cell.prompt}"`); },
       }));
       writeFileSync(values.out, await gridPng(grid));
