@@ -81,10 +81,19 @@ describe('Masks in the Dataset view, browser mode', () => {
       expect(await page.getByTestId('image-metrics').textContent()).toContain('learns where white');
       expect(await page.getByTestId('image-card-mask').count()).toBe(1);
 
-      // The overlay toggles; the eraser and invert edit the stored mask, which is saved under a new name.
+      // The overlay toggles; invert edits the stored mask, which is saved under a new name.
       await page.getByTestId('image-mask-toggle').uncheck();
       expect(await page.getByTestId('image-mask-overlay').count()).toBe(0);
       await page.getByTestId('image-mask-toggle').check();
+      // Undo (Ctrl+Z) takes an edit back: saved, it is the very same mask file.
+      await page.getByTestId('image-mask-edit').click();
+      await page.locator('[data-testid="mask-editor"][data-ready="true"]').waitFor();
+      await page.getByTestId('mask-invert').click();
+      await page.keyboard.press('Control+z');
+      await page.getByTestId('mask-save').click();
+      await page.getByTestId('mask-editor').waitFor({ state: 'detached' });
+      expect(await overlayFile(page, dir)).toBe(file);
+      expect(existsSync(file)).toBe(true);
       await page.getByTestId('image-mask-edit').click();
       await page.locator('[data-testid="mask-editor"][data-ready="true"]').waitFor();
       await page.getByTestId('mask-invert').click();

@@ -19,6 +19,8 @@ interface MaskEditorProps {
 
 const BLACK = '#000000';
 const WHITE = '#ffffff';
+/** Steps Undo can go back; each holds the whole painted mask (about 3 MB at 1024 × 768). */
+const UNDO_STEPS = 10;
 
 /**
  * Paints the training mask over the picture: the brush paints white (learnt), the eraser black (ignored). The mask is
@@ -32,6 +34,10 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   const [ready, setReady] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [changed, setChanged] = useState(false);
+  const history = useRef<ImageData[]>([]);
+  const [undoable, setUndoable] = useState(0);
+  /** Where the brush outline is drawn, in the frame's CSS pixels; null while the pointer is elsewhere. */
+  const [outline, setOutline] = useState<{ x: number; y: number; diameter: number } | null>(null);
   const paint = maskCanvasSize(width, height);
 
   const context = () => canvas.current!.getContext('2d')!;
@@ -65,6 +71,25 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     };
   }, [maskSrc, paint.width, paint.height]);
 
+  /** Keeps the mask as it is before an edit, so Undo can bring it back. */
+  const remember = () => {
+    history.current = [...history.current.slice(-(UNDO_STEPS - 1)), context().getImageData(0, 0, paint.width, paint.height)];
+    setUndoable(history.current.length);
+  };
+
+  const undo = () => {
+    const previous = history.current.pop();
+    setUndoable(history.current.length);
+    if (!previous) return;
+    context().putImageData(previous, 0, 0);
+    setChanged(true);
+  };
+
+  const follow = (event: PointerEvent) => {
+    const rect = canvas.current!.getBoundingClientRect();
+    setOutline({ x: event.clientX - rect.left, y: event.clientY - rect.top, diameter: (size * rect.width) / paint.width });
+  };
+
   /** Pointer position in painted pixels. */
   const at = (event: PointerEvent) => {
     const rect = canvas.current!.getBoundingClientRect();
@@ -88,6 +113,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   };
 
   const invert = () => {
+    remember();
     const ctx = context();
     const pixels = ctx.getImageData(0, 0, paint.width, paint.height);
     invertMask(pixels.data);
@@ -95,10 +121,20 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     setChanged(true);
   };
 
-  // B and E pick the tool, [ and ] change the brush size, Esc (handled by the Dataset view) cancels.
+  // The key handler is set up once; it reaches the current undo through a ref.
+  const undoRef = useRef(undo);
+  undoRef.current = undo;
+
+  // B and E pick the tool, [ and ] change the brush size, Ctrl+Z undoes, Esc (handled by the Dataset view) cancels.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.ctrlKey || event.metaKey || event.altKey || (event.target instanceof HTMLElement && event.target.closest('input, textarea, select'))) return;
+      if (event.target instanceof HTMLElement && event.target.closest('input, textarea, select')) return;
+      if ((event.ctrlKey || event.metaKey) && !event.shiftKey && (event.key === 'z' || event.key === 'Z')) {
+        event.preventDefault();
+        undoRef.current();
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'b' || event.key === 'B') setTool('brush');
       else if (event.key === 'e' || event.key === 'E') setTool('eraser');
       else if (event.key === '[') setSize((s) => Math.max(BRUSH_SIZE.min, Math.round(s / 1.25)));
@@ -122,12 +158,15 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
             if (!ready || saving) return;
             event.preventDefault();
             canvas.current!.setPointerCapture(event.pointerId);
+            remember();
             last.current = null;
             strokeTo(at(event));
           }}
           onPointerMove={(event) => {
+            follow(event);
             if (last.current) strokeTo(at(event));
           }}
+          onPointerLeave={() => setOutline(null)}
           onPointerUp={() => {
             last.current = null;
           }}
@@ -135,6 +174,13 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
             last.current = null;
           }}
         />
+        {outline && (
+          <span
+            className={`mask-brush-outline ${tool}`}
+            aria-hidden="true"
+            style={{ left: outline.x - outline.diameter / 2, top: outline.y - outline.diameter / 2, width: outline.diameter, height: outline.diameter }}
+          />
+        )}
       </div>
       <ErrorMessage message={loadError} testId="mask-load-error" />
       <div className="mask-tools" role="toolbar" aria-label="Mask tools">
@@ -149,6 +195,9 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
           <input type="range" min={BRUSH_SIZE.min} max={BRUSH_SIZE.max} value={size} onChange={(e) => setSize(Number(e.target.value))} title="[ and ]" data-testid="mask-size" />
           <span className="mono">{size} px</span>
         </label>
+        <button type="button" className="button" onClick={undo} disabled={undoable === 0} title="Ctrl+Z" data-testid="mask-undo">
+          Undo
+        </button>
         <button type="button" className="button" onClick={invert} disabled={!ready} data-testid="mask-invert">
           Invert
         </button>
@@ -156,6 +205,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
           type="button"
           className="button"
           onClick={() => {
+            if (ready) remember();
             fill(BLACK);
             setLoadError(null);
             setReady(true);
