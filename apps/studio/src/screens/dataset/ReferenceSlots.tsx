@@ -45,7 +45,8 @@ export function ReferenceSlots({ dir, image }: { dir: string; image: DatasetImag
       <h4>References</h4>
       <p className="image-panel-note">
         For an edit LoRA: drag a thumbnail onto a slot. The model reads these pictures to make this one (the first is the
-        "before").
+        "before"). The slot keeps its own copy: exclude a picture you only use as a reference, so it is not trained as a
+        target too (or import pairs with control/ folders).
       </p>
       <ol className="reference-slot-list">
         {Array.from({ length: MAX_REFERENCE_IMAGES }, (_, slot) => {
