@@ -104,6 +104,26 @@ describe('run queue', () => {
     await stop(w);
   }, 120_000);
 
+  it('a run whose files expired from Redis fails with the reason instead of waiting forever', async () => {
+    const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'lora-studio', secret: TEST_QUEUE_SECRET });
+    try {
+      const { runKey } = await client.submit({ dataset, name: 'expired', base: 'default', type: 'style', trigger: 'sks', overrides: { steps: 2 }, labels: [] });
+      const keys = queueKeys('lora-studio');
+      for (const k of await client.redis.keys(`${keys.artifactPrefix}*`)) await client.redis.del(k);
+      const w = await worker('janitor');
+      const seen: string[] = [];
+      await client.follow(runKey, join(root, 'expired'), '0', (e) => {
+        if (e.type === 'exit') seen.push(`${e.reason}: ${e.message}`);
+      });
+      expect(seen).toEqual([expect.stringMatching(/^failed: The worker janitor could not get the run ready: The file .* is no longer in the run queue/)]);
+      expect((await client.run(runKey))).toMatchObject({ status: 'failed' });
+      expect(await client.redis.ttl(keys.runEvents(runKey))).toBeGreaterThan(0);
+      await stop(w);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it('a worker that cannot fit the run refuses it with the reason; it stays queued until a worker that can takes it', async () => {
     const small = await worker('small', ['--memory', '0.01']);
     const out = join(root, 'fit', 'run');

@@ -14,15 +14,15 @@ import {
   prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
   type PreparedRun, type TrainingEvent, type WorkerExit,
 } from '@lora-studio/trainer';
-import { RedisArtifactStore, type ArtifactRef } from './artifact-store';
+import { ArtifactError, RedisArtifactStore, type ArtifactRef } from './artifact-store';
 import { materializeDataset } from './dataset-transfer';
-import { checkJobPath } from './job-paths';
+import { checkJobPath, UntrustedPathError } from './job-paths';
 import type { QueueEvent } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
 import { openRunControl } from './run-control';
-import { writeRunInfo } from './run-info';
-import { openRunJob, type RunJob } from './run-job';
+import { expireRun, writeRunInfo } from './run-info';
+import { BadJobError, openRunJob, type RunJob } from './run-job';
 
 export interface QueueWorkerOptions {
   redisUrl: string;
@@ -168,12 +168,18 @@ export class QueueWorker {
     const active: ActiveJob = { jobId: job.id!, claim: randomUUID(), lost: false, run, training: undefined, step: 0, status: 'preparing', handingBack: false };
     this.active.set(run.runKey, active);
     try {
-      const dataset = await materializeDataset(this.artifacts, run.dataset, this.options.cacheDir);
-      const state = await this.runState(run.runKey);
-      const runDir = join(this.options.cacheDir, 'runs', run.runKey);
-      // The uploaded checkpoint is the truth: whatever an earlier attempt left here is rebuilt from it.
-      rmSync(runDir, { recursive: true, force: true });
-      const fits = await this.checkFit(run, dataset.dir, baseDir, runDir, state);
+      let ready: { dataset: Awaited<ReturnType<typeof materializeDataset>>; state: RunState; runDir: string; fits: true | string };
+      try {
+        const dataset = await materializeDataset(this.artifacts, run.dataset, this.options.cacheDir);
+        const state = await this.runState(run.runKey);
+        const runDir = join(this.options.cacheDir, 'runs', run.runKey);
+        // The uploaded checkpoint is the truth: whatever an earlier attempt left here is rebuilt from it.
+        rmSync(runDir, { recursive: true, force: true });
+        ready = { dataset, state, runDir, fits: await this.checkFit(run, dataset.dir, baseDir, runDir, state) };
+      } catch (error) {
+        return await this.notReady(job, run, error as Error);
+      }
+      const { dataset, state, runDir, fits } = ready;
       if (fits !== true) {
         rmSync(runDir, { recursive: true, force: true });
         return await this.refuse(job, token, run, fits);
@@ -372,6 +378,8 @@ export class QueueWorker {
     }
     await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: exit.reason, step, ...(message ? { message } : {}) }, active.claim);
     this.options.log(`run "${run.name}": ${exit.reason} at step ${step}${message ? ` — ${message}` : ''}`);
+    // A run that ended keeps its history for a while (a studio that was closed catches up), then Redis drops it.
+    if (exit.reason === 'finished' || exit.reason === 'stopped' || exit.reason === 'failed' || exit.reason === 'setup-failed') await expireRun(this.redis, this.keys, run.runKey);
     switch (exit.reason) {
       case 'finished':
         await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'finished', step: exit.step });
@@ -391,12 +399,30 @@ export class QueueWorker {
           const final = `${exit.message} It was tried ${job.opts.attempts ?? 1} times; resume it to try again from its last checkpoint.`;
           await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'interrupted', worker: '', message: final });
           await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step, message: final }, active.claim);
+          await expireRun(this.redis, this.keys, run.runKey);
           throw new UnrecoverableError(final);
         }
         await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'queued', worker: '', message: exit.message });
         throw new Error(exit.message);
       }
     }
+  }
+
+  /**
+   * The run's inputs could not be made ready here. Lost or damaged files (expired, wrong checksum) and an unusable
+   * dataset list fail the run for good, saying so; anything else (Redis away a moment) is tried again, and the last
+   * attempt fails it the same way, so nobody waits on a run that will never start.
+   */
+  private async notReady(job: Job, run: RunJob, error: Error): Promise<never> {
+    const permanent = error instanceof ArtifactError || error instanceof BadJobError || error instanceof UntrustedPathError;
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    this.options.log(`run "${run.name}": could not get it ready: ${error.message}`);
+    if (!permanent && !last) throw error;
+    const message = `The worker ${this.options.name} could not get the run ready: ${error.message}`;
+    await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'failed', worker: this.options.name, message });
+    await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step: 0, message });
+    await expireRun(this.redis, this.keys, run.runKey);
+    throw new UnrecoverableError(message);
   }
 
   private async refuse(job: Job, token: string, run: RunJob, reason: string): Promise<never> {

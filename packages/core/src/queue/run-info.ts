@@ -33,3 +33,23 @@ export async function readRunInfo(redis: Redis, keys: QueueKeys, runKey: string)
     message: h.message ?? '',
   };
 }
+
+/** How long an ended run's history, state and files' references stay in Redis (its artifacts have their own TTL). */
+export const ENDED_RUN_TTL_S = 7 * 24 * 3600;
+
+/** Lets an ended run's keys expire; a run queued again keeps them (keepRun). */
+export async function expireRun(redis: Redis, keys: QueueKeys, runKey: string, seconds = ENDED_RUN_TTL_S): Promise<void> {
+  const p = redis.multi();
+  for (const k of runKeysOf(keys, runKey)) p.expire(k, seconds);
+  await p.exec();
+}
+
+export async function keepRun(redis: Redis, keys: QueueKeys, runKey: string): Promise<void> {
+  const p = redis.multi();
+  for (const k of runKeysOf(keys, runKey)) p.persist(k);
+  await p.exec();
+}
+
+function runKeysOf(keys: QueueKeys, runKey: string): string[] {
+  return [keys.runInfo(runKey), keys.runState(runKey), keys.runEvents(runKey), keys.runRefusals(runKey), keys.runControl(runKey)];
+}

@@ -13,7 +13,7 @@ import type { QueueEvent, QueueOnlyEvent, QueueRunInfo } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
 import { sendRunControl, type RunControl } from './run-control';
-import { readRunInfo, writeRunInfo } from './run-info';
+import { expireRun, keepRun, readRunInfo, writeRunInfo } from './run-info';
 import { checkModelId, RUN_JOB_VERSION, signRunJob, type RunJob } from './run-job';
 
 export interface QueueConnection {
@@ -130,6 +130,7 @@ export class RunQueueClient {
     const info = await readRunInfo(this.redis, this.keys, runKey);
     if (info?.status === 'finished') throw new Error(`Run "${job.name}" has finished. Start a new run to train further.`);
     if (await this.isPending(runKey)) return;
+    await keepRun(this.redis, this.keys, runKey);
     await writeRunInfo(this.redis, this.keys, runKey, { status: 'queued', worker: '', message: '' });
     await this.publish(runKey, { type: 'submitted', name: job.name, labels: job.labels });
     await this.add(job, `${runKey}-${Date.now()}`);
@@ -143,6 +144,7 @@ export class RunQueueClient {
         await j.remove();
         await writeRunInfo(this.redis, this.keys, runKey, { status: 'stopped', message: 'Stopped before it started.' });
         await this.publish(runKey, { type: 'exit', worker: '', reason: 'stopped', step: 0, message: 'Stopped before it started.' });
+        await expireRun(this.redis, this.keys, runKey);
         return;
       }
     }
@@ -157,7 +159,11 @@ export class RunQueueClient {
     const out: QueueRunListing[] = [];
     for (const runKey of keys) {
       const info = await readRunInfo(this.redis, this.keys, runKey);
-      if (!info) continue;
+      if (!info) {
+        // Its history expired: it leaves the list too.
+        await this.redis.zrem(this.keys.runs, runKey);
+        continue;
+      }
       const at = waiting.indexOf(runKey);
       out.push({ ...info, position: info.status === 'queued' && at >= 0 ? at + 1 : null });
     }
