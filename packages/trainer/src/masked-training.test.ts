@@ -2,7 +2,7 @@
 // project's stored masks train exactly as the same masks beside the images of a folder.
 import { ProjectStore } from '@lora-studio/store';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -82,4 +82,16 @@ it("trains a project's stored masks exactly as the same masks beside a folder's 
   const fromFolder = await losses(maskedDataset, join(root, 'folder-0'), { unmaskedWeight: 0 });
   const fromProject = await losses(project, join(root, 'project-0'), { unmaskedWeight: 0 });
   expect(fromProject).toEqual(fromFolder);
+});
+
+it('trains on the masks as they were when the run started: a mask removed meanwhile neither stops nor changes it', async () => {
+  const reference = await losses(maskedDataset, join(root, 'masks-kept'), { unmaskedWeight: 0 });
+  const dataset = join(root, 'masks-removed-dataset');
+  cpSync(maskedDataset, dataset, { recursive: true });
+  const runDir = join(root, 'masks-removed');
+  const prepared = await prepareNewRun({ dataset, base: fixtures.model, runDir, type: 'subject', trigger: 'sks', overrides: { ...base, unmaskedWeight: 0 } }, { threads: 1 });
+  for (const f of readdirSync(dataset).filter((n) => n.endsWith('_mask.png'))) rmSync(join(dataset, f));
+  const events: TrainingEvent[] = [];
+  expect(await new TrainingRun(prepared, runDir, (e) => events.push(e), { threads: 1 }).run()).toBe('finished');
+  expect(events.flatMap((e) => (e.type === 'step' ? [e.loss] : []))).toEqual(reference);
 });

@@ -29,9 +29,11 @@ export interface DatasetImage {
   repeats: number;
   /**
    * Masked training: a greyscale picture over the image (white = learn, black = ignore, grey = weight), any size
-   * (it is stretched over the image), with the sha256 of its bytes for the dataset hash. Absent = no mask.
+   * (it is stretched over the image), with the sha256 of its bytes for the dataset hash. Absent = no mask. `bytes`
+   * are the file as read when the dataset was loaded: training reads those, so a mask repainted (or removed) while
+   * the run trains changes neither the run nor its dataset hash.
    */
-  mask?: { path: string; hash: string } | null;
+  mask?: { path: string; hash: string; bytes?: Uint8Array } | null;
   /**
    * Edit LoRAs: the pictures FLUX.2 reads as clean reference tokens beside this one (at most three, in order: the
    * first gets time position 10, the second 20, the third 30). Absent or empty = an ordinary image.
@@ -94,7 +96,8 @@ export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
       const path = join(dir, file);
       const captionPath = join(dir, `${basename(file, extname(file))}.txt`);
       const maskFile = maskFileFor(file, files);
-      const mask = maskFile ? { path: join(dir, maskFile), hash: createHash('sha256').update(readFileSync(join(dir, maskFile))).digest('hex') } : null;
+      const maskBytes = maskFile ? readFileSync(join(dir, maskFile)) : undefined;
+      const mask = maskFile && maskBytes ? { path: join(dir, maskFile), hash: createHash('sha256').update(maskBytes).digest('hex'), bytes: maskBytes } : null;
       const references = folderReferences(dir, file, IMAGE_EXTENSIONS);
       return {
         mask,
@@ -123,7 +126,7 @@ interface ImageRow {
 }
 
 /** A project image's stored mask, hashed from its bytes like a folder's mask so a changed mask changes the dataset. */
-function projectMask(dir: string, image: string, file: string): { path: string; hash: string } {
+function projectMask(dir: string, image: string, file: string): { path: string; hash: string; bytes: Uint8Array } {
   const path = confinedPath(dir, join(dir, file));
   let bytes: Buffer;
   try {
@@ -131,7 +134,7 @@ function projectMask(dir: string, image: string, file: string): { path: string; 
   } catch (err) {
     throw new Error(`The mask of ${image} (${path}) could not be read (${(err as Error).message}); restore the project's images folder from a backup, or delete the image and import it again with its mask.`);
   }
-  return { path, hash: createHash('sha256').update(bytes).digest('hex') };
+  return { path, hash: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
 export function loadProjectDataset(dir: string): Dataset {

@@ -49,7 +49,7 @@ async function maskPixels(image: DatasetImage, bucket: Bucket, flip: boolean): P
   const visible = swapped ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
   let stretched: Buffer;
   try {
-    stretched = await sharp(mask.path).rotate().flatten({ background: '#000000' }).greyscale()
+    stretched = await sharp(mask.bytes ?? mask.path).rotate().flatten({ background: '#000000' }).greyscale()
       .resize({ width: visible.width, height: visible.height, fit: 'fill' }).png().toBuffer();
   } catch {
     throw new Error(`The mask of ${image.name} (${mask.path}) is not a readable image. Replace it with a greyscale PNG or remove it.`);
