@@ -106,6 +106,14 @@ const CASES: Case[] = [
   // float32 graphs reuse the forward node's own statistics (1/rms; mean and 1/std) in the backward pass.
   { name: 'rmsNorm (float32: 1/rms from the forward)', inputs: [[2, 3, 5], [5]], build: ([x, s]) => op.rmsNorm(x, s), float32Step: 1e-2, tolerance: 1e-3 },
   {
+    name: 'LayerNormalization with a constant unit scale (float64)', inputs: [[2, 3, 5]],
+    build: ([x], g) => raw(g, 'LayerNormalization', [x, g.constant('float64', [5], [1, 1, 1, 1, 1])], { axis: int(-1) }, x.shape as number[]),
+  },
+  {
+    name: 'layerNorm with a constant unit scale (float32: statistics from the forward)', inputs: [[2, 3, 5]],
+    build: ([x], g) => op.layerNorm(x, g.constant(x.dtype, [5], [1, 1, 1, 1, 1]), null), float32Step: 1e-2, tolerance: 1e-3,
+  },
+  {
     name: 'layerNorm (float32: statistics from the forward)', inputs: [[2, 3, 5], [5], [5]],
     build: ([x, s, b]) => op.layerNorm(x, s, b), float32Step: 1e-2, tolerance: 1e-3,
   },

@@ -81,12 +81,21 @@ function reducedCount(ctx: GradContext): number {
   }, 1);
 }
 
+/** Whether `t` is a float constant whose every value is 1 (a norm without affine scale multiplies by it). */
+function isConstantOnes(t: Tensor): boolean {
+  const v = t.producer?.opType === 'Constant' ? t.producer.attrs.value : undefined;
+  if (v?.type !== 'tensor' || (v.value.dtype !== 'float32' && v.value.dtype !== 'float64')) return false;
+  const b = v.value.bytes;
+  const values = v.value.dtype === 'float32' ? new Float32Array(b.slice().buffer) : new Float64Array(b.slice().buffer);
+  return values.every((x) => x === 1);
+}
+
 function layerNormGrad(ctx: GradContext): (Tensor | null)[] {
   const [x, scale, dy] = [ctx.x(0), ctx.x(1), ctx.dy()!];
   const eps = (attr(ctx, 'epsilon')?.value as number | undefined) ?? 1e-5;
   const first = normalizeAxis(intAttr(ctx, 'axis', -1), x.rank, 'LayerNormalization');
   const axes = x.shape.map((_, i) => i).filter((i) => i >= first);
-  const mean = (t: Tensor) => div(reduceSum(t, axes, { keepdims: true }), axes.reduce((n, a) => n * (x.shape[a] as number), 1));
+  const mean = (t: Tensor) => reduceMean(t, axes, { keepdims: true });
   let xhat: Tensor;
   let invStd: Tensor;
   const [, stashedMean, stashedInvStd] = ctx.node.outputs;
@@ -100,7 +109,8 @@ function layerNormGrad(ctx: GradContext): (Tensor | null)[] {
     invStd = div(1, pow(add(mean(mul(centered, centered)), eps), 0.5));
     xhat = mul(centered, invStd);
   }
-  const dxhat = mul(dy, scale);
+  // A unit scale (LayerNorm without affine, as FLUX.2's) needs no pass over dy.
+  const dxhat = isConstantOnes(scale) ? dy : mul(dy, scale);
   const dx = mul(invStd, sub(sub(dxhat, mean(dxhat)), mul(xhat, mean(mul(dxhat, xhat)))));
   return [dx, mul(dy, xhat), ctx.node.inputs[2] ? dy : null];
 }
