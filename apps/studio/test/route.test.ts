@@ -22,4 +22,9 @@ describe('routes in the URL hash', () => {
     expect(routeHash({ screen: 'models' })).toBe('#/models');
     expect(parseRoute('#/models')).toEqual({ screen: 'models' });
   });
+
+  it('has Settings at #/settings', () => {
+    expect(routeHash({ screen: 'settings' })).toBe('#/settings');
+    expect(parseRoute('#/settings')).toEqual({ screen: 'settings' });
+  });
 });

@@ -2,7 +2,7 @@
 export const sectionIds = ['dataset', 'captions', 'train', 'compare', 'generate', 'export'] as const;
 export type SectionId = (typeof sectionIds)[number];
 
-export type Route = { screen: 'projects' } | { screen: 'models' } | { screen: 'project'; dir: string; section: SectionId };
+export type Route = { screen: 'projects' } | { screen: 'models' } | { screen: 'settings' } | { screen: 'project'; dir: string; section: SectionId };
 
 function isSectionId(value: string): value is SectionId {
   return (sectionIds as readonly string[]).includes(value);
@@ -25,10 +25,11 @@ export function parseRoute(hash: string): Route {
     return { screen: 'project', dir, section };
   }
   if (parts[0] === 'models') return { screen: 'models' };
+  if (parts[0] === 'settings') return { screen: 'settings' };
   return { screen: 'projects' };
 }
 
 export function routeHash(route: Route): string {
   if (route.screen === 'project') return `#/project/${encodeURIComponent(route.dir)}/${route.section}`;
-  return route.screen === 'models' ? '#/models' : '#/';
+  return route.screen === 'projects' ? '#/' : `#/${route.screen}`;
 }

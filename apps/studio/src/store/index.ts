@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import { createCaptionsSlice, type CaptionsSlice } from './captions-slice';
 import { createCompareSlice, type CompareSlice } from './compare-slice';
+import { createComputeSlice, type ComputeSlice } from './compute-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createDatasetSlice, type DatasetSlice } from './dataset-slice';
 import { createExportSlice, type ExportSlice } from './export-slice';
@@ -12,7 +13,7 @@ import { createReferencesSlice, type ReferencesSlice } from './references-slice'
 import { createRunsSlice, type RunsSlice } from './runs-slice';
 
 /** The whole renderer state: one bound store made of typed slices (later: dataset, captions, runs). */
-export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice & ModelsSlice & ReferencesSlice;
+export type StudioState = ConnectionSlice & ProjectsSlice & DatasetSlice & CaptionsSlice & RunsSlice & PickedRunSlice & CompareSlice & GenerateSlice & ExportSlice & ModelsSlice & ReferencesSlice & ComputeSlice;
 
 export const useStudio = create<StudioState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -26,4 +27,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createExportSlice(...a),
   ...createModelsSlice(...a),
   ...createReferencesSlice(...a),
+  ...createComputeSlice(...a),
 }));

@@ -1,4 +1,4 @@
-import type { MetricPoint, PreflightReport, RunDetail, RunPreparing, RunStatus, RunSummary, ServerEvents, TrainingOverrides } from '@lora-studio/api';
+import type { MetricPoint, PreflightReport, RunDetail, RunOn, RunPreparing, RunStatus, RunSummary, ServerEvents, TrainingOverrides } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
 import { appendPoints } from '../screens/train/loss-series';
@@ -37,7 +37,8 @@ export interface RunsSlice {
   /** Shows a run (its curve, samples, controls), or the new-run form for null. */
   showRun(runId: number | null): Promise<void>;
   checkPreflight(overrides: TrainingOverrides): Promise<void>;
-  startRun(overrides: TrainingOverrides, name?: string): Promise<void>;
+  /** runOn: the Train form's "Run on"; absent, the services follow Settings → Compute. */
+  startRun(overrides: TrainingOverrides, name?: string, runOn?: RunOn): Promise<void>;
   runAction(kind: RunActionKind, sample?: { prompt: string; seed?: number }): Promise<void>;
   /** After a reconnect: the list, and the open run's steps since the last one here. */
   refreshRuns(): Promise<void>;
@@ -131,12 +132,12 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
       }
     },
 
-    startRun: async (overrides, name) => {
+    startRun: async (overrides, name, runOn) => {
       const dir = get().runsDir;
       if (!dir || get().startingRun) return;
       set({ startingRun: true, startRunError: null });
       try {
-        const run = await client.send('run-start', { dir, overrides, ...(name ? { name } : {}) });
+        const run = await client.send('run-start', { dir, overrides, ...(name ? { name } : {}), ...(runOn ? { runOn } : {}) });
         if (get().runsDir !== dir) return;
         set({ runs: [run, ...get().runs.filter((r) => r.id !== run.id)], startingRun: false });
         await get().showRun(run.id);

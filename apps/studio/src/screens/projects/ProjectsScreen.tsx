@@ -11,6 +11,9 @@ export function ProjectsScreen() {
         <a className="button models-link" href={routeHash({ screen: 'models' })} data-testid="open-models">
           Base models
         </a>
+        <a className="button" href={routeHash({ screen: 'settings' })} data-testid="open-settings">
+          Settings
+        </a>
       </header>
       <div className="projects-layout">
         <RecentProjectList />

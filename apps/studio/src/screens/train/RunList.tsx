@@ -1,4 +1,5 @@
 import type { RunSummary } from '@lora-studio/api';
+import { placementText } from './run-placement';
 import { formatLoss } from './run-timing';
 import { StatusPill } from './StatusPill';
 
@@ -27,6 +28,9 @@ export function RunList({ runs, openRunId, onOpen }: { runs: RunSummary[]; openR
               </span>
               <span className="run-row-meta mono" data-testid="run-row-progress">
                 {run.step.toLocaleString()}/{run.totalSteps.toLocaleString()} steps · loss {formatLoss(run.finalLoss)}
+              </span>
+              <span className="run-row-meta run-row-where" data-testid="run-row-where" data-where={run.where.kind}>
+                {placementText(run)}
               </span>
               <span className="run-row-meta">{run.bestCheckpointStep !== null ? `Best checkpoint: step ${run.bestCheckpointStep.toLocaleString()}` : 'No best checkpoint picked'}</span>
             </button>

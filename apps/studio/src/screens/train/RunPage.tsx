@@ -5,6 +5,7 @@ import { LossPanel } from './LossPanel';
 import { RunControls } from './RunControls';
 import { RunProgress } from './RunProgress';
 import { SamplesGrid } from './SamplesGrid';
+import { placementText } from './run-placement';
 import { formatLoss } from './run-timing';
 
 /** One run, live or finished: progress, controls, loss curve and samples. */
@@ -23,6 +24,9 @@ export function RunPage({ project, runId }: { project: Project; runId: number })
     <div className="run-page" data-testid="run-page" data-run-id={run.id}>
       <header className="run-header">
         <h2>{run.name}</h2>
+        <span className="run-where" data-testid="run-where" data-where={run.where.kind}>
+          {placementText(run)}
+        </span>
         <span className="hint mono">
           {c.type} · rank {c.rank}/α {c.alpha} · lr {c.lr} ({c.scheduler}) · batch {c.batchSize}×{c.gradAccum} · {c.resolution}px · base {run.baseModel}
         </span>

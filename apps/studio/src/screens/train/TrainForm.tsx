@@ -6,6 +6,8 @@ import { BaseModelPicker } from './BaseModelPicker';
 import { FieldInput } from './FieldInput';
 import { fieldText, parseField } from './field-values';
 import { PreflightProblems } from './PreflightProblems';
+import { runOnFrom, type RunOnChoice } from './run-on';
+import { RunOnPicker } from './RunOnPicker';
 import { advancedFields, fieldShown, mainFields, type FieldKey, type TrainingField } from './training-fields';
 
 /** Edits are checked by the services a moment after typing stops, not at every key. */
@@ -25,6 +27,9 @@ export function TrainForm({ project }: { project: Project }) {
   const [drafts, setDrafts] = useState<Partial<Record<FieldKey, string>>>({});
   const [invalid, setInvalid] = useState<Partial<Record<FieldKey, string>>>({});
   const [name, setName] = useState('');
+  const compute = useStudio((s) => s.compute);
+  const [runChoice, setRunChoice] = useState<RunOnChoice | null>(null);
+  const [runLabels, setRunLabels] = useState('');
 
   useEffect(() => {
     const timer = setTimeout(() => void checkPreflight(edits), Object.keys(edits).length === 0 ? 0 : PREFLIGHT_DELAY_MS);
@@ -48,8 +53,14 @@ export function TrainForm({ project }: { project: Project }) {
     const hidden = [...mainFields, ...advancedFields].filter((f) => !fieldShown(f, valueOf)).map((f) => f.key as string);
     return Object.fromEntries(Object.entries(edits).filter(([key]) => !hidden.includes(key))) as TrainingOverrides;
   };
-  const hasInvalid = [...shown(mainFields), ...shown(advancedFields)].some((f) => invalid[f.key]);
-  const blocked = !report || !settings || report.errors.length > 0;
+  // Until the user picks, "Run on" follows Settings → Compute.
+  const choice: RunOnChoice = runChoice ?? (compute?.target === 'queue' ? 'queue-any' : 'this-machine');
+  const runOn = runOnFrom(choice, runLabels);
+  const onQueue = choice !== 'this-machine';
+  // On the queue, memory is each worker's to judge (the services drop this device's memory check for a queued run).
+  const shownReport = report && onQueue ? { ...report, errors: report.errors.filter((e) => e.id !== 'memory') } : report;
+  const hasInvalid = [...shown(mainFields), ...shown(advancedFields)].some((f) => invalid[f.key]) || !runOn.ok;
+  const blocked = !shownReport || !settings || shownReport.errors.length > 0;
   const canTrain = !blocked && !hasInvalid && !checking && !starting;
 
   const renderField = (field: TrainingField) => {
@@ -73,8 +84,9 @@ export function TrainForm({ project }: { project: Project }) {
   const estimate = useMemo(() => {
     if (!report?.settings) return null;
     const { memoryMb, diskMb, diskFreeMb } = report.estimate;
-    return `Needs about ${memoryMb.toLocaleString()} MB of memory (${report.device.label}, ${report.device.memoryMb.toLocaleString()} MB) and ${diskMb.toLocaleString()} MB of disk for checkpoints (${diskFreeMb.toLocaleString()} MB free). ${report.imageCount} images included.`;
-  }, [report]);
+    const memory = onQueue ? `${memoryMb.toLocaleString()} MB of memory on its worker` : `${memoryMb.toLocaleString()} MB of memory (${report.device.label}, ${report.device.memoryMb.toLocaleString()} MB)`;
+    return `Needs about ${memory} and ${diskMb.toLocaleString()} MB of disk for checkpoints (${diskFreeMb.toLocaleString()} MB free). ${report.imageCount} images included.`;
+  }, [report, onQueue]);
 
   return (
     <form
@@ -82,7 +94,7 @@ export function TrainForm({ project }: { project: Project }) {
       data-testid="train-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (canTrain) void startRun(applicable(), name.trim() || undefined);
+        if (canTrain && runOn.ok) void startRun(applicable(), name.trim() || undefined, runOn.runOn);
       }}
     >
       <div className="train-form-head">
@@ -106,13 +118,14 @@ export function TrainForm({ project }: { project: Project }) {
           <input id="train-run-name" className="input" value={name} placeholder="Run 1, Run 2, …" maxLength={120} onChange={(e) => setName(e.target.value)} data-testid="train-run-name" />
         </div>
         <BaseModelPicker dir={project.dir} disabled={starting} onChanged={() => void checkPreflight(edits)} />
+        <RunOnPicker choice={choice} labels={runLabels} error={runOn.ok ? undefined : runOn.message} disabled={starting} onChoice={setRunChoice} onLabels={setRunLabels} />
         {shown(mainFields).map(renderField)}
       </div>
       <details className="train-advanced" data-testid="train-advanced">
         <summary>Advanced options</summary>
         <div className="train-fields">{shown(advancedFields).map(renderField)}</div>
       </details>
-      {report && <PreflightProblems report={report} />}
+      {shownReport && <PreflightProblems report={shownReport} />}
       {estimate && <p className="hint train-estimate">{estimate}</p>}
       <ErrorMessage message={startError} testId="train-start-error" />
       <div className="form-actions">
@@ -120,7 +133,7 @@ export function TrainForm({ project }: { project: Project }) {
           {starting ? 'Starting…' : 'Train'}
         </button>
         {checking && settings && <span className="hint">Checking…</span>}
-        {report && report.errors.length > 0 && <span className="hint">Fix the problems above to train.</span>}
+        {shownReport && shownReport.errors.length > 0 && <span className="hint">Fix the problems above to train.</span>}
       </div>
     </form>
   );

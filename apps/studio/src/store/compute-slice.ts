@@ -1,0 +1,83 @@
+import type { ComputeSettings, ComputeSettingsInput, ComputeTestResult, QueueWorkerSummary } from '@lora-studio/api';
+import type { StateCreator } from 'zustand';
+import { client, errorMessage } from '../client';
+import type { StudioState } from './index';
+
+/** Settings → Compute (where runs train), its "Test connection", and the run queue's workers. */
+export interface ComputeSlice {
+  /** null until the services have answered. */
+  compute: ComputeSettings | null;
+  computeError: string | null;
+  savingCompute: boolean;
+  saveComputeError: string | null;
+  testingCompute: boolean;
+  /** The last "Test connection" result, for the URL and queue it was run on. */
+  computeTest: (ComputeTestResult & { redisUrl: string; queueName: string }) | null;
+  workers: QueueWorkerSummary[];
+  workersLoaded: boolean;
+  workersError: string | null;
+
+  loadCompute(): Promise<void>;
+  /** Resolves true once saved; the services' sentence is in saveComputeError otherwise. */
+  saveCompute(input: ComputeSettingsInput): Promise<boolean>;
+  testCompute(redisUrl: string, queueName: string): Promise<void>;
+  loadWorkers(): Promise<void>;
+}
+
+export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice> = (set, get) => {
+  let testSeq = 0;
+  return {
+    compute: null,
+    computeError: null,
+    savingCompute: false,
+    saveComputeError: null,
+    testingCompute: false,
+    computeTest: null,
+    workers: [],
+    workersLoaded: false,
+    workersError: null,
+
+    loadCompute: async () => {
+      try {
+        set({ compute: await client.send('compute-get', {}), computeError: null });
+      } catch (err) {
+        set({ computeError: errorMessage(err) });
+      }
+    },
+
+    saveCompute: async (input) => {
+      if (get().savingCompute) return false;
+      set({ savingCompute: true, saveComputeError: null });
+      try {
+        const compute = await client.send('compute-set', input);
+        set({ compute, savingCompute: false });
+        // The workers shown belong to the queue just chosen (none on this machine).
+        void get().loadWorkers();
+        return true;
+      } catch (err) {
+        set({ savingCompute: false, saveComputeError: errorMessage(err) });
+        return false;
+      }
+    },
+
+    testCompute: async (redisUrl, queueName) => {
+      const seq = ++testSeq;
+      set({ testingCompute: true, computeTest: null });
+      try {
+        const result = await client.send('compute-test', { redisUrl, queueName });
+        if (seq === testSeq) set({ testingCompute: false, computeTest: { ...result, redisUrl, queueName } });
+      } catch (err) {
+        // An invalid URL or queue name is refused by the contract before any connection: shown the same way.
+        if (seq === testSeq) set({ testingCompute: false, computeTest: { ok: false, message: errorMessage(err), workers: [], redisUrl, queueName } });
+      }
+    },
+
+    loadWorkers: async () => {
+      try {
+        set({ workers: await client.send('compute-workers', {}), workersLoaded: true, workersError: null });
+      } catch (err) {
+        set({ workersLoaded: true, workersError: errorMessage(err) });
+      }
+    },
+  };
+};
