@@ -56,11 +56,14 @@ it('replaces a mask with a new file (a cached old one is never shown as the new)
   expect(maskFiles()).toEqual([]);
 });
 
-it('refuses what is not a readable image, a decompression bomb and an unknown image, changing nothing', async () => {
+it('refuses what is not a readable image, a decompression bomb, an SVG and an unknown image, changing nothing', async () => {
   const masks = new ProjectMasks(store);
   const kept = await masks.set(id, await halfMask(8, 6));
   await expect(masks.set(id, Buffer.from('not a picture'))).rejects.toBeInstanceOf(MaskUnreadable);
   await expect(masks.set(id, await bombPng())).rejects.toBeInstanceOf(MaskUnreadable);
+  // Only PNG, JPEG and WebP: an SVG (which may name other files) is never decoded.
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="6"><rect width="8" height="6" fill="white"/></svg>');
+  await expect(masks.set(id, svg)).rejects.toBeInstanceOf(MaskUnreadable);
   await expect(masks.set(id + 100, await halfMask(8, 6))).rejects.toBeInstanceOf(UnknownImages);
   expect(new DatasetCatalog(store).get(id)!.mask).toBe(kept);
   expect(maskFiles()).toEqual([kept!.slice('images/'.length)]);

@@ -18,14 +18,21 @@ export class MaskUnreadable extends InvalidInputError {
   override name = 'MaskUnreadable';
 }
 
+/** What a mask file may be: the formats of MASK_FILE_EXTENSIONS, as decoded (never SVG, PDF or others sharp reads). */
+const MASK_FORMATS = new Set(['png', 'jpeg', 'webp']);
+
 /** The mask stretched over its image (upright, any size given), as 8-bit grey PNG; throws MaskUnreadable. */
 export async function projectMaskPng(bytes: Buffer, width: number, height: number): Promise<Buffer> {
+  const unreadable = new MaskUnreadable('The mask is not a readable image. Send a PNG, JPEG or WebP (white = learn, black = ignore).');
   try {
     // The same pixel cap as images: a mask cannot be a decompression bomb either.
-    return await sharp(bytes, { limitInputPixels: IMPORT_LIMITS.maxPixels }).rotate().flatten({ background: '#000000' }).greyscale()
+    const input = () => sharp(bytes, { limitInputPixels: IMPORT_LIMITS.maxPixels });
+    const { format } = await input().metadata();
+    if (!MASK_FORMATS.has(format)) throw unreadable;
+    return await input().rotate().flatten({ background: '#000000' }).greyscale()
       .resize({ width, height, fit: 'fill' }).toColourspace('b-w').png().toBuffer();
   } catch {
-    throw new MaskUnreadable('The mask is not a readable image. Send a PNG (white = learn, black = ignore).');
+    throw unreadable;
   }
 }
 
