@@ -1,7 +1,7 @@
 // Files that travel between the studio and workers (dataset images, checkpoints, samples, the final LoRA), named by
 // the sha256 of their bytes: a worker that already holds a file skips it, and every arrival is checked against its
 // name. One small interface, so another place to keep them (an S3 bucket) is one more implementation.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -151,7 +151,8 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async getToFile(ref: ArtifactRef, path: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true });
-    const temp = `${path}.part-${process.pid}`;
+    // Unique per call: two runs in one worker may fetch the same file at the same moment.
+    const temp = `${path}.part-${process.pid}-${randomUUID()}`;
     const fd = openSync(temp, 'w');
     try {
       await this.read(ref, (b) => { writeSync(fd, b); });

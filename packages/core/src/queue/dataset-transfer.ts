@@ -3,6 +3,7 @@
 // does not hold yet.
 import { existsSync, linkSync, copyFileSync, mkdirSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { loadDataset, MANIFEST_DATASET_FILE, type ManifestDatasetFile } from '@lora-studio/trainer';
@@ -93,7 +94,8 @@ export async function materializeDataset(store: ArtifactStore, manifestRef: Arti
     });
   }
   // Written last: a folder with its list is complete.
-  writeFileSync(`${listed}.part`, JSON.stringify(file, null, 2));
-  renameSync(`${listed}.part`, listed);
+  const temp = `${listed}.part-${randomUUID()}`;
+  writeFileSync(temp, JSON.stringify(file, null, 2));
+  renameSync(temp, listed);
   return { dir, downloaded, reused };
 }
