@@ -57,6 +57,7 @@ describe('Masks in the Dataset view, browser mode', () => {
       // A horizontal stroke across the left half's middle, with the brush at 40 painted pixels.
       await page.getByTestId('image-mask-edit').click();
       await page.locator('[data-testid="mask-editor"][data-ready="true"]').waitFor();
+      expect(await page.getByTestId('mask-share').textContent()).toMatch(/^Black everywhere: this image teaches nothing/);
       await page.getByTestId('mask-size').fill('40');
       const box = (await page.getByTestId('mask-canvas').boundingBox())!;
       const toPage = (x: number, y: number) => [box.x + (x / WIDTH) * box.width, box.y + (y / HEIGHT) * box.height] as const;
@@ -64,6 +65,8 @@ describe('Masks in the Dataset view, browser mode', () => {
       await page.mouse.down();
       for (const x of [100, 150, 200, 240]) await page.mouse.move(...toPage(x, 200));
       await page.mouse.up();
+      // A 180 × 40 stroke with round ends on a 600 × 400 picture: about 3 %.
+      expect(await page.getByTestId('mask-share').textContent()).toMatch(/^Learns from [2-4] % of the picture\.$/);
       await screenshot(page, 'mask-painting');
       await page.getByTestId('mask-save').click();
       await page.getByTestId('mask-editor').waitFor({ state: 'detached' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invertMask, MASK_PAINT_SIDE, maskCanvasSize, pngBase64 } from '../src/screens/dataset/mask-canvas';
+import { invertMask, learntShare, MASK_PAINT_SIDE, maskCanvasSize, pngBase64 } from '../src/screens/dataset/mask-canvas';
 
 describe('mask canvas', () => {
   it('paints at the image size up to 1024 px on the long side, keeping the shape', () => {
@@ -14,6 +14,12 @@ describe('mask canvas', () => {
     const rgba = Uint8ClampedArray.from([0, 0, 0, 255, 255, 255, 255, 255, 64, 64, 64, 128]);
     invertMask(rgba);
     expect([...rgba]).toEqual([255, 255, 255, 255, 0, 0, 0, 255, 191, 191, 191, 128]);
+  });
+
+  it('measures how much a mask teaches: white fully, grey in part, black not at all', () => {
+    expect(learntShare(Uint8ClampedArray.from([0, 0, 0, 255, 0, 0, 0, 255]))).toBe(0);
+    expect(learntShare(Uint8ClampedArray.from([255, 255, 255, 255, 0, 0, 0, 255]))).toBe(0.5);
+    expect(learntShare(Uint8ClampedArray.from([51, 51, 51, 255]))).toBeCloseTo(0.2, 10);
   });
 
   it('sends the PNG without its data-URL prefix', () => {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { BRUSH_SIZE, invertMask, maskCanvasSize, pngBase64 } from './mask-canvas';
+import { BRUSH_SIZE, invertMask, learntShare, maskCanvasSize, pngBase64 } from './mask-canvas';
 
 type Tool = 'brush' | 'eraser';
 
@@ -38,7 +38,10 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   const [undoable, setUndoable] = useState(0);
   /** Where the brush outline is drawn, in the frame's CSS pixels; null while the pointer is elsewhere. */
   const [outline, setOutline] = useState<{ x: number; y: number; diameter: number } | null>(null);
+  /** The share of the picture the mask teaches, measured after each edit. */
+  const [share, setShare] = useState<number | null>(null);
   const paint = maskCanvasSize(width, height);
+  const measure = () => setShare(learntShare(context().getImageData(0, 0, paint.width, paint.height).data));
 
   const context = () => canvas.current!.getContext('2d')!;
   const fill = (colour: string) => {
@@ -55,6 +58,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     fill(BLACK);
     if (!maskSrc) {
       setReady(true);
+      measure();
       return;
     }
     const img = new Image();
@@ -62,6 +66,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     img.onload = () => {
       context().drawImage(img, 0, 0, paint.width, paint.height);
       setReady(true);
+      measure();
     };
     img.onerror = () => setLoadError('The current mask could not be loaded. Start over from an empty mask, or cancel and try again.');
     img.src = maskSrc;
@@ -83,6 +88,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     if (!previous) return;
     context().putImageData(previous, 0, 0);
     setChanged(true);
+    measure();
   };
 
   const follow = (event: PointerEvent) => {
@@ -119,6 +125,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     invertMask(pixels.data);
     ctx.putImageData(pixels, 0, 0);
     setChanged(true);
+    measure();
   };
 
   // The key handler is set up once; it reaches the current undo through a ref.
@@ -168,6 +175,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
           }}
           onPointerLeave={() => setOutline(null)}
           onPointerUp={() => {
+            if (last.current) measure();
             last.current = null;
           }}
           onPointerCancel={() => {
@@ -210,6 +218,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
             setLoadError(null);
             setReady(true);
             setChanged(true);
+            measure();
           }}
           data-testid="mask-clear"
         >
@@ -217,6 +226,13 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
         </button>
       </div>
       <p className="hint">White is learnt, black is left out of training (the guide: for a subject LoRA, paint the subject only).</p>
+      {share !== null && (
+        <p className={`hint${share === 0 ? ' warning-text' : ''}`} data-testid="mask-share">
+          {share === 0
+            ? 'Black everywhere: this image teaches nothing (unless the Train form’s unmasked weight is above 0). Paint what should be learnt.'
+            : `Learns from ${Math.round(share * 100)} % of the picture.`}
+        </p>
+      )}
       <div className="crop-actions">
         <button type="button" className="button primary" disabled={!ready || saving || !changed} onClick={() => onSave(pngBase64(canvas.current!.toDataURL('image/png')))} data-testid="mask-save">
           {saving ? 'Saving…' : 'Save mask'}

@@ -22,6 +22,13 @@ export function invertMask(rgba: Uint8ClampedArray): void {
   }
 }
 
+/** How much the mask teaches, 0–1: the mean grey (white counts fully, grey in part), as the loss weighs it. */
+export function learntShare(rgba: Uint8ClampedArray): number {
+  let sum = 0;
+  for (let i = 0; i < rgba.length; i += 4) sum += rgba[i]!;
+  return rgba.length === 0 ? 0 : sum / (255 * (rgba.length / 4));
+}
+
 /** A canvas's PNG as the API takes it: base64 without the data-URL prefix. */
 export function pngBase64(dataUrl: string): string {
   return dataUrl.slice(dataUrl.indexOf(',') + 1);
