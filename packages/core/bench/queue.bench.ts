@@ -29,14 +29,15 @@ function rate(times: number[]): number {
   return (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
 }
 
-async function local(): Promise<number> {
+async function local(): Promise<{ rate: number; firstStepMs: number }> {
   const times: number[] = [];
+  const t0 = Date.now();
   const exit = await TrainingWorker.start(
     { dataset, base: 'default', runDir: join(root, `local-${Date.now()}`), type: 'style', trigger: 'sks', overrides },
     { runtime: { threads }, onEvent: (e: TrainingEvent) => { if (e.type === 'step') times.push(Date.now()); } },
   ).exited;
   if (exit.reason !== 'finished') throw new Error(`local run: ${exit.reason}`);
-  return rate(times);
+  return { rate: rate(times), firstStepMs: times[0]! - t0 };
 }
 
 const redis = await TestRedis.start();
@@ -64,14 +65,15 @@ async function queued(): Promise<{ rate: number; firstStepMs: number }> {
 
 try {
   console.log(`bench:queue — ${steps} steps, ${values.images} images, ${threads} thread(s), default model`);
-  const localRate = await local();
+  const here = await local();
+  const localRate = here.rate;
   await startWorker(join(root, 'cache-a'));
   const cold = await queued();
   const warm = await queued();
   console.log(`local run:           ${localRate.toFixed(2)} steps/s`);
   console.log(`queue run (cold):    ${cold.rate.toFixed(2)} steps/s  (queue / local ${(cold.rate / localRate).toFixed(3)})`);
   console.log(`queue run (warm):    ${warm.rate.toFixed(2)} steps/s  (queue / local ${(warm.rate / localRate).toFixed(3)}; goal ≥ 0.95)`);
-  console.log(`Train → first step:  cold worker cache ${(cold.firstStepMs / 1000).toFixed(2)} s, warm ${(warm.firstStepMs / 1000).toFixed(2)} s`);
+  console.log(`Train → first step:  cold worker cache ${(cold.firstStepMs / 1000).toFixed(2)} s, warm ${(warm.firstStepMs / 1000).toFixed(2)} s (this machine: ${(here.firstStepMs / 1000).toFixed(2)} s)`);
 } finally {
   await worker?.close();
   await client.close();
