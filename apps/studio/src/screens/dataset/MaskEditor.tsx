@@ -41,9 +41,10 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   /** The share of the picture the mask teaches, measured after each edit. */
   const [share, setShare] = useState<number | null>(null);
   const paint = maskCanvasSize(width, height);
-  const measure = () => setShare(learntShare(context().getImageData(0, 0, paint.width, paint.height).data));
 
-  const context = () => canvas.current!.getContext('2d')!;
+  // Read back after every edit (undo, invert, the share it teaches): a canvas kept in main memory reads fastest.
+  const context = () => canvas.current!.getContext('2d', { willReadFrequently: true })!;
+  const measure = () => setShare(learntShare(context().getImageData(0, 0, paint.width, paint.height).data));
   const fill = (colour: string) => {
     const ctx = context();
     ctx.fillStyle = colour;
