@@ -124,6 +124,31 @@ describe('run queue', () => {
     }
   }, 120_000);
 
+  it('a run for a label goes only to workers with it; others say why they leave it queued', async () => {
+    const plain = await worker('plain');
+    const out = join(root, 'labels', 'run');
+    const follower = train(out, 6, 4, ['--labels', 'gpu-24gb']);
+    await follower.waitFor(/note: worker plain cannot take this run: it needs the label gpu-24gb; this worker has none\./);
+    follower.kill('SIGINT');
+    expect(await follower.exited).toBe(0);
+    const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'lora-studio', secret: TEST_QUEUE_SECRET });
+    try {
+      const runKey = (JSON.parse(readFileSync(join(out, 'queue.json'), 'utf8')) as { runKey: string }).runKey;
+      expect(await client.run(runKey)).toMatchObject({ status: 'queued', labels: ['gpu-24gb'] });
+      expect(await client.refusals(runKey)).toEqual({ plain: 'it needs the label gpu-24gb; this worker has none.' });
+      const labelled = await worker('labelled', ['--labels', 'gpu-24gb,cuda']);
+      const again = startCli(['resume', out, '--queue', redis.url]);
+      processes.push(again);
+      expect(await again.exited, again.output).toBe(0);
+      expect(again.output).toMatch(/Training on worker labelled/);
+      expect(existsSync(join(out, 'lora.safetensors'))).toBe(true);
+      await stop(labelled);
+    } finally {
+      await client.close();
+    }
+    await stop(plain);
+  }, 300_000);
+
   it('a worker that cannot fit the run refuses it with the reason; it stays queued until a worker that can takes it', async () => {
     const small = await worker('small', ['--memory', '0.01']);
     const out = join(root, 'fit', 'run');
