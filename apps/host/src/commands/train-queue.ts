@@ -102,7 +102,7 @@ export async function followQueueRun(
         if (e.type === 'exit' && (e.reason === 'setup-failed' || (e.reason === 'failed' && !failureSaid)) && e.message) complain(e.message);
       }
       writeQueueLink(runDir, link);
-    }, { signal: abort.signal });
+    }, { signal: abort.signal, onSkipped: (why) => complain(`note: ${oneLine(why)}`) });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

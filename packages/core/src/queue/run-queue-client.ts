@@ -6,9 +6,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_NAME, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
-import { RedisArtifactStore, type ArtifactStore } from './artifact-store';
+import { ArtifactError, RedisArtifactStore, type ArtifactStore } from './artifact-store';
+import { PathOutsideError } from '@lora-studio/store';
 import { uploadDataset } from './dataset-transfer';
-import { jobPathIn } from './job-paths';
+import { jobPathIn, UntrustedPathError } from './job-paths';
+import { checkedEvent } from './event-shape';
 import type { QueueEvent, QueueOnlyEvent, QueueRunInfo } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
@@ -204,7 +206,13 @@ export class RunQueueClient {
     runDir: string,
     from: string,
     onEvent: (event: FollowedEvent, id: string) => void | Promise<void>,
-    until: { signal?: AbortSignal; stopAtEnd?: boolean; afterBatch?: (lastId: string) => void } = {},
+    until: {
+      signal?: AbortSignal;
+      stopAtEnd?: boolean;
+      afterBatch?: (lastId: string) => void;
+      /** An event that was not used (malformed, a path that leads out, a file that did not match), and why. */
+      onSkipped?: (why: string) => void;
+    } = {},
   ): Promise<string> {
     const conn = this.redis.duplicate();
     this.blocking.push(conn);
@@ -221,10 +229,22 @@ export class RunQueueClient {
           const by = field(fields, 'c');
           last = id;
           if (raw === undefined) continue;
-          const event = JSON.parse(raw) as QueueEvent;
+          const event = checkedEvent(raw);
+          if (!event) {
+            until.onSkipped?.(`An event of this run in the queue is not one LoRA Studio writes; it was ignored.`);
+            continue;
+          }
           if (event.type === 'claimed') claim = by;
           else if (by !== undefined && claim !== undefined && by !== claim) continue;
-          await onEvent(await this.localize(event, runDir), id);
+          let local: FollowedEvent;
+          try {
+            local = await this.localize(event, runDir);
+          } catch (error) {
+            if (!(error instanceof UntrustedPathError || error instanceof ArtifactError || error instanceof PathOutsideError)) throw error;
+            until.onSkipped?.(`The ${event.type} event at step ${'step' in event ? event.step : '?'} was ignored: ${error.message}`);
+            continue;
+          }
+          await onEvent(local, id);
           if (until.stopAtEnd !== false && event.type === 'exit' && event.reason !== 'crashed' && event.reason !== 'unresponsive') {
             until.afterBatch?.(last);
             return last;
