@@ -156,11 +156,15 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
   // [B, T, D] → [B, H, T, headDim]
   const heads = (t: Tensor) => transpose(reshape(t, [0, 0, c.numHeads, c.headDim]), [0, 2, 1, 3]);
   const merge = (t: Tensor) => reshape(transpose(t, [0, 2, 1, 3]), [0, 0, D]);
+  // q, k, v [B, T, D] → heads, QK-norm and RoPE.
+  const attentionInputs = (q: Tensor, k: Tensor, v: Tensor, normPrefix: string, rope: Rope) => {
+    const qn = rmsNorm(heads(q), W(`${normPrefix}.norm.query_norm.scale`), { epsilon: 1e-6 });
+    const kn = rmsNorm(heads(k), W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
+    return { q: rotaryEmbedding(qn, rope.cos, rope.sin), k: rotaryEmbedding(kn, rope.cos, rope.sin), v: heads(v) };
+  };
   const qkvHeads = (qkv: Tensor, normPrefix: string, rope: Rope) => {
-    const [q, k, v] = split(qkv, [D, D, D], -1).map(heads);
-    const qn = rmsNorm(q!, W(`${normPrefix}.norm.query_norm.scale`), { epsilon: 1e-6 });
-    const kn = rmsNorm(k!, W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
-    return { q: rotaryEmbedding(qn, rope.cos, rope.sin), k: rotaryEmbedding(kn, rope.cos, rope.sin), v: v! };
+    const [q, k, v] = split(qkv, [D, D, D], -1) as [Tensor, Tensor, Tensor];
+    return attentionInputs(q, k, v, normPrefix, rope);
   };
   // Joint attention over [txt, img, ref] keys; each stream's queries attend separately.
   type Qkv = { q: Tensor; k: Tensor; v: Tensor };
@@ -205,10 +209,13 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
       const p = `single_blocks.${b}`;
       h = block(p, () => {
         const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
-        const [qkv, mlp] = split(lin(`${p}.linear1`, modulate(h, sh, sc)), [3 * D, 2 * M], -1);
-        const { q, k, v } = qkvHeads(qkv!, p, rope);
+        // One split of linear1's output into q, k, v and the MLP's gate and up halves: each column is copied once
+        // (and its gradient concatenated once) instead of through three nested splits.
+        const pieces = split(lin(`${p}.linear1`, modulate(h, sh, sc)), [D, D, D, M, M], -1);
+        const [q0, k0, v0, mlpGate, mlpUp] = pieces as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const { q, k, v } = attentionInputs(q0, k0, v0, p, rope);
         const a = g.scope('attn', () => merge(attention(q, k, v, { scale })));
-        return add(h, mul(gate, lin(`${p}.linear2`, concat([a, swiglu(mlp!)], -1))));
+        return add(h, mul(gate, lin(`${p}.linear2`, concat([a, mul(silu(mlpGate), mlpUp)], -1))));
       });
     }
     img = splitAs(h, streams, 1)[1]!;
