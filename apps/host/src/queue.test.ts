@@ -84,6 +84,20 @@ describe('run queue', () => {
     await Promise.all([stop(a), stop(b)]);
   }, 300_000);
 
+  it('worker, train --queue and runs say at once when Redis cannot be reached, or the secret is missing', async () => {
+    const gone = await TestRedis.start();
+    const url = gone.url;
+    await gone.dispose();
+    for (const args of [['worker', '--redis', url], ['runs', '--queue', url], ['train', dataset, '--out', join(root, 'unreached'), '--queue', url]]) {
+      const p = startCli(args);
+      expect(await p.exited).toBe(1);
+      expect(p.output).toMatch(/^Nothing answers at 127\.0\.0\.1:\d+\. Check that redis-server runs there and that the port is right\.$/m);
+    }
+    const noSecret = startCli(['worker', '--redis', redis.url], { LORA_STUDIO_QUEUE_SECRET: '' });
+    expect(await noSecret.exited).toBe(2);
+    expect(noSecret.output).toMatch(/needs a shared secret of at least 16 characters/);
+  }, 60_000);
+
   it('refuses a job whose signature does not verify, logs it and never trains it', async () => {
     const w = await worker('gamma');
     const keys = queueKeys('lora-studio');

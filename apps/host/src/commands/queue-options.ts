@@ -1,7 +1,8 @@
 // The flags every run-queue command shares: --queue URL, --queue-name NAME, and the shared secret, read from
 // LORA_STUDIO_QUEUE_SECRET or --secret-file (never a flag's value: that would show in the process list).
 import { readFileSync } from 'node:fs';
-import { checkRedisUrl, DEFAULT_QUEUE_NAME, type QueueConnection } from '@lora-studio/core';
+import { checkQueueConnection, checkRedisUrl, DEFAULT_QUEUE_NAME, type QueueConnection } from '@lora-studio/core';
+import { CommandFailed } from './call';
 import { UsageError } from './command';
 
 export const SECRET_ENV = 'LORA_STUDIO_QUEUE_SECRET';
@@ -36,4 +37,10 @@ export function queueConnection(url: string, values: { 'queue-name'?: string; 's
     throw new UsageError(`The run queue needs a shared secret of at least 16 characters in ${SECRET_ENV} or a --secret-file (the same on the studio and every worker), e.g. from "openssl rand -hex 32".`);
   }
   return { redisUrl: url, queueName, secret };
+}
+
+/** Says at once, in words to act on, when Redis cannot be reached (the clients themselves would retry forever). */
+export async function reachQueue(connection: QueueConnection): Promise<void> {
+  const check = await checkQueueConnection(connection.redisUrl, connection.queueName, 5000);
+  if (!check.ok) throw new CommandFailed(check.message);
 }

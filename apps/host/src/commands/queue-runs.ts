@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RunQueueClient } from '@lora-studio/core';
 import { UsageError, type Command } from './command';
-import { queueConnection, queueFlags } from './queue-options';
+import { queueConnection, queueFlags, reachQueue } from './queue-options';
 import { oneLine, say, terminalJson } from './terminal-text';
 
 function ago(iso: string): string {
@@ -24,7 +24,9 @@ Example: lora-studio runs --queue redis://gpu-box:6379`,
     const { values, positionals } = parseArgs({ args: argv, options: { queue: { type: 'string' }, json: { type: 'boolean', default: false }, ...queueFlags } });
     if (positionals.length) throw new UsageError('runs takes no positional arguments.');
     if (!values.queue) throw new UsageError('--queue URL is required (redis://HOST:PORT).');
-    const client = new RunQueueClient(queueConnection(values.queue, values, false));
+    const connection = queueConnection(values.queue, values, false);
+    await reachQueue(connection);
+    const client = new RunQueueClient(connection);
     try {
       const runs = await client.runs();
       const workers = await client.workers();

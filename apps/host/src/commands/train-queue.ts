@@ -8,6 +8,7 @@ import { redactedUrl, RunQueueClient, type FollowedEvent, type QueueConnection }
 import { MetricsLog, runPaths, writeRunDescription, type TrainingEvent } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
 import { complain, oneLine, say, terminalJson } from './terminal-text';
+import { reachQueue } from './queue-options';
 
 /** RUN_DIR/queue.json: which queue run this folder follows (no secret, no password). */
 export interface QueueRunLink {
@@ -129,6 +130,7 @@ export async function submitToQueue(
   if (existsSync(runPaths(runDir).description) || existsSync(queueLinkPath(runDir))) {
     throw new CommandFailed(`${runDir} already holds a run. Continue it with "lora-studio resume ${runDir}" or choose another --out folder.`);
   }
+  await reachQueue(connection);
   mkdirSync(runDir, { recursive: true });
   const client = new RunQueueClient(connection);
   try {
@@ -150,6 +152,7 @@ export async function resumeOnQueue(connection: QueueConnection, runDir: string,
   const link = readQueueLink(dir);
   if (!link) throw new CommandFailed(`${dir} was not trained on a queue (no queue.json). Resume it here with "lora-studio resume ${runDir}".`);
   if (link.queueName !== connection.queueName) throw new CommandFailed(`${dir} belongs to the queue "${link.queueName}"; pass --queue-name ${link.queueName}.`);
+  await reachQueue(connection);
   const client = new RunQueueClient(connection);
   try {
     // A finished run is only followed (to fetch what this folder lacks); any other is queued again if it is not going.

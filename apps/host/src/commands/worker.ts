@@ -5,7 +5,7 @@ import { DEFAULT_BASE_MODEL } from '@lora-studio/api';
 import { parseLabels, QueueWorker, redactedUrl, STUDIO_VERSION } from '@lora-studio/core';
 import { UsageError, type Command } from './command';
 import { baseFromLibrary } from './library-base';
-import { queueConnection, queueFlags, QUEUE_HELP } from './queue-options';
+import { queueConnection, queueFlags, QUEUE_HELP, reachQueue } from './queue-options';
 import { complain, oneLine, say } from './terminal-text';
 
 /** A model id from a job → this machine's model folder, only from its own library (never a path from the job). */
@@ -37,6 +37,8 @@ library does not hold, or more memory than it has, is refused with the reason an
 --concurrency N: runs trained at once (default 1). --cache DIR: downloaded datasets, their encodings and the runs
 in progress (default ~/.cache/lora-studio/worker). --name: how the studio shows it (default the host name).
 --memory GB: memory one run may use here (default: all of this machine's).
+--threads T: CPU threads per training session; workers that share runs need the same value for a run continued
+on another worker to repeat its losses bit for bit.
 --lock-seconds S: how long a run of a worker that vanished (killed, power cut) waits before another worker
 continues it from its last checkpoint (default 30).
 Ctrl+C or SIGTERM: each run finishes its step, keeps a checkpoint, uploads it and goes back to the queue; a second
@@ -67,6 +69,7 @@ Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box
     const name = values.name ?? hostname();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new UsageError('--name takes letters, digits, ".", "_" and "-" (at most 64).');
     const threads = values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1);
+    await reachQueue(connection);
     const worker = await QueueWorker.start({
       ...connection,
       name,

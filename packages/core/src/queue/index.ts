@@ -11,3 +11,4 @@ export * from './run-control';
 export * from './run-info';
 export * from './run-job';
 export * from './run-queue-client';
+export * from './connection-check';
