@@ -160,8 +160,13 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
     graphOptimizationLevel: opts.optimization ?? 'all',
     ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
     executionMode: 'sequential',
+    // With frozen weights converted at each use, onnxruntime's memory pattern (one block laid out after the first
+    // run and taken from the arena beside the chunks that run left there) added 0.75 GiB to bench:memory's bf16 step
+    // (3.0 → 3.77 GiB) at the same CPU time per step.
+    ...(opts.keepWeightsAsStored ? { enableMemPattern: false } : {}),
     // onnxruntime's CPU arena stays on: without it peak RSS of bench:train-step's klein-block step fell by about
-    // 150 MiB, but every step then faulted its activations' pages in afresh and ran up to 40% slower.
+    // 150 MiB (bench:memory's bf16 step: 3.0 → 2.4 GiB), but every step then faulted its activations' and weight
+    // copies' pages in afresh and ran up to 40% slower (bench:memory: 4.4–5.3 → 5.8–7.6 CPU seconds per step).
     ...(opts.profile ? { enableProfiling: true, profileFilePrefix: opts.profile } : {}),
     logSeverityLevel: 3,
     extra,
