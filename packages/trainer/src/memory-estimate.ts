@@ -43,8 +43,13 @@ const ATTENTION_FLOATS_PER_PAIR_PER_HEAD = 2;
  * session, their flat copies passed in and out (parameters and moments both ways), and the JavaScript state.
  */
 const LORA_FLOATS_PER_PARAM = 10;
-/** Bytes per weight of the float32 working copy measured at the step's peak (see estimateTrainingMemory). */
-const FLOAT32_COPY_AT_PEAK = 4;
+/**
+ * Float32 working copies of frozen weights at the step's peak, in widest layers. Each use casts (bf16) or
+ * dequantizes (int8, fp8) its layer and frees the copy after its last use; the recomputed block's copies live
+ * through that block's backward pass and onnxruntime's arena keeps their chunks for the next step. Measured by
+ * bench:memory on the CPU (klein-4B widths): 3.8 widest layers for bf16 and int8, 4.0 for fp8.
+ */
+const WIDEST_LAYER_COPIES_AT_PEAK = 4;
 /** Node, onnxruntime and the run's own buffers (measured: 150–200 MB resident for a tiny model's run). */
 const RUNTIME_BYTES = 200 * 1024 ** 2;
 
@@ -54,10 +59,8 @@ export function estimateTrainingMemory(a: MemoryEstimateInput): MemoryEstimate {
   const blocks = c.numDoubleBlocks + c.numSingleBlocks;
   const S = a.imageTokens + a.textTokens;
   const heldBytes = a.basePrecision === 'bf16' ? a.storedBytesPerWeight : 1;
-  // Quantized weights carry one float32 scale per output row: negligible next to the rows themselves. Measured
-  // (bench:memory, CPU): at the step's peak onnxruntime still holds a float32 copy of nearly every weight (the
-  // per-layer casts / dequantizations are not freed layer by layer), so that copy is counted until it is fixed.
-  const weightsBytes = a.baseParams * (heldBytes + FLOAT32_COPY_AT_PEAK) + largestLayerParams(c) * 4;
+  // Quantized weights carry one float32 scale per output row: negligible next to the rows themselves.
+  const weightsBytes = a.baseParams * heldBytes + WIDEST_LAYER_COPIES_AT_PEAK * largestLayerParams(c) * 4;
   const perBlock = a.batch * (S * D * FLOATS_PER_TOKEN_PER_UNIT + c.numHeads * S * S * ATTENTION_FLOATS_PER_PAIR_PER_HEAD) * 4;
   // Checkpointing keeps each block's two input streams and rebuilds one block at a time in the backward pass.
   const boundaries = a.batch * S * D * 2 * 4 * blocks;
