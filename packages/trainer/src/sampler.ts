@@ -88,8 +88,11 @@ export class TrainingSampler {
     return this.model.decodeImage(tokens, this.bucket.width, this.bucket.height);
   }
 
+  /** Releases the sessions (and the memory onnxruntime keeps for them); the next render compiles them again. */
   async close(): Promise<void> {
-    if (this.lora) await (await this.lora).release();
-    if (this.base) await (await this.base).release();
+    const sessions = [this.lora, this.base];
+    this.lora = undefined;
+    this.base = undefined;
+    for (const s of sessions) if (s) await (await s).release();
   }
 }
