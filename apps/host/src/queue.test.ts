@@ -170,7 +170,8 @@ describe('run queue', () => {
     await follower.waitFor(/note: worker small cannot take this run: This run needs about .* cannot hold it/);
     const list = startCli(['runs', '--queue', redis.url, '--json']);
     expect(await list.exited).toBe(0);
-    const listed = (JSON.parse(list.output) as { runs: { name: string; status: string; position: number | null; message: string }[] }).runs.find((r) => r.name === 'run');
+    const runKey = (JSON.parse(readFileSync(join(out, 'queue.json'), 'utf8')) as { runKey: string }).runKey;
+    const listed = (JSON.parse(list.output) as { runs: { runKey: string; status: string; position: number | null; message: string }[] }).runs.find((r) => r.runKey === runKey);
     expect(listed).toMatchObject({ status: 'queued', message: expect.stringMatching(/^small cannot take this run: This run needs/) });
     expect(small.output).toMatch(/run "run" refused: This run needs/);
     const big = await worker('big');
