@@ -62,6 +62,10 @@ export type QueueRunListing = QueueRunInfo & { position: number | null };
 /** A trainer event from the queue, its paths made absolute in the local run folder (files already there). */
 export type FollowedEvent = TrainingEvent | QueueOnlyEvent;
 
+/** How long a stop keeps looking for a queued run a worker is refusing right now (refusing takes milliseconds). */
+const STOP_TRIES = 50;
+const STOP_RETRY_MS = 100;
+
 export class RunQueueClient {
   readonly keys: QueueKeys;
   readonly redis: Redis;
@@ -139,18 +143,33 @@ export class RunQueueClient {
   }
 
   async control(runKey: string, control: RunControl): Promise<void> {
-    if (control.type === 'stop') {
-      // Not claimed yet: it leaves the queue at once.
+    if (control.type === 'stop' && (await this.stopWaiting(runKey))) return;
+    await sendRunControl(this.redis, this.keys, this.connection.secret, this.connection.queueName, runKey, control);
+  }
+
+  /**
+   * A run no worker trains leaves the queue at once. A waiting run is briefly active while a worker looks at it and
+   * refuses it (a label it lacks, a model it cannot fit) before it waits again: a stop then would go to a control
+   * list nobody reads, and the run would stay queued. So while the run is still "queued", look again shortly.
+   */
+  private async stopWaiting(runKey: string): Promise<boolean> {
+    for (let attempt = 0; attempt < STOP_TRIES; attempt++) {
       for (const j of await this.queue.getJobs(['wait', 'prioritized', 'delayed'])) {
         if ((j.data as { job?: RunJob })?.job?.runKey !== runKey) continue;
-        await j.remove();
+        try {
+          await j.remove();
+        } catch {
+          break; // A worker took it meanwhile: look again.
+        }
         await writeRunInfo(this.redis, this.keys, runKey, { status: 'stopped', message: 'Stopped before it started.' });
         await this.publish(runKey, { type: 'exit', worker: '', reason: 'stopped', step: 0, message: 'Stopped before it started.' });
         await expireRun(this.redis, this.keys, runKey);
-        return;
+        return true;
       }
+      if ((await readRunInfo(this.redis, this.keys, runKey))?.status !== 'queued') return false;
+      await new Promise((r) => setTimeout(r, STOP_RETRY_MS));
     }
-    await sendRunControl(this.redis, this.keys, this.connection.secret, this.connection.queueName, runKey, control);
+    return false;
   }
 
   async runs(): Promise<QueueRunListing[]> {
