@@ -102,6 +102,7 @@ describe('Run queue in the studio', () => {
       await page.getByTestId('compute-save').click();
       await page.getByTestId('compute-saved').waitFor();
       expect(await page.getByTestId('compute-saved').textContent()).toBe('Saved. New runs go to the queue "lora-studio".');
+      expect(await page.getByTestId('status-runs-on').textContent()).toBe('Runs on the queue "lora-studio"');
       await workerRow(page).waitFor();
       expect(await workerRow(page).getByTestId('worker-doing').textContent()).toBe('Idle, waiting for runs');
       expect(await workerRow(page).getByTestId('worker-answered').textContent()).toMatch(/^answered (just now|\d+ s ago)$/);
@@ -156,6 +157,26 @@ describe('Run queue in the studio', () => {
       expect(await page.getByTestId('run-row-where').textContent()).toBe(`Finished on ${WORKER}`);
       await screenshot(page, 'train-on-queue');
       await expect.poll(() => workerRow(side.page).getByTestId('worker-doing').textContent(), LONG).toBe('Idle, waiting for runs');
+
+      // A run for a worker group this worker is not in: it waits in line with the worker's reason; Stop takes it out.
+      await page.getByTestId('new-run').click();
+      await page.getByTestId('train-form').waitFor();
+      await page.getByTestId('train-run-on').selectOption('queue-labels');
+      await page.getByTestId('train-run-on-labels').fill('gpu-24gb');
+      await page.getByTestId('train-field-steps').fill('10');
+      await page.getByTestId('train-field-sampleEvery').fill('0');
+      await expect.poll(() => train.isEnabled(), LONG).toBe(true);
+      await train.click();
+      await expect.poll(() => page.getByTestId('run-where').textContent(), LONG).toBe('Queued, 1st in line · workers labelled gpu-24gb');
+      await expect.poll(() => page.getByTestId('run-message').textContent(), LONG).toBe(`Worker ${WORKER} cannot take this run: it needs the label gpu-24gb; this worker has none.`);
+      expect(await page.locator('[data-testid="run-row"][aria-current="true"]').getByTestId('run-row-where').textContent()).toBe('Queued, 1st in line · workers labelled gpu-24gb');
+      expect(await page.getByTestId('run-eta').textContent()).toBe('Waiting for a worker');
+      await screenshot(page, 'train-queued-for-label');
+      await page.getByTestId('run-stop').click();
+      // With the run's message beside the status, a stop that never lands says what the run last reported.
+      const statusAndMessage = async () => `${await status(page)}: ${await page.getByTestId('run-message').textContent()}`;
+      await expect.poll(statusAndMessage, LONG).toBe('stopped: Stopped before it started.');
+      expect(await page.getByTestId('run-where').textContent()).toBe('Stopped');
     } finally {
       await page.context().close();
       await side.page.context().close();

@@ -39,7 +39,11 @@ export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice>
 
     loadCompute: async () => {
       try {
-        set({ compute: await client.send('compute-get', {}), computeError: null });
+        const compute = await client.send('compute-get', {});
+        // Several views ask (status bar, Settings, Train form): an unchanged answer keeps the same object, so a form
+        // that follows the saved settings does not start over while the user types.
+        const same = JSON.stringify(compute) === JSON.stringify(get().compute);
+        set({ ...(same ? {} : { compute }), computeError: null });
       } catch (err) {
         set({ computeError: errorMessage(err) });
       }

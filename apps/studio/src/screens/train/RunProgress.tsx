@@ -33,7 +33,7 @@ export function RunProgress() {
   const fraction = run.totalSteps > 0 ? Math.min(1, step / run.totalSteps) : 0;
   const timing = runTiming(metrics, run.totalSteps);
   const active = activeStatuses.includes(run.status);
-  const eta = !active ? '—' : run.status === 'queued' ? 'Waiting for the device' : timing.etaMs === null ? 'Estimating…' : formatDuration(timing.etaMs);
+  const eta = !active ? '—' : run.status === 'queued' ? (run.where.kind === 'queue' ? 'Waiting for a worker' : 'Waiting for the device') : timing.etaMs === null ? 'Estimating…' : formatDuration(timing.etaMs);
   return (
     <div className="run-progress" data-testid="run-progress">
       <div className="run-progress-line">
