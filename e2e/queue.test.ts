@@ -2,6 +2,7 @@
 // The user points Settings → Compute at the queue (Test connection first), sees the worker in the Workers panel,
 // starts a small run that trains on the worker, and watches its live chart fed from there.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestRedis } from '@lora-studio/core/queue/testing';
@@ -35,6 +36,18 @@ afterAll(async () => {
   await redis?.dispose();
   rmSync(cache, { recursive: true, force: true });
 });
+
+/** A loopback port the kernel just handed out and that nothing listens on any more (a neighbour port may be taken). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** The sample style dataset, imported by the services from its folder (images with their caption files). */
 async function importSampleDataset(page: Page, dir: string): Promise<number> {
@@ -82,7 +95,7 @@ describe('Run queue in the studio', () => {
       // A wrong port first: the test says so in words, nothing is saved.
       await page.getByTestId('compute-target-queue').check();
       const port = Number(new URL(redis.url).port);
-      const wrongPort = port === 65535 ? port - 1 : port + 1;
+      const wrongPort = await closedPort();
       await page.getByTestId('compute-redis-url').fill(`redis://127.0.0.1:${wrongPort}`);
       await page.getByTestId('compute-test').click();
       const result = page.getByTestId('compute-test-result');
