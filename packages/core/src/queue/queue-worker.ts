@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { detectComputeDevice } from '../compute-device';
 import { checkRunMemory } from '../runs/memory-check';
 import {
-  prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
+  mostReferences, prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
   type PreparedRun, type TrainingEvent, type WorkerExit,
 } from '@lora-studio/trainer';
 import { ArtifactError, RedisArtifactStore, type ArtifactRef } from './artifact-store';
@@ -227,7 +227,8 @@ export class QueueWorker {
       return `this worker could not load the base model or dataset: ${(error as Error).message}`;
     }
     try {
-      const memory = checkRunMemory(prepared.model, prepared.description.config, undefined, this.options.memoryLimitBytes);
+      // Reference images add their tokens to every block: counted as the local preflight counts them.
+      const memory = checkRunMemory(prepared.model, prepared.description.config, undefined, this.options.memoryLimitBytes, mostReferences(prepared.dataset));
       if (memory.problem?.severity === 'error') return memory.problem.message;
       return true;
     } finally {
