@@ -11,7 +11,9 @@ afterEach(() => {
 describe('runtime files', () => {
   it('in the repository: the TypeScript source through tsx, the checkout\'s resources and migrations', () => {
     const source = new URL('./training-worker.ts', 'file:///repo/packages/trainer/src/worker/');
-    expect(workerEntry('training-worker', source)).toEqual({ path: '/repo/packages/trainer/src/worker/training-worker.ts', execArgv: ['--import', 'tsx'] });
+    // tsx by its resolved file, so a child started from any working folder (a queue worker's cache) still finds it.
+    expect(workerEntry('training-worker', source)).toEqual({ path: '/repo/packages/trainer/src/worker/training-worker.ts', execArgv: ['--import', import.meta.resolve('tsx')] });
+    expect(import.meta.resolve('tsx')).toMatch(/^file:\/\/.*\/node_modules\/tsx\//);
     expect(workerEntry('analysis-worker', new URL('file:///repo/a/analysis-worker.mjs')).execArgv).toEqual([]);
     expect(existsSync(join(resourcesDir({}), 'base-models', 'flux2-tiny-default', 'model.json'))).toBe(true);
     expect(existsSync(join(migrationsDir(), 'project'))).toBe(true);
