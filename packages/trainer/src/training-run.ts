@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
-  createSession, hostTensor, packLayout, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState,
+  createSession, hostTensor, joinArrays, packLayout, repeatArray, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState,
   type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
 } from '@lora-studio/onnx';
 import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets, type ReferenceTokens } from '@lora-studio/models';
@@ -369,23 +369,23 @@ export class TrainingRun {
     const B = entries.length;
     const { family, encoders } = this.prepared.model;
     const t = Array.from({ length: B }, () => family.objective.sampleTimestep(this.rng, this.config.timesteps));
-    const x0 = concat(x0s);
+    const x0 = joinArrays(x0s);
     const noise = this.rng.fillNormal(new Float32Array(x0.length)) as Float32Array;
     const { xt, target } = family.objective.trainingPair(x0, noise, t);
     const grid = { h: bucket.height / encoders.sizeMultiple, w: bucket.width / encoders.sizeMultiple };
     const N = grid.h * grid.w;
     const referenceRows = references
-      ? { tokens: references * N, image: concat(refs), positions: repeat(family.referencePositions(new Array(references).fill({ height: grid.h, width: grid.w })), B) }
+      ? { tokens: references * N, image: joinArrays(refs), positions: repeatArray(family.referencePositions(new Array(references).fill({ height: grid.h, width: grid.w })), B) }
       : undefined;
     const feeds: Record<string, HostTensor> = {
       ...family.denoiserFeeds({
-        rows: B, imageTokens: N, textTokens, image: xt, timesteps: t, text: concat(texts),
-        imagePositions: repeat(family.imagePositions(grid.h, grid.w), B), textPositions: repeat(family.textPositions(textTokens), B),
+        rows: B, imageTokens: N, textTokens, image: xt, timesteps: t, text: joinArrays(texts),
+        imagePositions: repeatArray(family.imagePositions(grid.h, grid.w), B), textPositions: repeatArray(family.textPositions(textTokens), B),
         guidance: this.config.guidance, references: referenceRows,
       }, STEP_INPUTS),
       target: hostTensor('float32', [B, N, family.tokens.outChannels], target),
     };
-    if (this.masked()) feeds[LOSS_WEIGHT_INPUT] = hostTensor('float32', [B, N, 1], concat(weights));
+    if (this.masked()) feeds[LOSS_WEIGHT_INPUT] = hostTensor('float32', [B, N, 1], joinArrays(weights));
     if (stepPredictsBase(this.config)) feeds[PRESERVE_INPUT] = hostTensor('bool', [B, 1, 1], Array.from({ length: B }, (_, r) => (preserved.includes(r) ? 1 : 0)));
     else if (preserved.length) await this.preserveOutputs(feeds, preserved, grid, textTokens, referenceRows);
     return { feeds, bucket, references, preserved };
@@ -410,12 +410,12 @@ export class TrainingRun {
     const c = family.tokens;
     const N = grid.h * grid.w;
     // The preserved rows of each batch input, in row order; every row has the same position ids.
-    const rowsOf = (data: Float32Array, width: number) => concat(rows.map((r) => data.subarray(r * width, (r + 1) * width)));
+    const rowsOf = (data: Float32Array, width: number) => joinArrays(rows.map((r) => data.subarray(r * width, (r + 1) * width)));
     const pick = (name: string, width: number) => rowsOf(feeds[name]!.data as Float32Array, width);
     const velocity = await (await prediction).velocity({
       rows: rows.length, imageTokens: N, textTokens: T,
       xt: pick(STEP_INPUTS.image, N * c.inChannels), t: pick(STEP_INPUTS.timestep, 1), txt: pick(STEP_INPUTS.text, T * c.contextDim),
-      imgIds: repeat(family.imagePositions(grid.h, grid.w), rows.length), txtIds: repeat(family.textPositions(T), rows.length),
+      imgIds: repeatArray(family.imagePositions(grid.h, grid.w), rows.length), txtIds: repeatArray(family.textPositions(T), rows.length),
       guidance: this.config.guidance,
       ...(references ? {
         references: {
@@ -607,18 +607,4 @@ export class TrainingRun {
     model.family.lora.save(this.paths.lora, { layers, metadata }, 'kohya');
     return this.paths.lora;
   }
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-function repeat(a: Float32Array, times: number): Float32Array {
-  return concat(Array.from({ length: times }, () => a));
 }

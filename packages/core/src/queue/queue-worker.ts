@@ -22,6 +22,7 @@ import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
 import { openRunControl } from './run-control';
 import { expireRun, writeRunInfo } from './run-info';
+import type { WorkerInfo } from './run-queue-client';
 import { BadJobError, openRunJob, type RunJob } from './run-job';
 
 export interface QueueWorkerOptions {
@@ -117,7 +118,8 @@ export class QueueWorker {
   /** What the studio's Workers panel and "runs --queue" show; expires when the worker stops answering. */
   private async register(): Promise<void> {
     const device = detectComputeDevice();
-    const info = {
+    // Typed as the reader's shape, so the heartbeat and what the studio parses cannot drift apart.
+    const info: WorkerInfo = {
       name: this.options.name,
       host: hostname(),
       labels: this.options.labels,

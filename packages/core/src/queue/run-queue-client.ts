@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_QUEUE_NAME, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_QUEUE_NAME, type QueueWorkerSummary, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
 import { ArtifactError, RedisArtifactStore, type ArtifactStore } from './artifact-store';
 import { PathOutsideError } from '@lora-studio/store';
@@ -42,18 +42,10 @@ export interface SubmitRequest {
   threads?: number;
 }
 
-export interface WorkerInfo {
-  name: string;
-  host: string;
-  labels: string[];
-  version: string;
-  device: string;
-  concurrency: number;
-  totalMemoryBytes: number;
-  freeMemoryBytes: number;
-  runs: { runKey: string; name: string; step: number; status: string }[];
+/** A worker's heartbeat as it writes it: what the Workers panel shows, plus the run keys and its start time. */
+export interface WorkerInfo extends Omit<QueueWorkerSummary, 'runs'> {
+  runs: (QueueWorkerSummary['runs'][number] & { runKey: string })[];
   startedAt: string;
-  heartbeatAt: string;
 }
 
 /** A queue run with where it is: its place in the waiting line (1 = next) while queued. */

@@ -1,4 +1,5 @@
 // Position ids (t, h, w, l) of FLUX.2 tokens (docs/flux2.md §Position ids).
+import { joinArrays } from '@lora-studio/onnx';
 
 /** Image tokens of an h×w latent grid, row-major: (0, row, col, 0); reference image i uses t = 10 + 10·i. */
 export function flux2ImageIds(height: number, width: number, referenceIndex?: number): Float32Array {
@@ -34,12 +35,5 @@ export interface ReferenceGrid {
  * references apart from the image being made and from each other (BFL's and diffusers' FLUX.2 pipelines alike).
  */
 export function flux2ReferenceIds(grids: readonly ReferenceGrid[]): Float32Array {
-  const parts = grids.map((g, i) => flux2ImageIds(g.height, g.width, i));
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return joinArrays(grids.map((g, i) => flux2ImageIds(g.height, g.width, i)));
 }

@@ -2,7 +2,7 @@
 // One compiled graph serves every LoRA checkpoint and scale: the LoRA tensors (any rank) and the scale are
 // inputs. Guidance-distilled configs take the guidance scale as an input; the others use true
 // classifier-free guidance, running the prompt and the negative prompt as a batch of two.
-import { Graph, createSession, hostTensor, serializeGraph, type EngineSession, type EngineSessionOptions, SeededRandom } from '@lora-studio/onnx';
+import { Graph, createSession, hostTensor, joinArrays, repeatArray, serializeGraph, type EngineSession, type EngineSessionOptions, SeededRandom } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { addFlux2Inputs, buildFlux2 } from '../flux2/graph';
 import { addFlux2Weights, addLoraInputs, flux2WeightSession, type Flux2WeightSource } from '../flux2/graph-weights';
@@ -100,12 +100,8 @@ export class Flux2Sampler {
     const cfg = !c.guidanceEmbed && req.guidance !== 1;
     const B = cfg ? 2 : 1;
     const x = new SeededRandom(req.seed).fillNormal(new Float32Array(N * c.outChannels)) as Float32Array;
-    const repeat = (v: Float32Array) => {
-      const out = new Float32Array(v.length * B);
-      for (let b = 0; b < B; b++) out.set(v, b * v.length);
-      return out;
-    };
-    const text = cfg ? concatArrays(req.text, req.negativeText ?? new Float32Array(req.text.length)) : req.text;
+    const repeat = (v: Float32Array) => repeatArray(v, B);
+    const text = cfg ? joinArrays([req.text, req.negativeText ?? new Float32Array(req.text.length)]) : req.text;
     const fixed = {
       ...this.referenceFeeds(req.references ?? [], repeat),
       img_ids: hostTensor('float32', [B, N, 4], repeat(flux2ImageIds(req.gridHeight, req.gridWidth))),
@@ -191,11 +187,4 @@ export class Flux2Sampler {
     }
     return feeds;
   }
-}
-
-function concatArrays(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
