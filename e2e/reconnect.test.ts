@@ -1,24 +1,24 @@
 import { createStudio } from '@lora-studio/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, openPage } from './support/browser';
-import { startStudio, type StudioUnderTest } from './support/studio';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { withStudioPages } from './support/lifecycle';
+import type { StudioUnderTest } from './support/studio';
 import { createProject, goToProjects, projectRow, waitForConnected } from './support/studio-ui';
 
 let studio: StudioUnderTest;
-let browser: Browser;
+let page: Page;
 
-beforeAll(async () => {
-  [studio, browser] = await Promise.all([startStudio(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await studio?.close();
-});
+withStudioPages(
+  (s, tab) => {
+    studio = s;
+    page = tab.page;
+  },
+  // While the host is down Chromium logs each failed attempt; nothing else may go wrong in the page.
+  { expected: (message) => message.includes('WebSocket connection') },
+);
 
 describe('connection to the host', () => {
   it('shows a lost connection, reconnects by itself and refetches what changed meanwhile', async () => {
-    const { page, pageErrors } = await openPage(browser);
     await page.goto(studio.url);
     await createProject(page, { name: 'Before restart', trigger: 'brx' });
     await goToProjects(page);
@@ -36,8 +36,5 @@ describe('connection to the host', () => {
     await waitForConnected(page);
     await projectRow(page, 'Made while away').waitFor();
     await projectRow(page, 'Before restart').waitFor();
-    // While the host was down Chromium logs each failed attempt; nothing else may go wrong in the page.
-    expect(pageErrors.filter((e) => !e.includes('WebSocket connection'))).toEqual([]);
-    await page.context().close();
   });
 });
