@@ -9,8 +9,8 @@ import { TestRedis } from '@lora-studio/core/queue/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openPage, type StudioPage } from './support/browser';
-import { repoRoot } from './support/paths';
 import { startQueueWorker, type QueueWorker } from './support/queue-worker';
+import { importSampleDataset } from './support/sample-dataset';
 import { screenshot } from './support/screenshot';
 import { startStudio, type StudioUnderTest } from './support/studio';
 import { createProject } from './support/studio-ui';
@@ -47,29 +47,6 @@ function closedPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** The sample style dataset, imported by the services from its folder (images with their caption files). */
-async function importSampleDataset(page: Page, dir: string): Promise<number> {
-  const url = new URL(studio.url);
-  const socketUrl = `ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token')!)}`;
-  const folder = join(repoRoot, 'resources', 'samples', 'style');
-  return page.evaluate(
-    ({ socketUrl, dir, folder }) =>
-      new Promise<number>((resolve, reject) => {
-        const socket = new WebSocket(socketUrl);
-        socket.onopen = () => socket.send(JSON.stringify({ kind: 'request', id: 1, name: 'images-import', args: { dir, paths: [folder] } }));
-        socket.onerror = () => reject(new Error('The studio API socket failed.'));
-        socket.onmessage = (event) => {
-          const frame = JSON.parse(String(event.data));
-          if (frame.kind !== 'response' || frame.id !== 1) return;
-          socket.close();
-          if (frame.ok) resolve(frame.result.imported as number);
-          else reject(new Error(frame.error.message));
-        };
-      }),
-    { socketUrl, dir, folder },
-  );
 }
 
 // The worker downloads the dataset, encodes it and compiles the model before its first step (tens of seconds on 2
@@ -125,7 +102,7 @@ describe('Run queue in the studio', () => {
       await page.getByTestId('settings-back').click();
       const dir = join(studio.home, 'projects', 'queue-e2e');
       await createProject(page, { name: 'Queue e2e', trigger: 'flt', type: 'style', dir });
-      expect(await importSampleDataset(page, dir)).toBeGreaterThanOrEqual(30);
+      expect(await importSampleDataset(page, studio.url, dir)).toBeGreaterThanOrEqual(30);
       await page.getByTestId('section-tab-train').click();
       await page.getByTestId('train-form').waitFor();
       await expect.poll(() => page.getByTestId('train-run-on').inputValue(), LONG).toBe('queue-any');
