@@ -4,7 +4,6 @@ import { mediaUrl } from '../../client';
 import { flagLabels } from './flag-labels';
 import { gridLayout, scrollToShowRow, visibleRows } from './grid-layout';
 import { startImageDrag } from './reference-drag';
-import './reference-slots.css';
 
 interface ThumbnailGridProps {
   dir: string;
