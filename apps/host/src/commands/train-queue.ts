@@ -9,6 +9,7 @@ import { MetricsLog, runPaths, writeRunDescription, type TrainingEvent } from '@
 import { CommandFailed } from './call';
 import { complain, oneLine, say, terminalJson } from './terminal-text';
 import { reachQueue } from './queue-options';
+import { onStopSignals } from './stop-signals';
 
 /** RUN_DIR/queue.json: which queue run this folder follows (no secret, no password). */
 export interface QueueRunLink {
@@ -71,13 +72,10 @@ export async function followQueueRun(
   const log = new MetricsLog(runPaths(runDir).metrics);
   const abort = new AbortController();
   let detached = false;
-  const onSignal = () => {
-    if (detached) process.exit(130);
+  const stopListening = onStopSignals(() => {
     detached = true;
     abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  });
   let code = 0;
   let failureSaid = false;
   try {
@@ -105,8 +103,7 @@ export async function followQueueRun(
       writeQueueLink(runDir, link);
     }, { signal: abort.signal, onSkipped: (why) => complain(`note: ${oneLine(why)}`) });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
     writeQueueLink(runDir, link);
   }
   if (detached && !json) say(`Detached; the run keeps training on the queue. See it with "lora-studio runs --queue ${link.redis}", follow it again with "lora-studio resume ${runDir} --queue ${link.redis}".`);

@@ -11,6 +11,7 @@ import { UsageError, type Command } from './command';
 import { complain, say, terminalJson } from './terminal-text';
 import { baseFromLibrary } from './library-base';
 import { queueConnection, queueFlags, QUEUE_HELP } from './queue-options';
+import { onStopSignals } from './stop-signals';
 import { resumeOnQueue, submitToQueue } from './train-queue';
 
 /** Human-readable progress: every event but steps, and about 50 step lines per run. */
@@ -66,20 +67,12 @@ async function prepareOrFail(prepare: () => Promise<PreparedRun>): Promise<Prepa
 
 /** Ctrl+C stops at the next step boundary and keeps a checkpoint; a second Ctrl+C quits at once. */
 async function runWithSignals(run: TrainingRun): Promise<number> {
-  let interrupted = false;
-  const onSignal = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onStopSignals(() => run.stop());
   try {
     const outcome = await run.run();
     return outcome === 'failed' ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }
 

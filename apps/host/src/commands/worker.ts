@@ -6,6 +6,7 @@ import { parseLabels, QueueWorker, redactedUrl, STUDIO_VERSION } from '@lora-stu
 import { UsageError, type Command } from './command';
 import { baseFromLibrary } from './library-base';
 import { queueConnection, queueFlags, QUEUE_HELP, reachQueue } from './queue-options';
+import { onStopSignals } from './stop-signals';
 import { complain, oneLine, say } from './terminal-text';
 
 /** A model id from a job → this machine's model folder, only from its own library (never a path from the job). */
@@ -85,16 +86,11 @@ Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box
     });
     say(`worker ${name} waiting for runs on ${redactedUrl(connection.redisUrl)} (queue ${connection.queueName}${labels.length ? `, labels ${labels.join(', ')}` : ''})`);
     return new Promise<number>((done) => {
-      let stopping = false;
-      const onSignal = () => {
-        if (stopping) process.exit(130);
-        stopping = true;
+      onStopSignals(() => {
         const running = worker.activeRuns().length;
         complain(running ? `Handing ${running} run(s) back to the queue after the current step (Ctrl+C again quits at once)…` : 'Stopping…');
         void worker.close().then(() => done(0), (error: Error) => { complain(error.message); done(1); });
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      });
     });
   },
 };
