@@ -6,8 +6,9 @@ import { pretrainDefaultModel, type PretrainOptions } from './pretrain';
 export const PRETRAIN_HELP = `Usage: lora-studio model pretrain --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--checkpoint-every N]
                                [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--resume] [--json]
 
-Trains every weight of the default model (pixel-space FLUX.2 + byte-level text encoder) on the ~3,800 Google emoji
-of emoji-datasource-google, with captions that state background, size and position. Deterministic: the same
+Trains every weight of the default model (pixel-space FLUX.2 + text encoder: bytes plus a learned vector per
+caption word) on the ~3,800 Google emoji of emoji-datasource-google, with captions that state background, size
+and position. Deterministic: the same
 options give the same weights, and --resume after a kill continues to the same result. DIR receives model.json +
 fp16 weights at every checkpoint (usable as a base model), pretrain-state.safetensors (for --resume) and
 pretrain-log.jsonl (one line per step).
