@@ -43,10 +43,16 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   const paint = maskCanvasSize(width, height);
 
   // Read back after every edit (undo, invert, the share it teaches): a canvas kept in main memory reads fastest.
-  const context = () => canvas.current!.getContext('2d', { willReadFrequently: true })!;
-  const measure = () => setShare(learntShare(context().getImageData(0, 0, paint.width, paint.height).data));
+  // Null once the editor has closed: React detaches the canvas before it runs effect clean-ups, so a mask image that
+  // finishes loading in between (after Save closes the editor, say) must find nothing to draw on, not throw.
+  const context = () => canvas.current?.getContext('2d', { willReadFrequently: true }) ?? null;
+  const measure = () => {
+    const ctx = context();
+    if (ctx) setShare(learntShare(ctx.getImageData(0, 0, paint.width, paint.height).data));
+  };
   const fill = (colour: string) => {
     const ctx = context();
+    if (!ctx) return;
     ctx.fillStyle = colour;
     ctx.fillRect(0, 0, paint.width, paint.height);
   };
@@ -65,7 +71,9 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
     const img = new Image();
     img.crossOrigin = 'anonymous';
     img.onload = () => {
-      context().drawImage(img, 0, 0, paint.width, paint.height);
+      const ctx = context();
+      if (!ctx) return;
+      ctx.drawImage(img, 0, 0, paint.width, paint.height);
       setReady(true);
       measure();
     };
@@ -79,15 +87,18 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
 
   /** Keeps the mask as it is before an edit, so Undo can bring it back. */
   const remember = () => {
-    history.current = [...history.current.slice(-(UNDO_STEPS - 1)), context().getImageData(0, 0, paint.width, paint.height)];
+    const ctx = context();
+    if (!ctx) return;
+    history.current = [...history.current.slice(-(UNDO_STEPS - 1)), ctx.getImageData(0, 0, paint.width, paint.height)];
     setUndoable(history.current.length);
   };
 
   const undo = () => {
     const previous = history.current.pop();
     setUndoable(history.current.length);
-    if (!previous) return;
-    context().putImageData(previous, 0, 0);
+    const ctx = context();
+    if (!previous || !ctx) return;
+    ctx.putImageData(previous, 0, 0);
     setChanged(true);
     measure();
   };
@@ -105,6 +116,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
 
   const strokeTo = (p: { x: number; y: number }) => {
     const ctx = context();
+    if (!ctx) return;
     const from = last.current ?? p;
     ctx.strokeStyle = tool === 'brush' ? WHITE : BLACK;
     ctx.lineWidth = size;
@@ -122,6 +134,7 @@ export function MaskEditor({ src, maskSrc, width, height, saving, onSave, onCanc
   const invert = () => {
     remember();
     const ctx = context();
+    if (!ctx) return;
     const pixels = ctx.getImageData(0, 0, paint.width, paint.height);
     invertMask(pixels.data);
     ctx.putImageData(pixels, 0, 0);
