@@ -442,7 +442,7 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
       images.push({ safe, entry });
       continue;
     }
-    const key = safe.slice(0, -ext.length);
+    const key = zipKey(safe);
     if (entry.size > IMPORT_LIMITS.maxCaptionBytes) {
       notes.set(key, captionTooLong(basename(safe), entry.size));
       continue;
@@ -460,6 +460,13 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
     refused.push({ label: zipLabel, reason: 'The zip holds no images (JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC); nothing was imported from it.' });
     return;
   }
+  const reader = (e: ZipEntry) => async () => {
+    try {
+      return readZipEntry(zipPath, e, budget, IMPORT_LIMITS.maxFileBytes);
+    } catch (err) {
+      throw readFailure(err, zipPath);
+    }
+  };
   let count = 0;
   for (const { safe, entry } of images.sort((a, b) => a.safe.localeCompare(b.safe))) {
     const label = `${zipLabel}/${entry.name}`;
@@ -468,16 +475,9 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
       break;
     }
     if (!admit()) continue;
-    const key = safe.slice(0, -extname(safe).length);
+    const key = zipKey(safe);
     const note = notes.get(key);
     const mask = masks.get(key);
-    const reader = (e: ZipEntry) => async () => {
-      try {
-        return readZipEntry(zipPath, e, budget, IMPORT_LIMITS.maxFileBytes);
-      } catch (err) {
-        throw readFailure(err, zipPath);
-      }
-    };
     sources.push({
       label,
       name: basename(safe),
@@ -491,13 +491,17 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
   }
 }
 
+/** A zip entry's path without its extension: what pairs an image with its caption, mask and references. */
+function zipKey(safe: string): string {
+  return safe.slice(0, -extname(safe).length);
+}
+
 /**
  * Takes each `NAME_mask.<png|jpg|webp>` entry with an image `NAME.<ext>` in the same folder of the zip out of
  * `images`: it is that image's mask (the one mask-name rule, maskOwnerStem). Returns them by their image's key.
  */
 function zipMasks(images: Array<{ safe: string; entry: ZipEntry }>): Map<string, { safe: string; entry: ZipEntry }> {
-  const keyOf = (safe: string) => safe.slice(0, -extname(safe).length);
-  const keys = new Set(images.map((i) => keyOf(i.safe)));
+  const keys = new Set(images.map((i) => zipKey(i.safe)));
   const masks = new Map<string, { safe: string; entry: ZipEntry }>();
   for (const image of images) {
     const owner = maskOwnerStem(basename(image.safe));
@@ -518,9 +522,8 @@ function zipMasks(images: Array<{ safe: string; entry: ZipEntry }>): Map<string,
 function zipReferences(
   images: Array<{ safe: string; entry: ZipEntry }>, refuse: (safe: string, reason: string) => void,
 ): Map<string, { slot: number; name: string; entry: ZipEntry }[]> {
-  const keyOf = (safe: string) => safe.slice(0, -extname(safe).length);
   const folderOf = (safe: string) => posix.dirname(safe);
-  const keys = new Set(images.map((i) => keyOf(i.safe)));
+  const keys = new Set(images.map((i) => zipKey(i.safe)));
   const foldersWithImages = new Set(images.map((i) => folderOf(i.safe)));
   const references = new Map<string, { slot: number; name: string; entry: ZipEntry }[]>();
   const taken = new Set<{ safe: string; entry: ZipEntry }>();
@@ -531,7 +534,7 @@ function zipReferences(
     if (slot === null || folder === '.' || !foldersWithImages.has(above)) continue;
     taken.add(image);
     const name = `${posix.basename(folder)}/${posix.basename(image.safe)}`;
-    const key = keyOf(posix.join(above, posix.basename(image.safe)));
+    const key = zipKey(posix.join(above, posix.basename(image.safe)));
     if (!keys.has(key)) {
       refuse(image.safe, `A reference image needs an image of the same name in the folder above (for example ${posix.basename(key)}.png); none is there, so it was not imported.`);
       continue;
