@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { writePlainPng } from './support/dataset-photos';
 import { withStudioPages } from './support/lifecycle';
 import { screenshot } from './support/screenshot';
 import type { StudioUnderTest } from './support/studio';
-import { createProject, waitForConnected } from './support/studio-ui';
+import { importPicked, openNewProject } from './support/studio-ui';
 
 let studio: StudioUnderTest;
 let page: Page;
@@ -35,15 +36,10 @@ async function maskValue(file: string, x: number, y: number): Promise<number> {
 describe('Masks in the Dataset view, browser mode', () => {
   it('paints a stroke, saves it as the image mask (white where painted), shows it after a reload, and removes it', async () => {
     const dir = join(studio.home, 'projects', 'mask-e2e');
-    await page.goto(studio.url);
-    await waitForConnected(page);
-    await createProject(page, { name: 'Mask e2e', trigger: 'sks', type: 'subject', dir });
-    const picked = join(studio.home, 'picked');
-    mkdirSync(picked, { recursive: true });
-    const photo = join(picked, 'portrait.png');
-    writeFileSync(photo, await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 190, g: 150, b: 110 } } }).png().toBuffer());
-    await page.getByTestId('dataset-add-input').setInputFiles([photo]);
-    await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+    await openNewProject(page, studio.url, { name: 'Mask e2e', trigger: 'sks', type: 'subject', dir });
+    const photo = join(studio.home, 'picked', 'portrait.png');
+    await writePlainPng(photo, WIDTH, HEIGHT, { r: 190, g: 150, b: 110 });
+    await importPicked(page, [photo]);
     await page.getByTestId('image-card').first().click();
     await page.getByTestId('image-panel').waitFor();
     expect(await page.getByTestId('image-mask-overlay').count()).toBe(0);
@@ -110,18 +106,14 @@ describe('Masks in the Dataset view, browser mode', () => {
 
   it('keeps NAME_mask.png picked beside NAME.png as the image mask, not as an image', async () => {
     const dir = join(studio.home, 'projects', 'mask-import-e2e');
-    await page.goto(studio.url);
-    await waitForConnected(page);
-    await createProject(page, { name: 'Mask import e2e', trigger: 'sks', type: 'subject', dir });
+    await openNewProject(page, studio.url, { name: 'Mask import e2e', trigger: 'sks', type: 'subject', dir });
     const picked = join(studio.home, 'picked-pair');
-    mkdirSync(picked, { recursive: true });
-    writeFileSync(join(picked, 'pet.png'), await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 90, g: 120, b: 160 } } }).png().toBuffer());
+    await writePlainPng(join(picked, 'pet.png'), WIDTH, HEIGHT, { r: 90, g: 120, b: 160 });
     // White on the right half: learn there, ignore the left.
     const mask = Buffer.alloc(WIDTH * HEIGHT);
     for (let y = 0; y < HEIGHT; y++) mask.fill(255, y * WIDTH + WIDTH / 2, (y + 1) * WIDTH);
     writeFileSync(join(picked, 'pet_mask.png'), await sharp(mask, { raw: { width: WIDTH, height: HEIGHT, channels: 1 } }).png().toBuffer());
-    await page.getByTestId('dataset-add-input').setInputFiles([join(picked, 'pet_mask.png'), join(picked, 'pet.png')]);
-    await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+    await importPicked(page, [join(picked, 'pet_mask.png'), join(picked, 'pet.png')]);
     expect(await page.getByTestId('import-headline').textContent()).toBe('Import finished: 1 imported');
     await expect.poll(() => page.getByTestId('image-card').count()).toBe(1);
     await page.getByTestId('image-card').first().click();

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { writePlainPng } from './support/dataset-photos';
 import { withStudioPages } from './support/lifecycle';
 import { screenshot } from './support/screenshot';
 import type { StudioUnderTest } from './support/studio';
-import { createProject, waitForConnected } from './support/studio-ui';
+import { importPicked, openNewProject } from './support/studio-ui';
 
 let studio: StudioUnderTest;
 let page: Page;
@@ -23,17 +24,13 @@ const slot = (page: Page, n: number) => page.locator(`[data-testid="reference-sl
 describe('Reference images in the Dataset view, browser mode', () => {
   it('drops one image onto another\'s reference slot, keeps it over a reload, removes it, and generates with a reference', async () => {
     const dir = join(studio.home, 'projects', 'references-e2e');
-    await page.goto(studio.url);
-    await waitForConnected(page);
-    await createProject(page, { name: 'References e2e', trigger: 'sks', type: 'style', dir });
+    await openNewProject(page, studio.url, { name: 'References e2e', trigger: 'sks', type: 'style', dir });
     const picked = join(studio.home, 'picked-references');
-    mkdirSync(picked, { recursive: true });
     const before = join(picked, 'before.png');
     const after = join(picked, 'after.png');
-    writeFileSync(before, await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 30, g: 60, b: 200 } } }).png().toBuffer());
-    writeFileSync(after, await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 225, g: 195, b: 55 } } }).png().toBuffer());
-    await page.getByTestId('dataset-add-input').setInputFiles([before, after]);
-    await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+    await writePlainPng(before, 640, 480, { r: 30, g: 60, b: 200 });
+    await writePlainPng(after, 640, 480, { r: 225, g: 195, b: 55 });
+    await importPicked(page, [before, after]);
 
     await card(page, 'after.png').click();
     await page.getByTestId('reference-slots').waitFor();

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { random } from '@lora-studio/media/testing';
 import sharp from 'sharp';
 
@@ -83,4 +85,10 @@ export async function datasetPhotos(): Promise<{ unique: GeneratedPhoto[]; exact
     jpeg('stamped.jpg', await textStampedPhoto(51)),
   ];
   return { unique, exactCopy: jpeg('copy-of-photo-02.jpg', good[1]!) };
+}
+
+/** Writes a PNG of one flat colour at `file` (making its folder), as a user would pick it from disk. */
+export async function writePlainPng(file: string, width: number, height: number, background: { r: number; g: number; b: number }): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, await sharp({ create: { width, height, channels: 3, background } }).png().toBuffer());
 }

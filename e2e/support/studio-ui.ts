@@ -30,6 +30,19 @@ export async function createProject(page: Page, project: NewProject): Promise<vo
   await page.getByTestId('project-name').filter({ hasText: project.name }).waitFor();
 }
 
+/** Opens the studio, waits for its API socket, and creates a project through the form (which opens it). */
+export async function openNewProject(page: Page, studioUrl: string, project: NewProject): Promise<void> {
+  await page.goto(studioUrl);
+  await waitForConnected(page);
+  await createProject(page, project);
+}
+
+/** Picks files with the Dataset view's add button and waits until their import has finished. */
+export async function importPicked(page: Page, files: string[]): Promise<void> {
+  await page.getByTestId('dataset-add-input').setInputFiles(files);
+  await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+}
+
 export function projectRow(page: Page, name: string): Locator {
   return page.getByTestId('project-row').filter({ has: page.getByTestId('project-row-name').getByText(name, { exact: true }) });
 }
