@@ -103,7 +103,7 @@ export class Flux2Sampler {
     const repeat = (v: Float32Array) => repeatArray(v, B);
     const text = cfg ? joinArrays([req.text, req.negativeText ?? new Float32Array(req.text.length)]) : req.text;
     const fixed = {
-      ...this.referenceFeeds(req.references ?? [], repeat),
+      ...this.referenceFeeds(req.references ?? [], B),
       img_ids: hostTensor('float32', [B, N, 4], repeat(flux2ImageIds(req.gridHeight, req.gridWidth))),
       txt: hostTensor('float32', [B, L, c.contextDim], text),
       txt_ids: hostTensor('float32', [B, L, 4], repeat(flux2TextIds(L))),
@@ -135,7 +135,7 @@ export class Flux2Sampler {
   }
 
   /** The references as the graph's ref / ref_ids inputs, the same for every row (both halves of a CFG batch). */
-  private referenceFeeds(refs: readonly ReferenceTokens[], repeat: (v: Float32Array) => Float32Array): Record<string, ReturnType<typeof hostTensor>> {
+  private referenceFeeds(refs: readonly ReferenceTokens[], rows: number): Record<string, ReturnType<typeof hostTensor>> {
     const c = this.config;
     if (!this.references) {
       if (refs.length) throw new Error('This sampler was created without reference inputs; create it with references: true to use reference images.');
@@ -148,17 +148,11 @@ export class Flux2Sampler {
       }
     }
     const R = refs.reduce((n, r) => n + r.gridHeight * r.gridWidth, 0);
-    const tokens = new Float32Array(R * c.inChannels);
-    let o = 0;
-    for (const r of refs) {
-      tokens.set(r.tokens, o);
-      o += r.tokens.length;
-    }
-    const rows = repeat(tokens).length / tokens.length;
+    const tokens = joinArrays(refs.map((r) => r.tokens));
     const ids = flux2ReferenceIds(refs.map((r) => ({ height: r.gridHeight, width: r.gridWidth })));
     return {
-      ref: hostTensor('float32', [rows, R, c.inChannels], repeat(tokens)),
-      ref_ids: hostTensor('float32', [rows, R, 4], repeat(ids)),
+      ref: hostTensor('float32', [rows, R, c.inChannels], repeatArray(tokens, rows)),
+      ref_ids: hostTensor('float32', [rows, R, 4], repeatArray(ids, rows)),
     };
   }
 
