@@ -173,20 +173,12 @@ export class RunManager implements RunExecutor {
     this.emitRun(item.store, item.runId);
     const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, writer: new RunEventWriter(this.ctx, item.store, item.runId) };
     this.active = active;
-    active.worker = item.launch((e) => this.onEvent(active, e));
+    active.worker = item.launch((e) => active.writer.apply(e));
     void active.worker.exited.then((exit) => this.onExit(active, exit));
   }
 
-  private onEvent(run: ActiveRun, e: TrainingEvent): void {
-    run.writer.apply(e);
-  }
-
-  private flush(run: ActiveRun): void {
-    run.writer.flush();
-  }
-
   private onExit(run: ActiveRun, exit: WorkerExit): void {
-    this.flush(run);
+    run.writer.flush();
     const rows = new RunRows(run.store);
     switch (exit.reason) {
       case 'finished':
