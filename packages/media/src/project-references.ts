@@ -28,9 +28,9 @@ export async function projectReferencePng(bytes: Buffer): Promise<Buffer> {
   }
 }
 
-/** Where a reference is kept, relative to the project folder. */
-export function referencePath(imageHash: string, slot: number, png: Buffer): string {
-  return `images/${imageHash}-ref${slot}-${sha256(png).slice(0, 16)}.png`;
+/** Where a reference is kept, relative to the project folder (`pngHash`: the stored PNG's sha256). */
+export function referencePath(imageHash: string, slot: number, pngHash: string): string {
+  return `images/${imageHash}-ref${slot}-${pngHash.slice(0, 16)}.png`;
 }
 
 export class InvalidReference extends InvalidInputError {
@@ -64,7 +64,8 @@ export class ProjectReferences {
     const row = this.rows.get(id);
     if (!row) throw new UnknownImages([id]);
     const png = await projectReferencePng(bytes);
-    const file = referencePath(row.hash, slot, png);
+    const hash = sha256(png);
+    const file = referencePath(row.hash, slot, hash);
     const previous = this.records(id).find((r) => r.slot === slot)?.file;
     if (file !== previous) replaceFile(confinedPath(this.store.dir, file), png);
     this.store.db
@@ -72,7 +73,7 @@ export class ProjectReferences {
         `INSERT INTO image_references (image_id, slot, file, hash, source_name) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (image_id, slot) DO UPDATE SET file = excluded.file, hash = excluded.hash, source_name = excluded.source_name`,
       )
-      .run(id, slot, file, sha256(png), sourceName);
+      .run(id, slot, file, hash, sourceName);
     if (previous !== undefined && previous !== file) rmSync(confinedPath(this.store.dir, previous), { force: true });
     return this.list(id);
   }
