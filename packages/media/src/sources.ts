@@ -260,8 +260,9 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
         }
         const key = captionKey(owner);
         const taken = captions.references.get(key) ?? [];
-        if (taken.some((r) => r.slot === slot)) {
-          refused.push({ label: p, reason: `${taken.find((r) => r.slot === slot)!.name} is already that image's reference from ${folder}/; keep one picture per name there.` });
+        const clash = taken.find((r) => r.slot === slot);
+        if (clash) {
+          refused.push({ label: p, reason: `${clash.name} is already that image's reference from ${folder}/; keep one picture per name there.` });
           continue;
         }
         captions.references.set(key, [...taken, { slot, name: `${folder}/${e}`, path: p }]);
@@ -540,8 +541,9 @@ function zipReferences(
       continue;
     }
     const list = references.get(key) ?? [];
-    if (list.some((r) => r.slot === slot)) {
-      refuse(image.safe, `${list.find((r) => r.slot === slot)!.name} is already that image's reference from ${posix.basename(folder)}/; keep one picture per name there.`);
+    const clash = list.find((r) => r.slot === slot);
+    if (clash) {
+      refuse(image.safe, `${clash.name} is already that image's reference from ${posix.basename(folder)}/; keep one picture per name there.`);
       continue;
     }
     references.set(key, [...list, { slot, name, entry: image.entry }]);
