@@ -90,6 +90,7 @@ export function isMaskFile(file: string, files: readonly string[]): boolean {
 
 export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
   const files = readdirSync(dir).sort();
+  const referencesOf = folderReferences(dir, IMAGE_EXTENSIONS);
   const images = files
     .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()) && !isMaskFile(f, files))
     .map((file): DatasetImage => {
@@ -98,7 +99,7 @@ export function loadFolderDataset(dir: string, cacheDir: string): Dataset {
       const maskFile = maskFileFor(file, files);
       const maskBytes = maskFile ? readFileSync(join(dir, maskFile)) : undefined;
       const mask = maskFile && maskBytes ? { path: join(dir, maskFile), hash: createHash('sha256').update(maskBytes).digest('hex'), bytes: maskBytes } : null;
-      const references = folderReferences(dir, file, IMAGE_EXTENSIONS);
+      const references = referencesOf(file);
       return {
         mask,
         ...(references.length > 0 ? { references } : {}),

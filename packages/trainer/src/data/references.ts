@@ -13,22 +13,26 @@ import type { DatasetImage, ReferenceImage } from './dataset';
 const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * `control/NAME.<ext>`, `control_1/NAME.<ext>`, `control_2/NAME.<ext>` under the dataset folder, for the image
- * `NAME.<ext>` in it: its references in that order (a missing one is skipped, the rest keep their order).
+ * The references of each image `NAME.<ext>` of the dataset folder: `control/NAME.<ext>`, `control_1/…`, `control_2/…`
+ * in that order (a missing one is skipped, the rest keep their order). Each folder is listed once, not once per image.
  */
-export function folderReferences(dir: string, file: string, imageExtensions: readonly string[]): ReferenceImage[] {
-  const stem = basename(file, extname(file));
-  const out: ReferenceImage[] = [];
-  for (const folder of REFERENCE_FOLDERS) {
+export function folderReferences(dir: string, imageExtensions: readonly string[]): (file: string) => ReferenceImage[] {
+  const folders = REFERENCE_FOLDERS.flatMap((folder) => {
     const sub = join(dir, folder);
-    if (!existsSync(sub) || !statSync(sub).isDirectory()) continue;
-    const match = readdirSync(sub).sort().find((f) => basename(f, extname(f)) === stem && imageExtensions.includes(extname(f).toLowerCase()));
-    if (match === undefined) continue;
-    // A link inside control/ that leads out of the dataset folder is refused like any other path outside it.
-    const path = confinedPath(dir, join(sub, match));
-    out.push({ name: `${folder}/${match}`, path, hash: hashOf(readFileSync(path)) });
-  }
-  return out;
+    return existsSync(sub) && statSync(sub).isDirectory() ? [{ folder, sub, files: readdirSync(sub).sort() }] : [];
+  });
+  return (file) => {
+    const stem = basename(file, extname(file));
+    const out: ReferenceImage[] = [];
+    for (const { folder, sub, files } of folders) {
+      const match = files.find((f) => basename(f, extname(f)) === stem && imageExtensions.includes(extname(f).toLowerCase()));
+      if (match === undefined) continue;
+      // A link inside control/ that leads out of the dataset folder is refused like any other path outside it.
+      const path = confinedPath(dir, join(sub, match));
+      out.push({ name: `${folder}/${match}`, path, hash: hashOf(readFileSync(path)) });
+    }
+    return out;
+  };
 }
 
 /**
