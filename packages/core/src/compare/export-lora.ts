@@ -101,6 +101,7 @@ function build(choice: ExportChoice) {
   const architecture = isFlux2ModelPath(run.base) ? describeFlux2Model(run.base).architecture : undefined;
   const project = datasetName(dataset);
   const c = lora.config;
+  const references = mostReferences(dataset);
   const metadata = {
     ...loraTrainingMetadata({
       baseModel: baseName, architecture, title: `${project} (${c.trigger}, step ${step})`, triggerWord: c.trigger, steps: step,
@@ -111,7 +112,7 @@ function build(choice: ExportChoice) {
     'lora_studio.dataset_hash': datasetHash(dataset),
     'lora_studio.step': String(step),
     // An edit LoRA expects this many reference images beside the prompt (FLUX.2 reference latents), the first first.
-    ...(mostReferences(dataset) > 0 ? { 'lora_studio.reference_images': String(mostReferences(dataset)) } : {}),
+    ...(references > 0 ? { 'lora_studio.reference_images': String(references) } : {}),
     ...(choice.weights === 'ema' ? { 'lora_studio.weights': `EMA (decay ${c.ema})` } : {}),
   };
   const precision = choice.precision ?? DEFAULT_LORA_EXPORT_PRECISION;
