@@ -13,8 +13,8 @@ export function ModelList() {
         Library
       </h2>
       <ErrorMessage message={error} testId="models-error" />
-      <ul className="model-list" data-testid="model-list">
-        <li className="model-row" data-testid="model-row" data-model="default" data-complete="true">
+      <ul className="divided-list" data-testid="model-list">
+        <li data-testid="model-row" data-model="default" data-complete="true">
           <div className="model-row-head">
             <span className="model-name">default</span>
             <span className="tag">embedded</span>

@@ -6,7 +6,7 @@ export function ModelRow({ model }: { model: BaseModelInfo }) {
   const d = model.description;
   const from = model.sourceRepo ? `Downloaded from ${model.sourceRepo}` : d.layout === 'bfl-files' ? "BFL's single files" : 'A diffusers-layout folder';
   return (
-    <li className="model-row" data-testid="model-row" data-model={model.name} data-complete={String(d.complete)}>
+    <li data-testid="model-row" data-model={model.name} data-complete={String(d.complete)}>
       <div className="model-row-head">
         <span className="model-name">{model.name}</span>
         <span className="model-label" data-testid="model-label">{d.label}</span>

@@ -41,9 +41,9 @@ export function WorkersPanel() {
               <code>LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis URL --queue-name {compute.queueName}</code>
             </p>
           )}
-          <ul className="worker-list">
+          <ul className="divided-list">
             {workers.map((w) => (
-              <li key={w.name} className="worker-row" data-testid="worker-row" data-worker={w.name}>
+              <li key={w.name} data-testid="worker-row" data-worker={w.name}>
                 <div className="worker-row-head">
                   <span className="worker-name">{w.name}</span>
                   <span className="hint">{w.host}</span>
