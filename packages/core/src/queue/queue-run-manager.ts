@@ -7,7 +7,7 @@ import type { ProjectStore } from '@lora-studio/store';
 import { projectBaseModel } from '@lora-studio/store';
 import { join } from 'node:path';
 import type { StudioContext } from '../context';
-import { RunEventWriter } from '../runs/run-event-writer';
+import { emitRunChanged, RunEventWriter } from '../runs/run-event-writer';
 import type { RunExecutor } from '../runs/run-manager';
 import { RunRows, type QueueLink } from '../runs/run-rows';
 import type { RunControl } from './run-control';
@@ -62,7 +62,7 @@ export class QueueRunManager implements RunExecutor {
       } catch (error) {
         rows.setStatus(runId, 'failed', `The run could not be queued: ${(error as Error).message}`);
       }
-      new RunEventWriter(this.ctx, store, runId).emitRun();
+      emitRunChanged(this.ctx, store, runId);
     })();
     this.uploads.add(upload);
     void upload.finally(() => this.uploads.delete(upload));
@@ -92,7 +92,7 @@ export class QueueRunManager implements RunExecutor {
       () => this.follow(store, runId),
       (error: Error) => {
         rows.setStatus(runId, 'failed', error.message);
-        new RunEventWriter(this.ctx, store, runId).emitRun();
+        emitRunChanged(this.ctx, store, runId);
       },
     );
     return rows.summary(runId)!;
@@ -147,7 +147,7 @@ export class QueueRunManager implements RunExecutor {
     const link = this.link(store, runId);
     void this.client.control(link.runKey, control).catch((error: Error) => {
       rows.setStatus(runId, row.status, `The run queue did not take the request to ${verb} the run: ${error.message}`);
-      new RunEventWriter(this.ctx, store, runId).emitRun();
+      emitRunChanged(this.ctx, store, runId);
     });
     return rows.summary(runId)!;
   }
@@ -244,7 +244,7 @@ export class QueueRunManager implements RunExecutor {
       const position = runs.find((r) => r.runKey === link.runKey)?.position ?? null;
       if (position !== link.position) {
         this.updateLink(f.store, f.runId, { position });
-        new RunEventWriter(this.ctx, f.store, f.runId).emitRun();
+        emitRunChanged(this.ctx, f.store, f.runId);
       }
     }
   }

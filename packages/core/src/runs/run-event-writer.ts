@@ -102,7 +102,12 @@ export class RunEventWriter {
   }
 
   emitRun(): void {
-    const run = new RunRows(this.store).summary(this.runId);
-    if (run) this.ctx.emit('run-changed', { dir: this.store.dir, runId: this.runId, run });
+    emitRunChanged(this.ctx, this.store, this.runId);
   }
+}
+
+/** Pushes a run's summary to the UI after its row changed, wherever it trains. */
+export function emitRunChanged(ctx: StudioContext, store: ProjectStore, runId: number): void {
+  const run = new RunRows(store).summary(runId);
+  if (run) ctx.emit('run-changed', { dir: store.dir, runId, run });
 }

@@ -4,7 +4,7 @@ import type { ProjectStore } from '@lora-studio/store';
 import { TrainingWorker, type RuntimeOptions, type TrainingEvent, type WorkerExit } from '@lora-studio/trainer';
 import { join } from 'node:path';
 import type { StudioContext } from '../context';
-import { RunEventWriter } from './run-event-writer';
+import { emitRunChanged, RunEventWriter } from './run-event-writer';
 import { RunRows } from './run-rows';
 
 interface QueuedRun {
@@ -155,7 +155,7 @@ export class RunManager implements RunExecutor {
 
   private enqueue(item: QueuedRun): void {
     this.queue.push(item);
-    this.emitRun(item.store, item.runId);
+    emitRunChanged(this.ctx, item.store, item.runId);
     this.next();
   }
 
@@ -170,7 +170,7 @@ export class RunManager implements RunExecutor {
     }
     const rows = new RunRows(item.store);
     rows.setStatus(item.runId, 'running');
-    this.emitRun(item.store, item.runId);
+    emitRunChanged(this.ctx, item.store, item.runId);
     const active: ActiveRun = { ...item, worker: undefined as unknown as TrainingWorker, writer: new RunEventWriter(this.ctx, item.store, item.runId) };
     this.active = active;
     active.worker = item.launch((e) => active.writer.apply(e));
@@ -198,13 +198,8 @@ export class RunManager implements RunExecutor {
         rows.setStatus(run.runId, 'interrupted', exit.message);
         break;
     }
-    this.emitRun(run.store, run.runId);
+    emitRunChanged(this.ctx, run.store, run.runId);
     this.active = undefined;
     this.next();
-  }
-
-  private emitRun(store: ProjectStore, runId: number): void {
-    const run = new RunRows(store).summary(runId);
-    if (run) this.ctx.emit('run-changed', { dir: store.dir, runId, run });
   }
 }
