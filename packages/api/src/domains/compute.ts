@@ -37,10 +37,13 @@ export type RunPlacement =
   /** position: its place in the queue's waiting line (1 = next) while queued; worker: who trains it (or last did). */
   | { kind: 'queue'; position: number | null; worker: string | null; labels: string[] };
 
+/** How many labels a run may ask its worker to have. */
+export const MAX_RUN_LABELS = 8;
+
 /** "Run on" in the Train form: this machine, or the queue (any worker, or only workers with these labels). */
 export const runOnSchema = z.discriminatedUnion('target', [
   z.object({ target: z.literal('this-machine') }).strict(),
-  z.object({ target: z.literal('queue'), labels: z.array(workerLabelSchema).max(8).default([]) }).strict(),
+  z.object({ target: z.literal('queue'), labels: z.array(workerLabelSchema).max(MAX_RUN_LABELS).default([]) }).strict(),
 ]);
 export type RunOn = z.infer<typeof runOnSchema>;
 
