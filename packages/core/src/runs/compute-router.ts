@@ -41,13 +41,13 @@ export class ComputeRouter implements RunExecutor {
   }
 
   /** Where a new run goes: the Train form's choice, else the setting. */
-  targetFor(runOn?: RunOn): RunOn['target'] {
-    return runOn?.target ?? (this.queue() ? 'queue' : 'this-machine');
+  targetFor(runOn?: RunOn, queue = this.queue()): RunOn['target'] {
+    return runOn?.target ?? (queue ? 'queue' : 'this-machine');
   }
 
   start(store: ProjectStore, name: string, settings: TrainingSettings, overrides: TrainingOverrides, baseModel: string, runOn?: RunOn): RunSummary {
     const queue = this.queue();
-    const target = this.targetFor(runOn);
+    const target = this.targetFor(runOn, queue);
     if (target === 'this-machine') return this.local.start(store, name, settings, overrides, baseModel);
     if (!queue) throw new ApiFailure('invalid-request', 'No run queue is set up. Choose "A run queue" in Settings → Compute (Redis URL and shared secret) first, or run on this machine.');
     return queue.start(store, name, settings, overrides, baseModel, runOn?.target === 'queue' ? runOn.labels : []);
