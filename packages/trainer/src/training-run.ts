@@ -70,6 +70,8 @@ export class TrainingRun {
   private readonly samplers = new Map<string, TrainingSampler>();
   /** The base model's own prediction (full fine-tuning's preservation), per whether the rows bring references. */
   private readonly basePredictions = new Map<boolean, Promise<BasePrediction>>();
+  /** The samples' reference tokens: encoded once, with the dataset, and read by every sample checkpoint. */
+  private sampleRefs: Promise<ReferenceTokens[]> | undefined;
   /** The dataset's images, then the prior-preservation pictures. */
   private images: DatasetImage[] = [];
   private examples: Example[] = [];
@@ -248,7 +250,7 @@ export class TrainingRun {
       this.emit({ type: 'preparing', stage: 'encoding', done: i + 1, total });
     }
     // An edit LoRA's samples read references at the sample size: encoded now, while the encoders are loaded.
-    await this.sampleReferences(this.sampleBucket());
+    await this.sampleReferences();
     if (this.config.captionDropout > 0) await this.cache.text('');
     for (const prompt of this.config.samplePrompts) await this.cache.text(prompt);
   }
@@ -553,7 +555,12 @@ export class TrainingRun {
    * An edit LoRA's samples read the references of the first dataset image that has any (its "before" picture), at
    * the sample size, so the samples show the edit the LoRA learns; a run without references samples text to image.
    */
-  private async sampleReferences(bucket: Bucket): Promise<ReferenceTokens[]> {
+  private sampleReferences(): Promise<ReferenceTokens[]> {
+    this.sampleRefs ??= this.encodeSampleReferences(this.sampleBucket());
+    return this.sampleRefs;
+  }
+
+  private async encodeSampleReferences(bucket: Bucket): Promise<ReferenceTokens[]> {
     const first = this.prepared.dataset.images.find((i) => (i.references?.length ?? 0) > 0);
     if (!first) return [];
     const multiple = this.prepared.model.encoders.sizeMultiple;
@@ -567,7 +574,7 @@ export class TrainingRun {
 
   private async writeSamples(requests: SampleRequest[], requested: boolean): Promise<void> {
     const bucket = this.sampleBucket();
-    const sampler = this.samplerFor(bucket, await this.sampleReferences(bucket));
+    const sampler = this.samplerFor(bucket, await this.sampleReferences());
     for (const r of requests) {
       const image = await sampler.render(this.state.layout, this.state.params, await this.text(r.prompt), await this.text(''), r.seed);
       const name = `step-${String(this.state.step).padStart(6, '0')}-${r.label}-seed${r.seed}.png`;
