@@ -232,7 +232,7 @@ export class TrainingRun {
     }
     // A step graph has one reference count, so images with 1, 2 or 3 references batch apart (and apart from plain
     // images, whose batching stays exactly as before).
-    const group = (e: Example) => bucketKey(e.bucket) + (e.references.length ? `+${e.references.length}ref` : '');
+    const group = (e: Example) => bucketWithReferences(e.bucket, e.references.length);
     this.order = new DataOrder(this.images.map((img, i) => ({ bucket: group(this.examples[i]!), repeats: img.repeats })), this.config.batchSize, this.config.seed);
   }
 
@@ -301,7 +301,7 @@ export class TrainingRun {
 
   /** The step graph of a bucket and a reference count (each reference is encoded at the bucket's size). */
   private compiledFor(bucket: Bucket, references: number): Promise<CompiledBucket> {
-    const key = `${bucketKey(bucket)}+${references}ref`;
+    const key = bucketWithReferences(bucket, references);
     let c = this.compiled.get(key);
     if (!c) {
       c = (async () => {
@@ -542,7 +542,7 @@ export class TrainingRun {
    * from the plain one (prior pictures are text to image).
    */
   private samplerFor(bucket: Bucket, references: readonly ReferenceTokens[] = []): TrainingSampler {
-    const key = `${bucketKey(bucket)}+${references.length}ref`;
+    const key = bucketWithReferences(bucket, references.length);
     let sampler = this.samplers.get(key);
     if (!sampler) {
       sampler = new TrainingSampler(this.prepared.model, this.config, bucket, this.options.threads, references);
@@ -614,4 +614,9 @@ export class TrainingRun {
     model.family.lora.save(this.paths.lora, { layers, metadata }, 'kohya');
     return this.paths.lora;
   }
+}
+
+/** A bucket and a reference count as one key (step graphs, samplers, batching); without references, the bucket's own. */
+function bucketWithReferences(bucket: Bucket, references: number): string {
+  return bucketKey(bucket) + (references ? `+${references}ref` : '');
 }
