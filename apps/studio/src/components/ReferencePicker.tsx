@@ -2,9 +2,9 @@ import { useEffect } from 'react';
 import { MAX_REFERENCE_IMAGES, type DatasetImage } from '@lora-studio/api';
 import { mediaUrl } from '../client';
 import { useStudio } from '../store';
+import { REFERENCE_SLOT_NAMES } from './reference-slot-names';
 import './reference-picker.css';
 
-const ORDINALS = ['First', 'Second', 'Third'];
 /** One empty list, so the store's selector returns the same value while nothing is loaded (no re-render loop). */
 const NONE: DatasetImage[] = [];
 
@@ -34,7 +34,7 @@ export function ReferencePicker({ dir, value, onChange, testId }: { dir: string;
           const chosen = choices.find((c) => String(c.id) === value[slot]);
           return (
             <label key={slot} className="field">
-              <span className="hint">{ORDINALS[slot]}</span>
+              <span className="hint">{REFERENCE_SLOT_NAMES[slot]}</span>
               <select className="input" value={value[slot] ?? ''} onChange={(e) => set(slot, e.target.value)} data-testid={`${testId}-reference`} data-slot={slot}>
                 <option value="">None</option>
                 {choices.map((c) => (
@@ -43,7 +43,7 @@ export function ReferencePicker({ dir, value, onChange, testId }: { dir: string;
                   </option>
                 ))}
               </select>
-              {chosen && <img className="reference-picker-thumb" src={mediaUrl(dir, chosen.thumbSmall)} alt={`${ORDINALS[slot]} reference: ${chosen.sourceName}`} />}
+              {chosen && <img className="reference-picker-thumb" src={mediaUrl(dir, chosen.thumbSmall)} alt={`${REFERENCE_SLOT_NAMES[slot]} reference: ${chosen.sourceName}`} />}
             </label>
           );
         })}

@@ -1,11 +1,10 @@
 import { useEffect, useState, type DragEvent } from 'react';
 import { MAX_REFERENCE_IMAGES, type DatasetImage } from '@lora-studio/api';
 import { mediaUrl } from '../../client';
+import { REFERENCE_SLOT_NAMES } from '../../components/reference-slot-names';
 import { useStudio } from '../../store';
 import { draggedImageId, isImageDrag } from './reference-drag';
 import './reference-slots.css';
-
-const ORDINALS = ['First', 'Second', 'Third'];
 
 /**
  * Edit LoRAs: the image's reference slots (the "before" picture, a pose, a style). A thumbnail of the grid dropped on
@@ -65,20 +64,20 @@ export function ReferenceSlots({ dir, image }: { dir: string; image: DatasetImag
             >
               {ref ? (
                 <>
-                  <img src={mediaUrl(dir, ref.file)} alt={`${ORDINALS[slot]} reference: ${ref.sourceName}`} title={ref.sourceName} draggable={false} />
+                  <img src={mediaUrl(dir, ref.file)} alt={`${REFERENCE_SLOT_NAMES[slot]} reference: ${ref.sourceName}`} title={ref.sourceName} draggable={false} />
                   <button
                     type="button"
                     className="button quiet"
                     disabled={busy}
                     onClick={() => void clearReference(image.id, slot)}
-                    aria-label={`Remove the ${ORDINALS[slot]!.toLowerCase()} reference`}
+                    aria-label={`Remove the ${REFERENCE_SLOT_NAMES[slot]!.toLowerCase()} reference`}
                     data-testid="reference-remove"
                   >
                     Remove
                   </button>
                 </>
               ) : (
-                <span className="reference-slot-empty">{ORDINALS[slot]}: drop an image here</span>
+                <span className="reference-slot-empty">{REFERENCE_SLOT_NAMES[slot]}: drop an image here</span>
               )}
             </li>
           );
