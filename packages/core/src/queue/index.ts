@@ -1,6 +1,7 @@
 // The run queue (BullMQ on Redis): jobs, artifacts, the worker and the studio/CLI client.
 export * from './artifact-store';
 export * from './dataset-transfer';
+export * from './event-stream';
 export * from './job-paths';
 export * from './job-signature';
 export * from './queue-events';

@@ -1,6 +1,7 @@
 // Every job payload and control message on the queue carries an HMAC-SHA256 over the queue name and the payload's
 // canonical JSON, keyed by the secret that the studio and its workers share. Anyone who can write to Redis but
-// does not know the secret cannot make a worker train (or stop, or sample) anything.
+// does not know the secret cannot make a worker train (or stop, or sample) anything. Events coming back carry one
+// too (signEvent), so nobody without the secret can show false progress either.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** JSON with object keys sorted at every depth, so the same value always signs to the same bytes. */
@@ -23,12 +24,30 @@ export function signPayload(payload: unknown, secret: string, queueName: string)
 
 /** Constant-time comparison; false for anything that is not a well-formed signature of this payload. */
 export function verifyPayload(payload: unknown, signature: unknown, secret: string, queueName: string): boolean {
+  return sameSignature(() => signPayload(payload, secret, queueName), signature);
+}
+
+/**
+ * A run event as stored in the run's stream: its exact JSON text (no canonical re-encoding, so one HMAC per event),
+ * bound to the run and to the claim it was sent under, so an event cannot be moved to another run or another
+ * worker's claim. A different prefix from jobs', so neither signature can stand in for the other.
+ */
+export function signEvent(raw: string, runKey: string, claim: string, secret: string, queueName: string): string {
+  if (!secret) throw new Error('The run queue needs a shared secret to sign events.');
+  return createHmac('sha256', secret).update(`lora-studio-queue-event-v1\n${queueName}\n${runKey}\n${claim}\n${raw}`).digest('hex');
+}
+
+export function verifyEvent(raw: string, runKey: string, claim: string, signature: unknown, secret: string, queueName: string): boolean {
+  return sameSignature(() => signEvent(raw, runKey, claim, secret, queueName), signature);
+}
+
+function sameSignature(expected: () => string, signature: unknown): boolean {
   if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false;
-  let expected: string;
+  let want: string;
   try {
-    expected = signPayload(payload, secret, queueName);
+    want = expected();
   } catch {
     return false;
   }
-  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(signature, 'hex'));
+  return timingSafeEqual(Buffer.from(want, 'hex'), Buffer.from(signature, 'hex'));
 }

@@ -170,6 +170,8 @@ export class QueueRunManager implements RunExecutor {
     const done = this.client
       .follow(link.runKey, runDir, link.lastEvent, (e) => this.apply(store, runId, writer, e), {
         signal: abort.signal,
+        // Not the user's doing and nothing they can fix in the run: the host's log, for whoever runs the queue.
+        onSkipped: (why) => console.warn(`[lora-studio] run queue, run "${rows.row(runId)?.name ?? runId}": ${why}`),
         // The metrics of a batch are written before the cursor moves past them: nothing is skipped after a crash.
         afterBatch: (lastId) => {
           writer.flush();

@@ -16,6 +16,7 @@ import {
 } from '@lora-studio/trainer';
 import { ArtifactError, RedisArtifactStore, type ArtifactRef } from './artifact-store';
 import { materializeDataset } from './dataset-transfer';
+import { appendRunEvent } from './event-stream';
 import { checkJobPath, UntrustedPathError } from './job-paths';
 import type { QueueEvent } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
@@ -138,9 +139,9 @@ export class QueueWorker {
       .exec();
   }
 
+  /** Every event goes out signed with the queue's secret: a follower drops any it cannot verify. */
   private async publish(runKey: string, event: QueueEvent, claim?: string): Promise<void> {
-    if (claim) await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event), 'c', claim);
-    else await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event));
+    await appendRunEvent(this.redis, this.keys, this.options, runKey, event, claim);
   }
 
   private async process(job: Job, token: string): Promise<unknown> {

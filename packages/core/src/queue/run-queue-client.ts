@@ -10,7 +10,7 @@ import { ArtifactError, RedisArtifactStore, type ArtifactStore } from './artifac
 import { PathOutsideError } from '@lora-studio/store';
 import { uploadDataset } from './dataset-transfer';
 import { jobPathIn, UntrustedPathError } from './job-paths';
-import { checkedEvent } from './event-shape';
+import { appendRunEvent, openRunEvent } from './event-stream';
 import type { QueueEvent, QueueOnlyEvent, QueueRunInfo } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
@@ -106,7 +106,7 @@ export class RunQueueClient {
   }
 
   private async publish(runKey: string, event: QueueEvent): Promise<void> {
-    await this.redis.xadd(this.keys.runEvents(runKey), '*', 'e', JSON.stringify(event));
+    await appendRunEvent(this.redis, this.keys, this.connection, runKey, event);
   }
 
   /** The job a run was submitted with (to re-queue it). */
@@ -221,7 +221,10 @@ export class RunQueueClient {
       signal?: AbortSignal;
       stopAtEnd?: boolean;
       afterBatch?: (lastId: string) => void;
-      /** An event that was not used (malformed, a path that leads out, a file that did not match), and why. */
+      /**
+       * An event that was not used (malformed, a path that leads out, a file that did not match), and why. Events
+       * that do not verify are said once per follow, however many there are.
+       */
       onSkipped?: (why: string) => void;
     } = {},
   ): Promise<string> {
@@ -231,20 +234,25 @@ export class RunQueueClient {
     // The worker that holds the run now: events of an earlier holder that kept going a moment (its lock lapsed)
     // are dropped. Re-read from the start of the stream when following from the middle.
     let claim = from === '0' ? undefined : await this.claimBefore(runKey, from);
+    let saidUnsigned = false;
     try {
       while (!until.signal?.aborted) {
         const reply = (await conn.xread('COUNT', 200, 'BLOCK', 1000, 'STREAMS', this.keys.runEvents(runKey), last)) as [string, [string, string[]][]][] | null;
         if (!reply) continue;
         for (const [id, fields] of reply[0]![1]) {
-          const raw = field(fields, 'e');
-          const by = field(fields, 'c');
           last = id;
-          if (raw === undefined) continue;
-          const event = checkedEvent(raw);
-          if (!event) {
+          const opened = openRunEvent(fields, runKey, this.connection);
+          if (opened.kind === 'unsigned') {
+            // Whoever wrote these can write to Redis without the secret: say it once, not once per forged event.
+            if (!saidUnsigned) until.onSkipped?.('Events of this run in the queue that do not carry a valid signature were ignored: they were not sent by a worker that shares this queue\'s secret. Check who can write to the Redis server, and that every worker uses the same secret.');
+            saidUnsigned = true;
+            continue;
+          }
+          if (opened.kind === 'malformed') {
             until.onSkipped?.(`An event of this run in the queue is not one LoRA Studio writes; it was ignored.`);
             continue;
           }
+          const { event, claim: by } = opened;
           if (event.type === 'claimed') claim = by;
           else if (by !== undefined && claim !== undefined && by !== claim) continue;
           let local: FollowedEvent;
@@ -275,8 +283,8 @@ export class RunQueueClient {
   private async claimBefore(runKey: string, id: string): Promise<string | undefined> {
     const entries = (await this.redis.xrevrange(this.keys.runEvents(runKey), id, '-', 'COUNT', 10_000)) as [string, string[]][];
     for (const [, fields] of entries) {
-      const raw = field(fields, 'e');
-      if (raw && (JSON.parse(raw) as QueueEvent).type === 'claimed') return field(fields, 'c');
+      const opened = openRunEvent(fields, runKey, this.connection);
+      if (opened.kind === 'event' && opened.event.type === 'claimed') return opened.claim;
     }
     return undefined;
   }
@@ -312,10 +320,4 @@ export class RunQueueClient {
     await this.queue.close();
     this.redis.disconnect();
   }
-}
-
-/** A field of a stream entry ([name, value, name, value…]). */
-function field(fields: string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }
