@@ -54,8 +54,7 @@ export class RunRows {
   }
 
   queueLink(id: number): QueueLink | undefined {
-    const raw = this.row(id)?.queue_link;
-    return raw ? (JSON.parse(raw) as QueueLink) : undefined;
+    return parseQueueLink(this.row(id)?.queue_link);
   }
 
   setQueueLink(id: number, link: QueueLink): void {
@@ -151,7 +150,7 @@ export class RunRows {
     const r = this.row(id);
     if (!r) return undefined;
     const fav = this.db.prepare('SELECT step FROM checkpoints WHERE run_id = ? AND favourite = 1').get(id) as { step: number } | undefined;
-    const link = r.queue_link ? (JSON.parse(r.queue_link) as QueueLink) : undefined;
+    const link = parseQueueLink(r.queue_link);
     const where: RunPlacement = link ? { kind: 'queue', position: link.position, worker: link.worker, labels: link.labels } : { kind: 'this-machine' };
     return {
       id: r.id,
@@ -187,4 +186,9 @@ export class RunRows {
     const alerts = this.db.prepare('SELECT kind, step, message FROM run_alerts WHERE run_id = ? ORDER BY step').all(id) as RunAlert[];
     return { ...summary, config: JSON.parse(row.config) as TrainingSettings, checkpoints, samples, alerts };
   }
+}
+
+/** A run row's queue_link column: which queue run it follows, or undefined for a run on this machine. */
+function parseQueueLink(raw: string | null | undefined): QueueLink | undefined {
+  return raw ? (JSON.parse(raw) as QueueLink) : undefined;
 }
