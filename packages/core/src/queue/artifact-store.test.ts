@@ -3,16 +3,17 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACT_CHUNK_BYTES, RedisArtifactStore } from './artifact-store';
+import { openRedis } from './redis-connection';
 import { TestRedis } from './testing/redis-server';
 
 let server: TestRedis;
 let redis: Redis;
 beforeAll(async () => {
   server = await TestRedis.start();
-  redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  redis = openRedis(server.url);
 });
 afterAll(async () => {
   redis.disconnect();

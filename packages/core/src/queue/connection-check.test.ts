@@ -1,7 +1,8 @@
 // "Test connection" against a real redis-server: each way a URL goes wrong gets its own sentence, quickly.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkQueueConnection } from './connection-check';
+import { openRedis } from './redis-connection';
 import { TestRedis } from './testing/redis-server';
 
 let redis: TestRedis;
@@ -9,8 +10,8 @@ let admin: Redis;
 
 beforeAll(async () => {
   redis = await TestRedis.start();
-  admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
-  await admin.connect();
+  admin = openRedis(redis.url);
+  await admin.ping();
 });
 afterAll(async () => {
   admin.disconnect();

@@ -3,12 +3,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '@lora-studio/trainer';
 import { RedisArtifactStore } from './artifact-store';
 import { materializeDataset, uploadDataset } from './dataset-transfer';
+import { openRedis } from './redis-connection';
 import { parseManifest } from './run-job';
 import { TestRedis } from './testing/redis-server';
 
@@ -16,7 +17,7 @@ let server: TestRedis;
 let redis: Redis;
 beforeAll(async () => {
   server = await TestRedis.start();
-  redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  redis = openRedis(server.url);
 });
 afterAll(async () => {
   redis.disconnect();
