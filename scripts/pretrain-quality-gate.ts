@@ -21,7 +21,7 @@ const steps = Number(values.steps);
 const startTime = Number(values.start);
 mkdirSync(outDir, { recursive: true });
 const model = await loadDefaultModel(modelDir);
-const corpus = await EmojiCorpus.load(model.image.size);
+const corpus = await EmojiCorpus.load(model.image.size, { selection: model.manifest.provenance.corpusSelection });
 const p = model.manifest.provenance;
 const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
 const seenSteps = values['seen-steps'] === undefined ? p.steps : Number(values['seen-steps']);

@@ -11,6 +11,18 @@ describe('emoji pretraining corpus', () => {
     expect(all.every((e) => e.name === e.name.toLowerCase() && e.category.length > 0)).toBe(true);
   });
 
+  it('keeps the everyday selection to distinct emoji a user types: no skin tones, joined figures, flags or symbols', () => {
+    const everyday = listGoogleEmoji('everyday');
+    expect(everyday.length).toBe(662);
+    const all = new Set(listGoogleEmoji().map((e) => e.image));
+    expect(everyday.every((e) => all.has(e.image))).toBe(true);
+    expect(everyday.some((e) => e.name.includes('skin tone'))).toBe(false);
+    expect(new Set(everyday.map((e) => e.category))).toEqual(new Set(['smileys and emotion', 'animals and nature', 'food and drink', 'travel and places']));
+    const names = new Set(everyday.map((e) => e.name));
+    for (const n of ['grinning face', 'red apple', 'unicorn face', 'strawberry', 'bicycle', 'rocket', 'snowman']) expect(names.has(n)).toBe(true);
+    expect(names.has('family: man, woman, boy')).toBe(false);
+  });
+
   it('is a deterministic stream: example i depends only on (seed, i), and every epoch visits every emoji once', async () => {
     const a = await EmojiCorpus.load(16, { limit: 12 });
     const b = await EmojiCorpus.load(16, { limit: 12 });

@@ -34,6 +34,7 @@ const SKIN_TONES: Record<string, string> = {
 
 interface RawEmoji {
   name: string | null;
+  unified: string;
   short_names: string[];
   category: string;
   image: string;
@@ -49,15 +50,32 @@ function words(s: string): string {
   return s.toLowerCase().replace(/&/g, 'and').replace(/_/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** Every emoji with a Google image, skin variations included, sorted by image file name (a stable order). */
-export function listGoogleEmoji(folder = emojiDatasourceFolder()): EmojiEntry[] {
+/**
+ * Which emoji a corpus holds. 'all': every Google emoji, skin variations included (3,786). 'everyday': the faces,
+ * animals, plants, food, places, vehicles and weather a user types (662) — no skin variations (at 32×32 they differ
+ * only in one colour), no sequences joined by ZWJ (families, roles: near-identical figures), no flags, keycaps or
+ * symbols. A model of this size learns names per pass over the corpus, so fewer, distinct emoji are learnt in the
+ * passes a CPU gives.
+ */
+export type CorpusSelection = 'all' | 'everyday';
+export const CORPUS_SELECTIONS: readonly CorpusSelection[] = ['all', 'everyday'];
+const EVERYDAY_CATEGORIES = new Set(['Smileys & Emotion', 'Animals & Nature', 'Food & Drink', 'Travel & Places']);
+
+function inSelection(e: RawEmoji, selection: CorpusSelection): boolean {
+  if (selection === 'all') return true;
+  return EVERYDAY_CATEGORIES.has(e.category) && !/\b(200D|20E3)\b/.test(e.unified);
+}
+
+/** The selection's emoji with a Google image, sorted by image file name (a stable order). */
+export function listGoogleEmoji(selection: CorpusSelection = 'all', folder = emojiDatasourceFolder()): EmojiEntry[] {
   const raw = JSON.parse(readFileSync(join(folder, 'emoji.json'), 'utf8')) as RawEmoji[];
   const out: EmojiEntry[] = [];
   for (const e of raw) {
-    if (!e.has_img_google) continue;
+    if (!e.has_img_google || !inSelection(e, selection)) continue;
     const name = words(e.name ?? e.short_names[0] ?? e.image);
     const base = { shortNames: e.short_names.map(words), category: words(e.category) };
     out.push({ ...base, name, image: e.image });
+    if (selection === 'everyday') continue;
     for (const [tones, v] of Object.entries(e.skin_variations ?? {})) {
       if (!v.has_img_google) continue;
       const toneWords = tones.split('-').map((t) => SKIN_TONES[t] ?? t.toLowerCase());
@@ -94,10 +112,10 @@ export class EmojiCorpus {
     this.resized = images.map(() => new Map());
   }
 
-  /** Decode the emoji images (all of them, or the first `limit` in file order for tests). */
-  static async load(size: number, options: { limit?: number; folder?: string } = {}): Promise<EmojiCorpus> {
+  /** Decode the selection's emoji images (all of them, or the first `limit` in file order for tests). */
+  static async load(size: number, options: { selection?: CorpusSelection; limit?: number; folder?: string } = {}): Promise<EmojiCorpus> {
     const folder = options.folder ?? emojiDatasourceFolder();
-    const entries = listGoogleEmoji(folder).slice(0, options.limit);
+    const entries = listGoogleEmoji(options.selection, folder).slice(0, options.limit);
     const images = await Promise.all(entries.map((e) => loadEmojiImage(e, folder)));
     return new EmojiCorpus(entries, images, size);
   }

@@ -7,6 +7,7 @@ import { SafetensorsFile, toFloat32, writeSafetensorsFile, fromFloat32, type Ten
 import { validateFlux2Config, type Flux2Config } from '../flux2/config';
 import { flux2WeightSpecs } from '../flux2/weights';
 import type { PixelFormat } from './patchify';
+import type { CorpusSelection } from './emoji-corpus';
 import { textEncoderWeightSpecs, validateTextEncoderConfig, type TensorSpec, type TextEncoderConfig } from './text-encoder';
 
 export const MODEL_FORMAT = 'lora-studio-pixel-flux2';
@@ -35,6 +36,8 @@ export interface Provenance {
   steps: number;
   seed: number;
   corpus: string;
+  /** The emoji selection it was trained on (`emoji-corpus.ts`); absent: 'all'. */
+  corpusSelection?: CorpusSelection;
   /** Mean training loss over the last steps. */
   finalLoss?: number;
   wallSeconds?: number;

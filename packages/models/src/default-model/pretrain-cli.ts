@@ -1,14 +1,15 @@
 // Argument handling of `lora-studio model pretrain`, shared by the host CLI and scripts/pretrain-default-model.ts.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CORPUS_SELECTIONS, type CorpusSelection } from './emoji-corpus';
 import { pretrainDefaultModel, type PretrainOptions } from './pretrain';
 
 export const PRETRAIN_HELP = `Usage: lora-studio model pretrain --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--checkpoint-every N]
-                               [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--resume] [--json]
+                               [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--corpus all|everyday] [--resume] [--json]
 
 Trains every weight of the default model (pixel-space FLUX.2 + text encoder: bytes plus a learned vector per
-caption word) on the ~3,800 Google emoji of emoji-datasource-google, with captions that state background, size
-and position. Deterministic: the same
+caption word) on the Google emoji of emoji-datasource-google (--corpus all: 3,786 with skin tones; everyday: the 662
+faces, animals, plants, food, places and vehicles), with captions that state background, size and position. Deterministic: the same
 options give the same weights, and --resume after a kill continues to the same result. DIR receives model.json +
 fp16 weights at every checkpoint (usable as a base model), pretrain-state.safetensors (for --resume) and
 pretrain-log.jsonl (one line per step).
@@ -16,7 +17,7 @@ pretrain-log.jsonl (one line per step).
 sampling from t = 1 needs; it may differ between sittings of one run (model.json lists every sitting).
 --init-from MODEL_DIR starts a new run from a model folder's weights (same transformer and image format; a word
 path the folder lacks starts at zero), e.g. resources/base-models/flux2-tiny-default; model.json records it.
-Defaults: --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2 --time-sampling logit-normal.
+Defaults: --corpus all --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2 --time-sampling logit-normal.
 Example: lora-studio model pretrain --out ~/models/tiny --steps 4000 --resume`;
 
 /** A mistake in the arguments; the CLI prints it with the help text. */
@@ -36,7 +37,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     args: argv,
     options: {
       out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' }, 'init-from': { type: 'string' },
+      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' }, 'init-from': { type: 'string' }, corpus: { type: 'string' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -52,8 +53,12 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
   if (timeSampling !== 'logit-normal' && timeSampling !== 'mixed') {
     throw new PretrainArgumentError(`--time-sampling must be logit-normal or mixed (got "${timeSampling}").`);
   }
+  const corpus = values.corpus ?? 'all';
+  if (!CORPUS_SELECTIONS.includes(corpus as CorpusSelection)) {
+    throw new PretrainArgumentError(`--corpus must be ${CORPUS_SELECTIONS.join(' or ')} (got "${corpus}").`);
+  }
   return {
-    out: resolve(values.out), steps, lr, seed,
+    out: resolve(values.out), steps, lr, seed, corpus: corpus as CorpusSelection,
     batch: positiveInt(values.batch, '--batch', 16),
     warmupSteps: Math.min(100, Math.ceil(steps / 10)),
     checkpointEvery: positiveInt(values['checkpoint-every'], '--checkpoint-every', 25),

@@ -32,6 +32,14 @@ describe('pretraining the default model', () => {
     expect(sittings.map((s: { fromStep: number; toStep: number }) => [s.fromStep, s.toStep])).toEqual([[0, 2], [2, 4]]);
     await expect(pretrainDefaultModel({ ...tiny, out: join(root, 'split'), steps: 4, resume: false })).rejects.toThrow(/--resume/);
     await expect(pretrainDefaultModel({ ...tiny, seed: 4, out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
+    await expect(pretrainDefaultModel({ ...tiny, corpus: 'everyday', out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
+  }, 120_000);
+
+  it('trains on the chosen emoji selection and records it for the quality gate', async () => {
+    await pretrainDefaultModel({ ...tiny, corpus: 'everyday', out: join(root, 'everyday'), steps: 1, resume: false });
+    const manifest = JSON.parse(readFileSync(join(root, 'everyday', 'model.json'), 'utf8'));
+    expect(manifest.provenance.corpusSelection).toBe('everyday');
+    expect(JSON.parse(readFileSync(join(root, 'whole', 'model.json'), 'utf8')).provenance.corpusSelection).toBeUndefined();
   }, 120_000);
 
   it('writes a model folder that loads, encodes and samples', async () => {

@@ -9,7 +9,7 @@ import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, Tr
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { pretrainBatch, type TimeSampling } from './batch';
-import { captionVocabulary, EmojiCorpus, listGoogleEmoji } from './emoji-corpus';
+import { captionVocabulary, EmojiCorpus, listGoogleEmoji, type CorpusSelection } from './emoji-corpus';
 import { MODEL_FORMAT, modelFolderId, readManifest, readModelWeights, TEXT_ENCODER_FILE, TRANSFORMER_FILE, writeModelFolder, type ModelManifest, type Provenance } from './model-files';
 import type { PixelFormat } from './patchify';
 import { buildPretrainStep, pretrainParameterSpecs, TEXT_ENCODER_PREFIX, TRANSFORMER_PREFIX } from './pretrain-graph';
@@ -36,6 +36,8 @@ export interface PretrainOptions {
    * of a bytes-only model) start as a new run would.
    */
   initFrom?: string;
+  /** Which emoji to train on (default 'all'); recorded in model.json so the quality gate judges on the same set. */
+  corpus?: CorpusSelection;
   /** Use only the first N emoji (tests). */
   corpusLimit?: number;
   transformer?: Flux2Config;
@@ -84,7 +86,9 @@ export function pretrainLearningRate(step: number, o: Pick<PretrainOptions, 'lr'
 
 /** What must not change between a run and its resumption. */
 function runIdentity(o: PretrainOptions, transformer: Flux2Config, textEncoder: TextEncoderConfig, image: PixelFormat) {
-  return { batch: o.batch, seed: o.seed, corpusLimit: o.corpusLimit ?? null, transformer, textEncoder, image };
+  // 'all' is left out so that runs started before the choice existed still resume.
+  const corpus = o.corpus && o.corpus !== 'all' ? { corpus: o.corpus } : {};
+  return { batch: o.batch, seed: o.seed, corpusLimit: o.corpusLimit ?? null, ...corpus, transformer, textEncoder, image };
 }
 
 export function gitCommit(cwd: string): string {
@@ -173,7 +177,7 @@ function trimLog(out: string, step: number): void {
 
 export async function pretrainDefaultModel(o: PretrainOptions): Promise<PretrainResult> {
   const transformer = o.transformer ?? defaultTransformerConfig();
-  const textEncoder = o.textEncoder ?? defaultTextEncoder(captionVocabulary(listGoogleEmoji().slice(0, o.corpusLimit)));
+  const textEncoder = o.textEncoder ?? defaultTextEncoder(captionVocabulary(listGoogleEmoji(o.corpus).slice(0, o.corpusLimit)));
   const image = o.image ?? DEFAULT_PIXEL_FORMAT;
   const identity = runIdentity(o, transformer, textEncoder, image);
   mkdirSync(o.out, { recursive: true });
@@ -208,7 +212,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
 
   const sitting: PretrainSitting = { command: o.command, fromStep: state.step, toStep: state.step, timeSampling };
   sittings.push(sitting);
-  const corpus = await EmojiCorpus.load(image.size, { limit: o.corpusLimit });
+  const corpus = await EmojiCorpus.load(image.size, { selection: o.corpus, limit: o.corpusLimit });
   const started = performance.now();
   const losses: number[] = [];
   const recent: number[] = [];
@@ -233,6 +237,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
         steps: state.step,
         seed: o.seed,
         corpus: `emoji-datasource-google@16 (${corpus.entries.length} images, Apache-2.0), batch ${o.batch}, lr ${o.lr}`,
+        ...(o.corpus && o.corpus !== 'all' ? { corpusSelection: o.corpus } : {}),
         finalLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined,
         wallSeconds: Math.round((performance.now() - started) / 1000),
         date: new Date().toISOString(),
