@@ -57,6 +57,9 @@ const CAPTION_EXTENSIONS = new Set(['.txt', '.caption']);
 const NOT_UTF8 = 'The name is not valid UTF-8, so LoRA Studio cannot keep or show it; rename it and import it again.';
 const LEADS_OUTSIDE =
   'It is a link that leads outside the folder being imported, so it was not read; copy the file itself into the folder, or import the place it leads to.';
+const NOT_REGULAR = 'Not a regular file (a device, socket or pipe); it was skipped.';
+/** A file (or zip entry) of an extension that is not an image's, whichever way it came. */
+const notAnImage = (ext: string) => `Not an image file (${ext || 'no extension'}); import JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC files.`;
 
 /** "10_sks person" → 10; any other folder name → undefined. */
 export function kohyaRepeats(folderName: string): number | undefined {
@@ -153,7 +156,7 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     }
     if (!IMAGE_EXTENSIONS.has(ext)) {
       if (explicit || !(QUIET_EXTENSIONS.has(ext) || name.startsWith('.'))) {
-        refused.push({ label, reason: `Not an image file (${ext || 'no extension'}); import JPEG, PNG, WebP, AVIF, TIFF, GIF or HEIC files.` });
+        refused.push({ label, reason: notAnImage(ext) });
       }
       return;
     }
@@ -347,7 +350,7 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
       return;
     }
     if (!info.isFile()) {
-      refused.push({ label: path, reason: 'Not a regular file (a device, socket or pipe); it was skipped.' });
+      refused.push({ label: path, reason: NOT_REGULAR });
       return;
     }
     await addFile(path, path, basename(path), explicit, repeats, captions);
@@ -357,7 +360,7 @@ export async function findSources(inputs: ReadonlyArray<string | { path: string;
     try {
       const s = await stat(path);
       if (!s.isFile()) {
-        refused.push({ label, reason: 'Not a regular file (a device, socket or pipe); it was skipped.' });
+        refused.push({ label, reason: NOT_REGULAR });
         return;
       }
       if (s.size > IMPORT_LIMITS.maxZipBytes) {
@@ -419,7 +422,7 @@ function zipSources(zipPath: string, zipBytes: number, zipLabel: string, admit: 
       const ext = extname(safe).toLowerCase();
       if (!IMAGE_EXTENSIONS.has(ext) && !CAPTION_EXTENSIONS.has(ext)) {
         if (!(QUIET_EXTENSIONS.has(ext) || basename(safe).startsWith('.') || safe.startsWith('__MACOSX/'))) {
-          refused.push({ label, reason: `Not an image file (${ext || 'no extension'}).` });
+          refused.push({ label, reason: notAnImage(ext) });
         }
         return false;
       }
