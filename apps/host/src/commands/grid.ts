@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_REFERENCE_IMAGES } from '@lora-studio/api';
+import { MAX_REFERENCE_IMAGES, tooManyReferences } from '@lora-studio/api';
 import { DEFAULT_SCALES, gridPng, ImageRenderer, renderGrid, wildPrompts, type GridResult, type ProjectType } from '@lora-studio/core';
 import { readRunDescription } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
@@ -44,7 +44,7 @@ function gridJson(g: GridResult) {
 /** --reference files, checked before the model loads: at most three, each an existing file. */
 export function referenceFiles(given: string[] | undefined): string[] {
   const files = (given ?? []).map((f) => resolve(f));
-  if (files.length > MAX_REFERENCE_IMAGES) throw new UsageError(`--reference takes at most ${MAX_REFERENCE_IMAGES} images (got ${files.length}).`);
+  if (files.length > MAX_REFERENCE_IMAGES) throw new UsageError(`--reference: ${tooManyReferences(files.length)}`);
   for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--reference ${f} is not a file.`);
   return files;
 }

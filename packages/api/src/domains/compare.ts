@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pathSchema } from './paths';
 import { projectDirSchema } from './projects';
-import { MAX_REFERENCE_IMAGES } from './references';
+import { MAX_REFERENCE_IMAGES, tooManyReferences } from './references';
 
 export const loraExportFormats = ['peft', 'bfl', 'kohya'] as const;
 export type LoraExportFormat = (typeof loraExportFormats)[number];
@@ -136,7 +136,7 @@ export interface LoraExportPreview {
  * Edit LoRAs: project images (by id) the model reads as FLUX.2 reference images, in order, each fitted to the output
  * size as training fits references to their image.
  */
-const referenceImagesSchema = z.array(z.number().int().positive()).max(MAX_REFERENCE_IMAGES, `Give at most ${MAX_REFERENCE_IMAGES} reference images.`);
+const referenceImagesSchema = z.array(z.number().int().positive()).max(MAX_REFERENCE_IMAGES, tooManyReferences());
 
 export const compareArgs = {
   'compare-wild-prompts': z.object({ dir: projectDirSchema }).strict(),

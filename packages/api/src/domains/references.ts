@@ -7,6 +7,11 @@ import { projectDirSchema } from './projects';
  */
 export const MAX_REFERENCE_IMAGES = 3;
 
+/** The one sentence for more reference images than that (Compare, grid --reference, the trainer's dataset checks). */
+export function tooManyReferences(got?: number): string {
+  return `FLUX.2 edit LoRAs take at most ${MAX_REFERENCE_IMAGES} reference images${got === undefined ? '' : ` (got ${got})`}; remove the extra ones.`;
+}
+
 /**
  * The folder convention the other trainers share, and the studio with them: `control/NAME.png` is the first reference
  * of `NAME.<ext>` in the folder above, `control_1/NAME.png` the second, `control_2/NAME.png` the third.

@@ -1,7 +1,7 @@
 // One loaded base model that renders images with or without a LoRA. Its family's sampler takes the LoRA tensors
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
-import { InvalidInputError, MAX_REFERENCE_IMAGES } from '@lora-studio/api';
+import { InvalidInputError, MAX_REFERENCE_IMAGES, tooManyReferences } from '@lora-studio/api';
 import type { Adapter, ImageSampler } from '@lora-studio/models';
 import { loadBaseModel, loadTrainingImage, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 import { DEFAULT_GENERATE_STEPS } from './generate';
@@ -122,7 +122,7 @@ export class ImageRenderer {
 
   /** Reference pictures as the model's clean tokens, each fitted to the output size (see RenderRequest.references). */
   private async encodeReferences(files: readonly string[], width: number, height: number) {
-    if (files.length > MAX_REFERENCE_IMAGES) throw new InvalidInputError(`Give at most ${MAX_REFERENCE_IMAGES} reference images (got ${files.length}).`);
+    if (files.length > MAX_REFERENCE_IMAGES) throw new InvalidInputError(tooManyReferences(files.length));
     const m = this.model.encoders.sizeMultiple;
     const out = [];
     for (const path of files) {

@@ -1,5 +1,5 @@
 // Dataset checks that must pass before training starts, each with what to do about it.
-import { MAX_REFERENCE_IMAGES } from '@lora-studio/api';
+import { MAX_REFERENCE_IMAGES, tooManyReferences } from '@lora-studio/api';
 import sharp from 'sharp';
 import { containsTrigger } from './captions';
 import type { Dataset } from './dataset';
@@ -14,7 +14,7 @@ function listNames(names: string[]): string {
 async function referenceProblems(dataset: Dataset): Promise<string[]> {
   const problems: string[] = [];
   const tooMany = dataset.images.filter((i) => (i.references?.length ?? 0) > MAX_REFERENCE_IMAGES).map((i) => i.name);
-  if (tooMany.length) problems.push(`${tooMany.length} image(s) have more than ${MAX_REFERENCE_IMAGES} reference images: ${listNames(tooMany)}. FLUX.2 edit LoRAs take at most ${MAX_REFERENCE_IMAGES}; remove the extra ones.`);
+  if (tooMany.length) problems.push(`${tooMany.length} image(s) have too many reference images: ${listNames(tooMany)}. ${tooManyReferences()}`);
   const unreadable: string[] = [];
   for (const image of dataset.images) {
     for (const ref of image.references ?? []) {

@@ -1,7 +1,7 @@
 // Edit LoRAs: the reference images of a dataset image (FLUX.2 multi-reference), found by the folder convention the
 // other trainers share (`control/NAME.png`, `control_1/…`, `control_2/…`) or read from a project's image_references,
 // and turned into the pictures their encodings come from.
-import { MAX_REFERENCE_IMAGES, REFERENCE_FOLDERS } from '@lora-studio/api';
+import { MAX_REFERENCE_IMAGES, REFERENCE_FOLDERS, tooManyReferences } from '@lora-studio/api';
 import { confinedPath } from '@lora-studio/store';
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -65,7 +65,7 @@ export function mostReferences(dataset: { images: readonly DatasetImage[] }): nu
 /** How many references an image brings to training (at most MAX_REFERENCE_IMAGES; more is a broken dataset). */
 export function referenceCount(image: DatasetImage): number {
   const n = image.references?.length ?? 0;
-  if (n > MAX_REFERENCE_IMAGES) throw new Error(`${image.name} has ${n} reference images; FLUX.2 edit LoRAs take at most ${MAX_REFERENCE_IMAGES}. Remove the extra ones.`);
+  if (n > MAX_REFERENCE_IMAGES) throw new Error(`${image.name}: ${tooManyReferences(n)}`);
   return n;
 }
 
