@@ -1,6 +1,6 @@
 import type { ImportFileResult, ImportSummary } from '@lora-studio/api';
 import { DiskProblemError, diskProblemOf, type ProjectStore } from '@lora-studio/store';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -10,6 +10,7 @@ import { ImageRows } from './image-rows';
 import { ImageRejected, prepareImage } from './prepare';
 import { projectMaskPng } from './project-masks';
 import { keepImportedReferences } from './project-references';
+import { sha256 } from './sha256';
 import { findSources, type ImageSource, type MaskSource } from './sources';
 import { IMPORT_LIMITS } from './thresholds';
 
@@ -157,7 +158,7 @@ export async function importFiles(
         return { source: src.label, status: 'rejected', reason: err instanceof Error ? err.message : String(err) };
       }
       // On the main thread: 0.7 ms per MB with SHA instructions, less than the wait for a pool thread behind decodes.
-      const hash = createHash('sha256').update(bytes).digest('hex');
+      const hash = sha256(bytes);
       const existing = rows.idByHash(hash) ?? (inFlight.has(hash) ? await inFlight.get(hash) : undefined);
       if (existing !== undefined) {
         return { source: src.label, status: 'duplicate', reason: 'This exact image is already in the project; it was not added twice.', duplicateOf: existing };

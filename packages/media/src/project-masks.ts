@@ -1,10 +1,10 @@
 import { InvalidInputError } from '@lora-studio/api';
 import { confinedPath, replaceFile, type ProjectStore } from '@lora-studio/store';
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { UnknownImages } from './catalog';
 import { ImageRows } from './image-rows';
+import { sha256 } from './sha256';
 import { IMPORT_LIMITS } from './thresholds';
 
 /**
@@ -38,7 +38,7 @@ export async function projectMaskPng(bytes: Buffer, width: number, height: numbe
 
 /** Where a painted mask is kept, relative to the project folder. */
 export function paintedMaskPath(imageHash: string, png: Buffer): string {
-  return `images/${imageHash}-mask-${createHash('sha256').update(png).digest('hex').slice(0, 16)}.png`;
+  return `images/${imageHash}-mask-${sha256(png).slice(0, 16)}.png`;
 }
 
 export class ProjectMasks {

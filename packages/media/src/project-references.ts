@@ -1,10 +1,10 @@
 import { InvalidInputError, MAX_REFERENCE_IMAGES, type ImageReference } from '@lora-studio/api';
 import { confinedPath, replaceFile, type ProjectStore } from '@lora-studio/store';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import sharp from 'sharp';
 import { UnknownImages } from './catalog';
 import { ImageRows } from './image-rows';
+import { sha256 } from './sha256';
 import { IMPORT_LIMITS } from './thresholds';
 
 /**
@@ -117,10 +117,6 @@ function checkSlot(slot: number): void {
   if (!Number.isInteger(slot) || slot < 0 || slot >= MAX_REFERENCE_IMAGES) {
     throw new InvalidReference(`Reference slots are 1 to ${MAX_REFERENCE_IMAGES}; there is no slot ${slot + 1}.`);
   }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** What import hands over: a reference file found by the folder convention (see sources.ts). */
