@@ -49,11 +49,12 @@ export async function generateImages(renderer: ImageRenderer, req: GenerateReque
     height: req.height ?? renderer.defaultSize.height,
     lora: req.lora ?? null,
     scale: req.scale ?? 1,
-    references: req.references ?? [],
   };
+  // Encoded once for the whole batch: every image reads the same references.
+  const references = req.references?.length ? await renderer.encodeReferences(req.references, settings.width, settings.height) : undefined;
   const out: GeneratedImage[] = [];
   for (let i = 0; i < batch; i++) {
-    out.push({ seed: req.seed + i, image: await renderer.render({ ...settings, seed: req.seed + i }) });
+    out.push({ seed: req.seed + i, image: await renderer.render({ ...settings, seed: req.seed + i, references }) });
     req.onImage?.(i + 1, batch);
   }
   return out;

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import type { Adapter, LoraTargets } from '@lora-studio/models';
 import { readRunDescription, type RgbImage, type RunDescription } from '@lora-studio/trainer';
 import { checkpointAdapter, checkpointAt, fileContentHash, runCheckpoints, type CheckpointWeights } from './checkpoint-lora';
-import type { ImageRenderer } from './renderer';
+import type { EncodedReferences, ImageRenderer } from './renderer';
 
 export const DEFAULT_SCALES = [0.6, 0.8, 1.0];
 
@@ -132,6 +132,7 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
   if (columns.some((c) => c.step !== null)) {
     await renderer.prepare(renderer.model.family.loraTargets(run.config.targets as LoraTargets).map((l) => l.path));
   }
+  let encoded: Promise<EncodedReferences> | undefined;
   const total = columns.length * req.prompts.length;
   const cells: GridCell[] = new Array(total);
   let done = 0;
@@ -147,7 +148,9 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
       const cached = existsSync(path);
       if (!cached) {
         if (file && !adapter) adapter = loadCheckpointAdapter(file, renderer, req.weights);
-        await writePng(path, await renderer.render({ ...cell, lora: adapter, scale: col.scale ?? 0, references }));
+        // Encoded at the first cell that renders (a grid read from the cache reads no reference), then reused.
+        encoded ??= references.length ? renderer.encodeReferences(references, size.width, size.height) : undefined;
+        await writePng(path, await renderer.render({ ...cell, lora: adapter, scale: col.scale ?? 0, references: await encoded }));
       }
       const out: GridCell = { row, column, prompt, step: col.step, scale: col.scale, seed: cell.seed, file: path, cached };
       cells[row * columns.length + column] = out;

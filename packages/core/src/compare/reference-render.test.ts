@@ -1,11 +1,11 @@
 // Generate and the Compare grid with FLUX.2 reference images (edit LoRAs): the reference reaches the picture, the
-// same reference renders the same pixels, grid cells are cached by the references' content, and bad requests are
-// refused with a reason.
+// same reference renders the same pixels, each call encodes its references once (not once per image), grid cells are
+// cached by the references' content, and bad requests are refused with a reason.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '@lora-studio/api';
 import { readRunDescription } from '@lora-studio/trainer';
 import { generateImages } from './generate';
@@ -50,6 +50,30 @@ describe('generating with reference images', () => {
     expect((await generate([red, blue])).equals(await generate([blue, red]))).toBe(false);
     // And the pictures without references are still the ones they were.
     expect((await generate()).equals(plain)).toBe(true);
+  });
+
+  it('encodes each reference once per call, however many images it makes, and reads the file again on the next call', async () => {
+    // Counts the real encoder's calls; every call still goes through to it.
+    const encode = vi.spyOn(renderer.model.encoders, 'encodeImage');
+    try {
+      const batch = async () => (await generateImages(renderer, { prompt: 'a sks disc', seed: 4, steps: 2, batch: 3, references: [blue, red] })).map((g) => Buffer.from(g.image.data));
+      const first = await batch();
+      expect(encode).toHaveBeenCalledTimes(2);
+      encode.mockClear();
+      const request = { runDir, prompts: ['a sks disc', 'a sks ring'], checkpoints: 'all' as const, scales: [0.5, 1], seed: 7, steps: 2, cacheDir: join(root, 'grid-once'), references: [blue] };
+      const grid = await renderGrid(renderer, request);
+      expect(grid.cells.length).toBeGreaterThan(2);
+      expect(encode).toHaveBeenCalledTimes(1);
+      encode.mockClear();
+      // Not a cache kept by path: the same file name with other pixels is read again by the next call.
+      const other = await solid(join(root, 'changing.png'), '#3040e0');
+      const before = await generate([other]);
+      await solid(other, '#e0e030');
+      expect((await generate([other])).equals(before)).toBe(false);
+      expect(first).toHaveLength(3);
+    } finally {
+      encode.mockRestore();
+    }
   });
 
   it('refuses a fourth reference and a file that is not a picture, saying why', async () => {

@@ -2,7 +2,7 @@
 // and scale as graph inputs, so a single compiled session serves every checkpoint, every scale and the
 // "no LoRA" base column of a grid; it stays loaded between cells and between calls.
 import { InvalidInputError, MAX_REFERENCE_IMAGES, tooManyReferences } from '@lora-studio/api';
-import type { Adapter, ImageSampler } from '@lora-studio/models';
+import type { Adapter, ImageSampler, ReferenceTokens } from '@lora-studio/models';
 import { loadBaseModel, loadTrainingImage, resolveBaseDir, type BaseModel, type EncodedTensor, type RgbImage } from '@lora-studio/trainer';
 import { DEFAULT_GENERATE_STEPS } from './generate';
 
@@ -18,11 +18,18 @@ export interface RenderRequest {
   /** null or absent: the base model alone. */
   lora?: Adapter | null;
   scale?: number;
-  /**
-   * Edit LoRAs: picture files the model reads as FLUX.2 reference images, in order (at most three). Each is fitted to
-   * the output size exactly as training fits a reference to its image's bucket (cover, centred).
-   */
-  references?: readonly string[];
+  /** Edit LoRAs: the reference images, encoded for this request's size by `encodeReferences`. */
+  references?: EncodedReferences;
+}
+
+/**
+ * Reference pictures as the model's clean tokens for one output size. A grid or a Generate batch encodes its
+ * references once and feeds the same tokens to every image; the next call reads the files again (they may change).
+ */
+export interface EncodedReferences {
+  width: number;
+  height: number;
+  images: readonly ReferenceTokens[];
 }
 
 export class ImageRenderer {
@@ -65,7 +72,10 @@ export class ImageRenderer {
   async render(req: RenderRequest): Promise<RgbImage> {
     this.checkSize(req.width, req.height);
     const lora = req.lora ?? null;
-    const references = await this.encodeReferences(req.references ?? [], req.width, req.height);
+    const references = req.references?.images ?? [];
+    if (req.references && (req.references.width !== req.width || req.references.height !== req.height)) {
+      throw new Error(`The reference images were encoded for ${req.references.width}×${req.references.height}, not ${req.width}×${req.height}.`);
+    }
     const samplers = references.length ? this.referenceSamplers : this.samplers;
     const sampler = await this.samplerFor(lora ? lora.layers.map((l) => l.path) : this.anyLoadedSlots(samplers), samplers);
     const [text, negative] = await Promise.all([this.encode(req.prompt), this.encode(req.negativePrompt ?? '')]);
@@ -120,11 +130,15 @@ export class ImageRenderer {
     return created;
   }
 
-  /** Reference pictures as the model's clean tokens, each fitted to the output size (see RenderRequest.references). */
-  private async encodeReferences(files: readonly string[], width: number, height: number) {
+  /**
+   * Picture files the model reads as FLUX.2 reference images, in order (at most three). Each is fitted to the output
+   * size exactly as training fits a reference to its image's bucket (cover, centred).
+   */
+  async encodeReferences(files: readonly string[], width: number, height: number): Promise<EncodedReferences> {
     if (files.length > MAX_REFERENCE_IMAGES) throw new InvalidInputError(tooManyReferences(files.length));
+    this.checkSize(width, height);
     const m = this.model.encoders.sizeMultiple;
-    const out = [];
+    const out: ReferenceTokens[] = [];
     for (const path of files) {
       let pixels: RgbImage;
       try {
@@ -134,7 +148,7 @@ export class ImageRenderer {
       }
       out.push({ tokens: (await this.model.encoders.encodeImage(pixels)).data, gridHeight: height / m, gridWidth: width / m });
     }
-    return out;
+    return { width, height, images: out };
   }
 
   private encode(prompt: string): Promise<EncodedTensor> {
