@@ -1,53 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Handlers, ResponseFrame, RunDetail } from '@lora-studio/api';
+import type { RunDetail } from '@lora-studio/api';
 import { loadLora } from '@lora-studio/models';
 import { SafetensorsFile } from '@lora-studio/onnx';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { launchChromium, openPage, type StudioPage } from './support/browser';
 import { repoRoot } from './support/paths';
 import { screenshot } from './support/screenshot';
 import { startStudio, type StudioUnderTest } from './support/studio';
-
-/** The studio's API over its WebSocket, as any client would call it: set-up of a project with a finished run. */
-interface Api {
-  send<K extends keyof Handlers>(name: K, args: Parameters<Handlers[K]>[0]): Promise<Awaited<ReturnType<Handlers[K]>>>;
-  close(): void;
-}
-
-async function connectApi(studioUrl: string): Promise<Api> {
-  const url = new URL(studioUrl);
-  const socket = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token')!)}`);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  let nextId = 1;
-  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  socket.on('message', (data) => {
-    const frame = JSON.parse(String(data)) as ResponseFrame | { kind: 'event' };
-    if (frame.kind !== 'response') return;
-    const w = waiting.get(frame.id);
-    waiting.delete(frame.id);
-    if (frame.ok) w?.resolve(frame.result);
-    else w?.reject(new Error(frame.error.message));
-  });
-  return {
-    send: (name, args) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        socket.send(JSON.stringify({ kind: 'request', id, name, args }));
-      }),
-    close: () => socket.close(),
-  };
-}
+import { connectApi, type StudioApi } from './support/studio-api';
 
 let studio: StudioUnderTest;
 let browser: Browser;
-let api: Api;
+let api: StudioApi;
 let dir: string;
 let run: RunDetail;
 

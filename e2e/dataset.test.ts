@@ -6,7 +6,7 @@ import { launchChromium, openPage, type StudioPage } from './support/browser';
 import { datasetPhotos, type GeneratedPhoto } from './support/dataset-photos';
 import { screenshot } from './support/screenshot';
 import { startStudio, type StudioUnderTest } from './support/studio';
-import { createProject, waitForConnected } from './support/studio-ui';
+import { createProject, waitForConnected, waitForImportFinished } from './support/studio-ui';
 
 let studio: StudioUnderTest;
 let browser: Browser;
@@ -43,10 +43,6 @@ const counter = () => page.getByTestId('dataset-counter').textContent();
 const cards = () => page.getByTestId('image-card');
 const healthFlag = (id: string) => page.getByTestId(`health-flag-${id}`);
 
-async function waitForImportFinished(): Promise<void> {
-  await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
-}
-
 describe('Dataset view in browser mode', () => {
   it('imports 30 dropped photos, flags the bad ones, and keeps an exclusion across a reload', async () => {
     await page.goto(studio.url);
@@ -65,14 +61,14 @@ describe('Dataset view in browser mode', () => {
     });
     await page.getByTestId('dataset-add-input').setInputFiles(paths);
     await page.getByTestId('import-progress').waitFor();
-    await waitForImportFinished();
+    await waitForImportFinished(page);
     expect(await page.getByTestId('import-headline').textContent()).toBe('Import finished: 29 imported');
     await expect.poll(counter).toBe('29 images (29 total)');
 
     // The 30th, an exact copy under another name, dropped on the view: refused with the services' reason.
     await page.getByTestId('import-dismiss').click();
     await dropFiles([photos.exactCopy]);
-    await waitForImportFinished();
+    await waitForImportFinished(page);
     const duplicate = page.locator('[data-testid="import-file"][data-status="duplicate"]');
     expect(await duplicate.textContent()).toContain('copy-of-photo-02.jpg');
     expect(await page.getByTestId('import-headline').textContent()).toBe('Import finished: 0 imported, 1 already in the project');

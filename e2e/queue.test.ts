@@ -102,7 +102,7 @@ describe('Run queue in the studio', () => {
       await page.getByTestId('settings-back').click();
       const dir = join(studio.home, 'projects', 'queue-e2e');
       await createProject(page, { name: 'Queue e2e', trigger: 'flt', type: 'style', dir });
-      expect(await importSampleDataset(page, studio.url, dir)).toBeGreaterThanOrEqual(30);
+      expect(await importSampleDataset(studio.url, dir)).toBeGreaterThanOrEqual(30);
       await page.getByTestId('section-tab-train').click();
       await page.getByTestId('train-form').waitFor();
       await expect.poll(() => page.getByTestId('train-run-on').inputValue(), LONG).toBe('queue-any');

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { Handlers, ResponseFrame } from '@lora-studio/api';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { withStudioPages } from './support/lifecycle';
 import { repoRoot } from './support/paths';
 import { screenshot } from './support/screenshot';
 import type { StudioUnderTest } from './support/studio';
+import { send } from './support/studio-api';
+import { importSampleDataset } from './support/sample-dataset';
 import { createProject } from './support/studio-ui';
 
 let studio: StudioUnderTest;
@@ -17,30 +17,6 @@ withStudioPages((s, tab) => {
   page = tab.page;
 });
 
-/** One request over the studio's API socket, as any client would send it. */
-async function send<K extends keyof Handlers>(name: K, args: Parameters<Handlers[K]>[0]): Promise<Awaited<ReturnType<Handlers[K]>>> {
-  const url = new URL(studio.url);
-  const socket = new WebSocket(`ws://${url.host}/api?token=${encodeURIComponent(url.searchParams.get('token')!)}`);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('error', reject);
-    });
-    const result = await new Promise<unknown>((resolve, reject) => {
-      socket.on('message', (data) => {
-        const frame = JSON.parse(String(data)) as ResponseFrame | { kind: 'event' };
-        if (frame.kind !== 'response' || frame.id !== 1) return;
-        if (frame.ok) resolve(frame.result);
-        else reject(new Error(frame.error.message));
-      });
-      socket.send(JSON.stringify({ kind: 'request', id: 1, name, args }));
-    });
-    return result as Awaited<ReturnType<Handlers[K]>>;
-  } finally {
-    socket.close();
-  }
-}
-
 // The worker loads and compiles the model before its first step (about 30 s on 2 busy cores).
 const LONG = { timeout: 240_000 };
 const field = (page: Page, key: string) => page.getByTestId(`train-field-${key}`);
@@ -50,7 +26,7 @@ describe('Adapter type and EMA in the Train form, browser mode', () => {
     const dir = join(studio.home, 'projects', 'train-options-e2e');
     await page.goto(studio.url);
     await createProject(page, { name: 'Train options e2e', trigger: 'flt', type: 'style', dir });
-    expect((await send('images-import', { dir, paths: [join(repoRoot, 'resources', 'samples', 'style')] })).imported).toBeGreaterThanOrEqual(30);
+    expect(await importSampleDataset(studio.url, dir)).toBeGreaterThanOrEqual(30);
 
     await page.getByTestId('section-tab-train').click();
     await expect.poll(() => field(page, 'scheduler').inputValue(), LONG).toBe('constant-with-warmup');
@@ -84,8 +60,8 @@ describe('Adapter type and EMA in the Train form, browser mode', () => {
     await expect.poll(() => page.getByTestId('run-status').getAttribute('data-status'), LONG).toBe('finished');
 
     // The run trained what the form said, and nothing from the hidden field.
-    const [summary] = await send('run-list', { dir });
-    const run = await send('run-get', { dir, runId: summary!.id });
+    const [summary] = await send(studio.url, 'run-list', { dir });
+    const run = await send(studio.url, 'run-get', { dir, runId: summary!.id });
     expect(run.config).toMatchObject({ adapter: 'loha', ema: 0.9 });
     expect(run.config.lokrFactor).toBeUndefined();
 

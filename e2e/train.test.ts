@@ -29,7 +29,7 @@ describe('Train view in browser mode', () => {
     const dir = join(studio.home, 'projects', 'train-e2e');
     await page.goto(studio.url);
     await createProject(page, { name: 'Train e2e', trigger: 'flt', type: 'style', dir });
-    expect(await importSampleDataset(page, studio.url, dir)).toBeGreaterThanOrEqual(30);
+    expect(await importSampleDataset(studio.url, dir)).toBeGreaterThanOrEqual(30);
 
     // The form: the style preset, explained, checked by preflight; advanced options stay folded away.
     await page.getByTestId('section-tab-train').click();

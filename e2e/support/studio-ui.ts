@@ -37,10 +37,15 @@ export async function openNewProject(page: Page, studioUrl: string, project: New
   await createProject(page, project);
 }
 
+/** Waits until the Dataset view's import (picked, dropped or pasted files) has finished. */
+export async function waitForImportFinished(page: Page): Promise<void> {
+  await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+}
+
 /** Picks files with the Dataset view's add button and waits until their import has finished. */
 export async function importPicked(page: Page, files: string[]): Promise<void> {
   await page.getByTestId('dataset-add-input').setInputFiles(files);
-  await page.locator('[data-testid="import-progress"][data-finished="true"]').waitFor({ timeout: 90_000 });
+  await waitForImportFinished(page);
 }
 
 export function projectRow(page: Page, name: string): Locator {
