@@ -4,11 +4,15 @@
 // it again.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { redactedUrl, RunQueueClient, type FollowedEvent, type QueueConnection } from '@lora-studio/core';
+import type { ArtifactLocation } from '@lora-studio/api';
+import {
+  artifactFlagsText, artifactLocation, describeArtifactLocation, redactedUrl, RunQueueClient, sameArtifactLocation, type FollowedEvent, type QueueConnection,
+} from '@lora-studio/core';
 import { MetricsLog, runPaths, writeRunDescription, type TrainingEvent } from '@lora-studio/trainer';
 import { CommandFailed } from './call';
 import { complain, oneLine, say, terminalJson } from './terminal-text';
 import { reachQueue } from './queue-options';
+import { reachBucket } from './artifact-options';
 import { onStopSignals } from './stop-signals';
 
 /** RUN_DIR/queue.json: which queue run this folder follows (no secret, no password). */
@@ -22,6 +26,8 @@ export interface QueueRunLink {
   base: string;
   /** The last event this folder has (stream id), so following again continues there. */
   lastEvent: string;
+  /** Where the run's files are when that is a bucket (no key): resuming needs the same bucket. */
+  artifacts?: ArtifactLocation;
 }
 
 export function queueLinkPath(runDir: string): string {
@@ -128,6 +134,7 @@ export async function submitToQueue(
     throw new CommandFailed(`${runDir} already holds a run. Continue it with "lora-studio resume ${runDir}" or choose another --out folder.`);
   }
   await reachQueue(connection);
+  await reachBucket(connection.artifacts);
   mkdirSync(runDir, { recursive: true });
   const client = new RunQueueClient(connection);
   try {
@@ -135,7 +142,7 @@ export async function submitToQueue(
       dataset: request.dataset, name: runDir.split(/[\\/]/).pop() ?? 'run', base: request.base, type: request.type, trigger: request.trigger,
       overrides: request.overrides, labels: request.labels, ...(request.threads !== undefined ? { threads: request.threads } : {}),
     });
-    const link: QueueRunLink = { version: 1, runKey, queueName: connection.queueName, redis: redactedUrl(connection.redisUrl), dataset: resolve(request.dataset), base: request.baseHere, lastEvent: '0' };
+    const link: QueueRunLink = { version: 1, runKey, queueName: connection.queueName, redis: redactedUrl(connection.redisUrl), dataset: resolve(request.dataset), base: request.baseHere, lastEvent: '0', ...(connection.artifacts?.kind === 's3' ? { artifacts: artifactLocation(connection.artifacts) } : {}) };
     writeQueueLink(runDir, link);
     return await followQueueRun(client, link, runDir, json, print);
   } finally {
@@ -149,7 +156,11 @@ export async function resumeOnQueue(connection: QueueConnection, runDir: string,
   const link = readQueueLink(dir);
   if (!link) throw new CommandFailed(`${dir} was not trained on a queue (no queue.json). Resume it here with "lora-studio resume ${runDir}".`);
   if (link.queueName !== connection.queueName) throw new CommandFailed(`${dir} belongs to the queue "${link.queueName}"; pass --queue-name ${link.queueName}.`);
+  if (link.artifacts?.kind === 's3' && !sameArtifactLocation(link.artifacts, artifactLocation(connection.artifacts))) {
+    throw new CommandFailed(`${dir} keeps its files in ${describeArtifactLocation(link.artifacts)}; resume it with ${artifactFlagsText(link.artifacts)} and that bucket's key in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`);
+  }
   await reachQueue(connection);
+  await reachBucket(connection.artifacts);
   const client = new RunQueueClient(connection);
   try {
     // A finished run is only followed (to fetch what this folder lacks); any other is queued again if it is not going.

@@ -11,6 +11,7 @@ import { UsageError, type Command } from './command';
 import { complain, say, terminalJson } from './terminal-text';
 import { baseFromLibrary } from './library-base';
 import { queueConnection, queueFlags, QUEUE_HELP } from './queue-options';
+import { artifactFlags, ARTIFACTS_HELP, artifactStoreOption } from './artifact-options';
 import { onStopSignals } from './stop-signals';
 import { resumeOnQueue, submitToQueue } from './train-queue';
 
@@ -88,7 +89,8 @@ export const trainCommand: Command = {
   help: `Usage: lora-studio train DATASET_DIR_OR_PROJECT --base default|NAME|PATH --type subject|style|object --trigger WORD --out RUN_DIR
          [--steps N] [--rank R] [--alpha A] [--lr LR] [--scheduler S] [--batch B] [--accum K] [--resolution PX]
          [--checkpoint-every N] [--sample-every N] [--seed S] [--preservation SHARE] [--prior-images N] [--threads T] [--json]
-         [--adapter lora|lokr|loha] [--lokr-factor F] [--ema DECAY] [--queue redis://HOST:PORT [--labels a,b]]
+         [--adapter lora|lokr|loha] [--lokr-factor F] [--ema DECAY] [--queue redis://HOST:PORT [--labels a,b]
+         [--artifacts s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region R] [--s3-path-style]]]
 
 DATASET is a project folder (its included images and captions; type and trigger default to the project's) or a
 folder of images with a same-name .txt caption each. Unset values come from the guide's preset for the LoRA type:
@@ -116,6 +118,7 @@ names a model in the workers' libraries (default, or a name), and this command f
 one, filling RUN_DIR as results arrive; Ctrl+C detaches and leaves the run going. --labels a,b: only workers with
 every one of these labels take it.
 ${QUEUE_HELP}
+${ARTIFACTS_HELP}
 Example: lora-studio train resources/samples/style --base default --type style --trigger flt --out runs/flt`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -123,7 +126,7 @@ Example: lora-studio train resources/samples/style --base default --type style -
       options: {
         base: { type: 'string', default: 'default' }, type: { type: 'string' }, trigger: { type: 'string' }, out: { type: 'string' },
         scheduler: { type: 'string' }, adapter: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean', default: false },
-        queue: { type: 'string' }, labels: { type: 'string' }, ...queueFlags,
+        queue: { type: 'string' }, labels: { type: 'string' }, ...queueFlags, ...artifactFlags,
         ...Object.fromEntries(Object.keys(NUMBER_FLAGS).map((k) => [k, { type: 'string' as const }])),
       },
       allowPositionals: true,
@@ -150,7 +153,8 @@ Example: lora-studio train resources/samples/style --base default --type style -
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new UsageError('--threads must be a positive whole number.');
     if (values.queue) {
-      const connection = queueConnection(values.queue, values);
+      const artifacts = artifactStoreOption(values);
+      const connection = { ...queueConnection(values.queue, values), ...(artifacts ? { artifacts } : {}) };
       let labels: string[];
       try {
         labels = parseLabels(values.labels);
@@ -170,6 +174,7 @@ Example: lora-studio train resources/samples/style --base default --type style -
       });
     }
     if (values.labels) throw new UsageError('--labels only applies with --queue.');
+    if (values.artifacts) throw new UsageError('--artifacts only applies with --queue.');
     const prepared = await prepareOrFail(() => prepareNewRun({
       dataset: positionals[0]!, base: baseFromLibrary(values.base!), runDir: values.out!,
       type, trigger: values.trigger, overrides,
@@ -185,27 +190,29 @@ Example: lora-studio train resources/samples/style --base default --type style -
 export const resumeCommand: Command = {
   name: 'resume',
   summary: 'Continue a training run from its last checkpoint.',
-  help: `Usage: lora-studio resume RUN_DIR [--threads T] [--json] [--queue redis://HOST:PORT]
+  help: `Usage: lora-studio resume RUN_DIR [--threads T] [--json] [--queue redis://HOST:PORT [--artifacts s3://BUCKET/PREFIX …]]
 
 Continues the run in RUN_DIR (made by "lora-studio train") from its newest checkpoint with the same dataset, base
 model and settings. With the same --threads as before, the losses and the final LoRA are bit-identical to an
 uninterrupted run.
 --queue URL: RUN_DIR was trained on the run queue ("train --queue"): queue it again if it stopped, failed or was
 interrupted (it continues on a worker from its last uploaded checkpoint), and follow it; a run still going is just
-followed.
+followed. A run whose files are in a bucket needs that bucket's flags and key again.
 ${QUEUE_HELP}
+${ARTIFACTS_HELP}
 Example: lora-studio resume runs/flt`,
   async run(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { threads: { type: 'string' }, json: { type: 'boolean', default: false }, queue: { type: 'string' }, ...queueFlags },
+      options: { threads: { type: 'string' }, json: { type: 'boolean', default: false }, queue: { type: 'string' }, ...queueFlags, ...artifactFlags },
       allowPositionals: true,
     });
     if (positionals.length !== 1) throw new UsageError('Give exactly one run folder.');
     if (values.queue) {
       let total = 0;
       const print = printer(values.json!, () => total);
-      return resumeOnQueue(queueConnection(values.queue, values), positionals[0]!, values.json!, (e) => {
+      const artifacts = artifactStoreOption(values);
+      return resumeOnQueue({ ...queueConnection(values.queue, values), ...(artifacts ? { artifacts } : {}) }, positionals[0]!, values.json!, (e) => {
         if (e.type === 'started') total = e.config.steps;
         print(e);
       });

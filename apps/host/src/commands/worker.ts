@@ -2,7 +2,8 @@ import { hostname, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_MODEL } from '@lora-studio/api';
-import { parseLabels, QueueWorker, redactedUrl, STUDIO_VERSION } from '@lora-studio/core';
+import { describeArtifactLocation, artifactLocation, parseLabels, QueueWorker, redactedUrl, STUDIO_VERSION } from '@lora-studio/core';
+import { artifactFlags, ARTIFACTS_HELP, artifactStoreOption, reachBucket } from './artifact-options';
 import { UsageError, type Command } from './command';
 import { baseFromLibrary } from './library-base';
 import { queueConnection, queueFlags, QUEUE_HELP, reachQueue } from './queue-options';
@@ -29,6 +30,7 @@ export const workerCommand: Command = {
   summary: 'Train runs from a run queue (Redis) on this machine.',
   help: `Usage: lora-studio worker --redis URL [--labels a,b] [--concurrency N] [--cache DIR] [--name NAME]
          [--memory GB] [--threads T] [--lock-seconds S] [--queue-name NAME] [--secret-file PATH]
+         [--artifacts s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-region R] [--s3-path-style]]
 
 Registers this machine as a worker on the run queue at URL (redis://HOST:PORT, or rediss://:PASSWORD@HOST:PORT)
 and trains the runs it can fit, with the same trainer as the studio. Step metrics, samples, checkpoints and the
@@ -45,6 +47,9 @@ continues it from its last checkpoint (default 30).
 Ctrl+C or SIGTERM: each run finishes its step, keeps a checkpoint, uploads it and goes back to the queue; a second
 Ctrl+C quits at once.
 ${QUEUE_HELP}
+${ARTIFACTS_HELP}
+A worker takes only runs whose files are where its own are (Redis, or the same bucket and prefix); it refuses the
+others with the reason, and they stay queued for a worker that has them.
 Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box:6379 --labels gpu-24gb`,
   async run(argv) {
     const { values, positionals } = parseArgs({
@@ -52,13 +57,14 @@ Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box
       options: {
         redis: { type: 'string' }, labels: { type: 'string' }, concurrency: { type: 'string' }, cache: { type: 'string' },
         name: { type: 'string' }, memory: { type: 'string' }, threads: { type: 'string' }, 'lock-seconds': { type: 'string' },
-        ...queueFlags,
+        ...queueFlags, ...artifactFlags,
       },
       allowPositionals: false,
     });
     if (positionals.length) throw new UsageError('worker takes no positional arguments.');
     if (!values.redis) throw new UsageError('--redis URL is required (redis://HOST:PORT).');
     const connection = queueConnection(values.redis, values);
+    const artifacts = artifactStoreOption(values);
     let labels: string[];
     try {
       labels = parseLabels(values.labels);
@@ -71,8 +77,10 @@ Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new UsageError('--name takes letters, digits, ".", "_" and "-" (at most 64).');
     const threads = values.threads === undefined ? undefined : positiveInt(values.threads, '--threads', 1);
     await reachQueue(connection);
+    await reachBucket(artifacts);
     const worker = await QueueWorker.start({
       ...connection,
+      ...(artifacts ? { artifacts } : {}),
       name,
       labels,
       concurrency: positiveInt(values.concurrency, '--concurrency', 1),
@@ -84,7 +92,7 @@ Example: LORA_STUDIO_QUEUE_SECRET=… lora-studio worker --redis redis://gpu-box
       version: STUDIO_VERSION,
       log: (line) => say(oneLine(line)),
     });
-    say(`worker ${name} waiting for runs on ${redactedUrl(connection.redisUrl)} (queue ${connection.queueName}${labels.length ? `, labels ${labels.join(', ')}` : ''})`);
+    say(`worker ${name} waiting for runs on ${redactedUrl(connection.redisUrl)} (queue ${connection.queueName}${labels.length ? `, labels ${labels.join(', ')}` : ''}; files in ${describeArtifactLocation(artifactLocation(artifacts))})`);
     return new Promise<number>((done) => {
       onStopSignals(() => {
         const running = worker.activeRuns().length;

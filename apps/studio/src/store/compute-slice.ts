@@ -1,4 +1,4 @@
-import type { ComputeSettings, ComputeSettingsInput, ComputeTestResult, QueueWorkerSummary } from '@lora-studio/api';
+import type { ArtifactStoreSettingsInput, ComputeSettings, ComputeSettingsInput, ComputeTestResult, QueueWorkerSummary } from '@lora-studio/api';
 import type { StateCreator } from 'zustand';
 import { client, errorMessage } from '../client';
 import type { StudioState } from './index';
@@ -11,8 +11,8 @@ export interface ComputeSlice {
   savingCompute: boolean;
   saveComputeError: string | null;
   testingCompute: boolean;
-  /** The last "Test connection" result, for the URL and queue it was run on. */
-  computeTest: (ComputeTestResult & { redisUrl: string; queueName: string }) | null;
+  /** The last "Test connection" result, with the key of the fields it was run on (the form shows it while they stay). */
+  computeTest: (ComputeTestResult & { key: string }) | null;
   workers: QueueWorkerSummary[];
   workersLoaded: boolean;
   workersError: string | null;
@@ -20,7 +20,7 @@ export interface ComputeSlice {
   loadCompute(): Promise<void>;
   /** Resolves true once saved; the services' sentence is in saveComputeError otherwise. */
   saveCompute(input: ComputeSettingsInput): Promise<boolean>;
-  testCompute(redisUrl: string, queueName: string): Promise<void>;
+  testCompute(redisUrl: string, queueName: string, artifacts: ArtifactStoreSettingsInput, key: string): Promise<void>;
   loadWorkers(): Promise<void>;
 }
 
@@ -64,15 +64,15 @@ export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice>
       }
     },
 
-    testCompute: async (redisUrl, queueName) => {
+    testCompute: async (redisUrl, queueName, artifacts, key) => {
       const seq = ++testSeq;
       set({ testingCompute: true, computeTest: null });
       try {
-        const result = await client.send('compute-test', { redisUrl, queueName });
-        if (seq === testSeq) set({ testingCompute: false, computeTest: { ...result, redisUrl, queueName } });
+        const result = await client.send('compute-test', { redisUrl, queueName, artifacts });
+        if (seq === testSeq) set({ testingCompute: false, computeTest: { ...result, key } });
       } catch (err) {
-        // An invalid URL or queue name is refused by the contract before any connection: shown the same way.
-        if (seq === testSeq) set({ testingCompute: false, computeTest: { ok: false, message: errorMessage(err), workers: [], redisUrl, queueName } });
+        // An invalid URL, queue name or bucket field is refused by the contract before any connection: shown the same way.
+        if (seq === testSeq) set({ testingCompute: false, computeTest: { ok: false, message: errorMessage(err), workers: [], key } });
       }
     },
 

@@ -13,6 +13,49 @@ export const queueNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63
 export const redisUrlSchema = z.string().trim().max(2000).regex(/^rediss?:\/\/\S+$/, 'Use redis://HOST:PORT or rediss://:PASSWORD@HOST:PORT.');
 export const DEFAULT_QUEUE_NAME = 'lora-studio';
 
+/** Bucket names as S3, MinIO, R2 and Ceph all accept them (path-style requests carry any of these). */
+export const bucketNameSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$/, 'A bucket name takes 3–63 letters, digits, ".", "_" and "-".');
+/** Folders inside the bucket: plain names joined by "/", so a lifecycle rule can match the prefix. */
+export const bucketPrefixSchema = z.string().trim().max(200)
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'A prefix takes letters, digits, ".", "_" and "-" in folders joined by "/", e.g. lora-studio/artifacts.');
+export const bucketRegionSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A region is like us-east-1 (R2 takes "auto").');
+export const bucketEndpointSchema = z.string().trim().max(2000).regex(/^https?:\/\/[^\s/?#]+\/?$/, 'The endpoint is a URL like https://s3.example.com or http://minio.local:9000, without a path.');
+export const DEFAULT_BUCKET_PREFIX = 'lora-studio';
+export const DEFAULT_BUCKET_REGION = 'us-east-1';
+
+/**
+ * Where the run queue keeps the files a run sends (images, checkpoints, samples, the LoRA): in Redis (the
+ * default, in bounded chunks that expire), or in an S3-compatible bucket. No credentials here: a job carries this.
+ */
+export const artifactLocationSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('redis') }).strict(),
+  z.object({
+    kind: z.literal('s3'),
+    bucket: bucketNameSchema,
+    prefix: bucketPrefixSchema.default(DEFAULT_BUCKET_PREFIX),
+    region: bucketRegionSchema.default(DEFAULT_BUCKET_REGION),
+    /** Absent: AWS S3 itself. MinIO, R2, Ceph and others give their URL. */
+    endpoint: bucketEndpointSchema.optional(),
+    /** bucket in the path (https://host/bucket/key) instead of the host name: MinIO and Ceph usually need it. */
+    pathStyle: z.boolean().default(false),
+  }).strict(),
+]);
+export type ArtifactLocation = z.infer<typeof artifactLocationSchema>;
+export type BucketLocation = Extract<ArtifactLocation, { kind: 's3' }>;
+
+const accessKeyIdSchema = z.string().trim().min(1, 'Give the access key id.').max(256).regex(/^\S+$/, 'An access key id has no spaces.');
+const secretAccessKeySchema = z.string().min(1).max(512);
+
+/** Settings → Compute's artifact store: a bucket needs its key; the secret key may be left out to keep the stored one. */
+export const artifactStoreSettingsSchema = z.discriminatedUnion('kind', [
+  artifactLocationSchema.options[0],
+  artifactLocationSchema.options[1].extend({ accessKeyId: accessKeyIdSchema, secretAccessKey: secretAccessKeySchema.optional() }).strict(),
+]);
+export type ArtifactStoreSettingsInput = z.infer<typeof artifactStoreSettingsSchema>;
+
+/** The artifact store as shown: the secret access key never comes back. */
+export type ArtifactStoreSettings = { kind: 'redis' } | (BucketLocation & { accessKeyId: string; secretAccessKeySet: boolean });
+
 /** What Settings → Compute saves. The secret may be left out to keep the one already stored. */
 export const computeSettingsSchema = z.discriminatedUnion('target', [
   z.object({ target: z.literal('this-machine') }).strict(),
@@ -22,6 +65,8 @@ export const computeSettingsSchema = z.discriminatedUnion('target', [
     queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME),
     /** Shared with every worker ("openssl rand -hex 32"); jobs and control messages are signed with it. */
     secret: z.string().min(16, 'The secret needs at least 16 characters.').max(512).optional(),
+    /** Where the queue's files travel; Redis when absent. */
+    artifacts: artifactStoreSettingsSchema.default({ kind: 'redis' }),
   }).strict(),
 ]);
 export type ComputeSettingsInput = z.infer<typeof computeSettingsSchema>;
@@ -29,7 +74,7 @@ export type ComputeSettingsInput = z.infer<typeof computeSettingsSchema>;
 /** The settings as shown: the password in the URL and the secret are never sent back. */
 export type ComputeSettings =
   | { target: 'this-machine' }
-  | { target: 'queue'; redisUrl: string; queueName: string; secretSet: boolean };
+  | { target: 'queue'; redisUrl: string; queueName: string; secretSet: boolean; artifacts: ArtifactStoreSettings };
 
 /** Where a run trains, for the run list. */
 export type RunPlacement =
@@ -69,13 +114,22 @@ export interface ComputeTestResult {
   message: string;
   /** The workers that answer on that queue now (names). */
   workers: string[];
+  /** With a bucket: whether it could be written, read and cleaned up there, and what is wrong if not. */
+  bucket?: { ok: boolean; message: string };
 }
 
 export const computeArgs = {
   'compute-get': z.object({}).strict(),
   'compute-set': computeSettingsSchema,
-  /** Tries a Redis URL (the password shown as *** means the stored one) without saving anything. */
-  'compute-test': z.object({ redisUrl: redisUrlSchema, queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME) }).strict(),
+  /**
+   * Tries a Redis URL (the password shown as *** means the stored one) and, when given, a bucket (without its
+   * secret key: the stored one) without saving anything.
+   */
+  'compute-test': z.object({
+    redisUrl: redisUrlSchema,
+    queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME),
+    artifacts: artifactStoreSettingsSchema.default({ kind: 'redis' }),
+  }).strict(),
   'compute-workers': z.object({}).strict(),
 };
 

@@ -1,11 +1,20 @@
 import { ApiFailure, type ComputeHandlers } from '@lora-studio/api';
 import type { StudioContext } from '../context';
+import type { ArtifactStoreConfig } from '../queue/artifact-location';
+import { checkBucket } from '../queue/bucket-check';
 import { checkQueueConnection } from '../queue/connection-check';
-import { computeSettingsView, connectionFromInput, redisUrlFromInput, saveComputeSettings } from '../runs/compute-settings';
+import { artifactsFromInput, computeSettingsView, connectionFromInput, redisUrlFromInput, saveComputeSettings } from '../runs/compute-settings';
 import type { ComputeRouter } from '../runs/compute-router';
 
-/** Redis must answer within this long for Settings → Compute to accept a queue. */
+/** Redis (and a bucket) must answer within this long for Settings → Compute to accept a queue. */
 const CHECK_MS = 5000;
+
+/** A bucket's check, or nothing for Redis (the queue's own check covers it). */
+async function bucketCheck(artifacts: ArtifactStoreConfig | undefined): Promise<{ ok: boolean; message: string } | undefined> {
+  if (artifacts?.kind !== 's3') return undefined;
+  const { credentials, ...location } = artifacts;
+  return checkBucket(location, credentials, CHECK_MS);
+}
 
 export function computeHandlers(ctx: StudioContext, router: ComputeRouter): ComputeHandlers {
   return {
@@ -24,6 +33,8 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
       // The same check as "Test connection", so a refusal says why in the same words (wrong password, nothing there…).
       const check = await checkQueueConnection(connection.redisUrl, connection.queueName, CHECK_MS);
       if (!check.ok) throw new ApiFailure('invalid-request', `${check.message} The setting was not changed.`);
+      const bucket = await bucketCheck(connection.artifacts);
+      if (bucket && !bucket.ok) throw new ApiFailure('invalid-request', `${bucket.message} The setting was not changed.`);
       saveComputeSettings(ctx.app, connection);
       return computeSettingsView(ctx.app);
     },
@@ -37,6 +48,15 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
         runs: w.runs.map((r) => ({ name: r.name, step: r.step, status: r.status })), heartbeatAt: w.heartbeatAt,
       }));
     },
-    'compute-test': async ({ redisUrl, queueName }) => checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS),
+    'compute-test': async ({ redisUrl, queueName, artifacts }) => {
+      let bucket: { ok: boolean; message: string } | undefined;
+      try {
+        bucket = await bucketCheck(artifactsFromInput(ctx.app, artifacts));
+      } catch (error) {
+        bucket = { ok: false, message: (error as Error).message };
+      }
+      const queue = await checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS);
+      return bucket ? { ...queue, bucket } : queue;
+    },
   };
 }

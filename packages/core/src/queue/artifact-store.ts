@@ -1,6 +1,6 @@
 // Files that travel between the studio and workers (dataset images, checkpoints, samples, the final LoRA), named by
 // the sha256 of their bytes: a worker that already holds a file skips it, and every arrival is checked against its
-// name. One small interface, so another place to keep them (an S3 bucket) is one more implementation.
+// name. One small interface with two places to keep them: Redis (here) and an S3-compatible bucket (s3-artifact-store.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -30,6 +30,8 @@ export interface ArtifactStore {
   get(ref: ArtifactRef): Promise<Buffer>;
   /** Writes the checked bytes to `path` (atomically: a temp file renamed into place). */
   getToFile(ref: ArtifactRef, path: string): Promise<void>;
+  /** Lets go of connections of its own (a bucket's HTTP client); the Redis store shares its owner's. */
+  close?(): void;
 }
 
 /** Chunks are bounded so that no single Redis value (or reply) grows with the file. */
@@ -39,7 +41,8 @@ export const MAX_ARTIFACT_BYTES = 4 * 1024 ** 3;
 /** Artifacts expire unless read or written again: a week by default. */
 export const DEFAULT_ARTIFACT_TTL_S = 7 * 24 * 3600;
 
-function sha256File(path: string): ArtifactRef {
+/** A file's reference, read in bounded chunks. */
+export function sha256File(path: string): ArtifactRef {
   const fd = openSync(path, 'r');
   try {
     const hash = createHash('sha256');

@@ -1,5 +1,8 @@
 // The run queue (BullMQ on Redis): jobs, artifacts, the worker and the studio/CLI client.
+export * from './artifact-location';
 export * from './artifact-store';
+export * from './bucket-check';
+export * from './s3-artifact-store';
 export * from './dataset-transfer';
 export * from './event-stream';
 export * from './job-paths';

@@ -14,7 +14,10 @@ import {
   mostReferences, prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
   type PreparedRun, type TrainingEvent, type WorkerExit,
 } from '@lora-studio/trainer';
-import { ArtifactError, RedisArtifactStore, type ArtifactRef } from './artifact-store';
+import { ArtifactError, type ArtifactRef, type ArtifactStore } from './artifact-store';
+import {
+  artifactFlagsText, artifactLocation, describeArtifactLocation, openArtifactStore, sameArtifactLocation, type ArtifactStoreConfig,
+} from './artifact-location';
 import { materializeDataset } from './dataset-transfer';
 import { appendRunEvent } from './event-stream';
 import { checkJobPath, UntrustedPathError } from './job-paths';
@@ -42,6 +45,8 @@ export interface QueueWorkerOptions {
   /** How long the job of a worker that vanished stays locked before another worker takes it over. */
   lockMs?: number;
   threads?: number;
+  /** Where this worker fetches and sends files: Redis when absent. It takes only runs whose files are there. */
+  artifacts?: ArtifactStoreConfig;
   version: string;
   log: (line: string) => void;
 }
@@ -71,7 +76,7 @@ interface ActiveJob {
 export class QueueWorker {
   private readonly keys: QueueKeys;
   private readonly redis: Redis;
-  private readonly artifacts: RedisArtifactStore;
+  private readonly artifacts: ArtifactStore;
   private worker!: Worker;
   private readonly active = new Map<string, ActiveJob>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -81,7 +86,7 @@ export class QueueWorker {
   private constructor(private readonly options: QueueWorkerOptions) {
     this.keys = queueKeys(options.queueName);
     this.redis = openRedis(options.redisUrl);
-    this.artifacts = new RedisArtifactStore(this.redis, this.keys.artifactPrefix);
+    this.artifacts = openArtifactStore(options.artifacts, this.redis, this.keys);
   }
 
   static async start(options: QueueWorkerOptions): Promise<QueueWorker> {
@@ -160,6 +165,10 @@ export class QueueWorker {
     const missing = run.labels.filter((l) => !this.options.labels.includes(l));
     if (missing.length > 0) {
       return this.refuse(job, token, run, `it needs the label${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; this worker has ${this.options.labels.length ? this.options.labels.join(', ') : 'none'}.`);
+    }
+    const here = artifactLocation(this.options.artifacts);
+    if (!sameArtifactLocation(run.artifacts, here)) {
+      return this.refuse(job, token, run, `its files are in ${describeArtifactLocation(run.artifacts)}; this worker's are in ${describeArtifactLocation(here)}. A worker for it is started with ${artifactFlagsText(run.artifacts)}.`);
     }
     let baseDir: string;
     try {
@@ -465,6 +474,7 @@ export class QueueWorker {
     await this.worker.close();
     clearInterval(this.heartbeat);
     await this.redis.multi().del(this.keys.worker(this.options.name)).srem(this.keys.workers, this.options.name).exec().catch(() => undefined);
+    this.artifacts.close?.();
     this.redis.disconnect();
   }
 }

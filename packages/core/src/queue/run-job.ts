@@ -1,6 +1,6 @@
 // What travels on the queue for one run: the job (signed), and the dataset manifest it points to (an artifact, so
 // its sha256 inside the signed job vouches for it). Everything read from the queue is parsed here before use.
-import { DEFAULT_BASE_MODEL, loraTypes, MAX_REFERENCE_IMAGES, trainingOverridesSchema, workerLabelSchema, type TrainingOverrides } from '@lora-studio/api';
+import { artifactLocationSchema, DEFAULT_BASE_MODEL, loraTypes, type ArtifactLocation, MAX_REFERENCE_IMAGES, trainingOverridesSchema, workerLabelSchema, type TrainingOverrides } from '@lora-studio/api';
 import { checkJobPath } from './job-paths';
 import { signPayload, verifyPayload } from './job-signature';
 import { isArtifactRef, type ArtifactRef } from './artifact-store';
@@ -24,6 +24,11 @@ export interface RunJob {
   labels: string[];
   /** CPU threads per session; fixed across a run and its resumes for bit-identical results. */
   threads?: number;
+  /**
+   * Where the run's files are (its dataset, then its checkpoints, samples and LoRA): a bucket, never its
+   * credentials. Absent: in Redis. Signed with the rest, so nobody can point a worker at another bucket.
+   */
+  artifacts?: ArtifactLocation;
   submittedAt: string;
 }
 
@@ -104,7 +109,9 @@ export function openRunJob(data: unknown, secret: string, queueName: string): Ru
   if (!isArtifactRef(j.dataset)) throw new BadJobError('The job has no usable dataset reference.');
   if (!Array.isArray(j.labels) || !j.labels.every((l) => workerLabelSchema.safeParse(l).success)) throw new BadJobError('The job has unusable labels.');
   if (j.threads !== undefined && (!Number.isInteger(j.threads) || (j.threads as number) < 1 || (j.threads as number) > 256)) throw new BadJobError('The job has an unusable thread count.');
-  return { ...(signed.job as RunJob), overrides: overrides.data };
+  const artifacts = j.artifacts === undefined ? undefined : artifactLocationSchema.safeParse(j.artifacts);
+  if (artifacts && !artifacts.success) throw new BadJobError(`The job names an unusable place for its files: ${artifacts.error.issues.map((i) => i.message).join('; ')}`);
+  return { ...(signed.job as RunJob), overrides: overrides.data, ...(artifacts ? { artifacts: artifacts.data } : {}) };
 }
 
 /** At most three, each a stored file of an image extension with its hash and a short printable name. */

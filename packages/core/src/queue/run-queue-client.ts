@@ -7,6 +7,9 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_NAME, type QueueWorkerSummary, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
 import { ArtifactError, RedisArtifactStore, type ArtifactStore } from './artifact-store';
+import {
+  artifactLocation, describeArtifactLocation, openArtifactStore, sameArtifactLocation, type ArtifactStoreConfig,
+} from './artifact-location';
 import { PathOutsideError } from '@lora-studio/store';
 import { uploadDataset } from './dataset-transfer';
 import { jobPathIn, UntrustedPathError } from './job-paths';
@@ -25,6 +28,8 @@ export interface QueueConnection {
   queueName: string;
   /** Shared by the studio and its workers: every job and control message is signed with it. */
   secret: string;
+  /** Where runs sent from here keep their files; Redis when absent. */
+  artifacts?: ArtifactStoreConfig;
 }
 
 export { DEFAULT_QUEUE_NAME };
@@ -61,14 +66,18 @@ const STOP_RETRY_MS = 100;
 export class RunQueueClient {
   readonly keys: QueueKeys;
   readonly redis: Redis;
+  /** Where runs submitted from here keep their files. */
   readonly artifacts: ArtifactStore;
+  /** Runs that keep their files in Redis (submitted before a bucket was set up) are still followed. */
+  private readonly redisArtifacts: ArtifactStore;
   private readonly queue: Queue;
   private readonly blocking: Redis[] = [];
 
   constructor(private readonly connection: QueueConnection) {
     this.keys = queueKeys(connection.queueName);
     this.redis = openRedis(connection.redisUrl);
-    this.artifacts = new RedisArtifactStore(this.redis, this.keys.artifactPrefix);
+    this.redisArtifacts = new RedisArtifactStore(this.redis, this.keys.artifactPrefix);
+    this.artifacts = connection.artifacts?.kind === 's3' ? openArtifactStore(connection.artifacts, this.redis, this.keys) : this.redisArtifacts;
     this.queue = new Queue(connection.queueName, {
       connection: { url: connection.redisUrl, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 2000) },
       prefix: this.keys.bullPrefix,
@@ -84,6 +93,7 @@ export class RunQueueClient {
       ...(request.type ? { type: request.type } : {}), ...(request.trigger ? { trigger: request.trigger } : {}),
       overrides: request.overrides, dataset: dataset.ref, labels: request.labels,
       ...(request.threads !== undefined ? { threads: request.threads } : {}),
+      ...(this.connection.artifacts?.kind === 's3' ? { artifacts: artifactLocation(this.connection.artifacts) } : {}),
       submittedAt: new Date().toISOString(),
     };
     await this.redis.hset(this.keys.runState(job.runKey), 'job', JSON.stringify(job));
@@ -236,6 +246,7 @@ export class RunQueueClient {
     let claim = from === '0' ? undefined : await this.claimBefore(runKey, from);
     let saidUnsigned = false;
     try {
+      const store = await this.storeFor(runKey);
       while (!until.signal?.aborted) {
         const reply = (await conn.xread('COUNT', 200, 'BLOCK', 1000, 'STREAMS', this.keys.runEvents(runKey), last)) as [string, [string, string[]][]][] | null;
         if (!reply) continue;
@@ -257,7 +268,7 @@ export class RunQueueClient {
           else if (by !== undefined && claim !== undefined && by !== claim) continue;
           let local: FollowedEvent;
           try {
-            local = await this.localize(event, runDir);
+            local = await this.localize(event, runDir, store);
           } catch (error) {
             if (!(error instanceof UntrustedPathError || error instanceof ArtifactError || error instanceof PathOutsideError)) throw error;
             until.onSkipped?.(`The ${event.type} event at step ${'step' in event ? event.step : '?'} was ignored: ${error.message}`);
@@ -289,11 +300,25 @@ export class RunQueueClient {
     return undefined;
   }
 
+  /**
+   * The store holding a run's files: where its job says (Redis when it says nothing). A bucket other than this
+   * studio's cannot be read without its credentials: the reason, said for each file that cannot be fetched.
+   */
+  private async storeFor(runKey: string): Promise<ArtifactStore | string> {
+    const location = (await this.job(runKey))?.artifacts;
+    if (!location || location.kind === 'redis') return this.redisArtifacts;
+    if (sameArtifactLocation(location, artifactLocation(this.connection.artifacts))) return this.artifacts;
+    return `this run keeps its files in ${describeArtifactLocation(location)}, and this studio is set up for ${describeArtifactLocation(artifactLocation(this.connection.artifacts))}. Set up that bucket (Settings → Compute, or --artifacts) to fetch them.`;
+  }
+
   /** Downloads the files an event announces into the run folder; its paths become the local ones. */
-  private async localize(event: QueueEvent, runDir: string): Promise<FollowedEvent> {
+  private async localize(event: QueueEvent, runDir: string, store: ArtifactStore | string): Promise<FollowedEvent> {
     const file = async (rel: string, what: string) => {
       const path = jobPathIn(runDir, rel, what);
-      if ('artifact' in event && event.artifact) await this.artifacts.getToFile(event.artifact, path);
+      if ('artifact' in event && event.artifact) {
+        if (typeof store === 'string') throw new ArtifactError(`Its file was not fetched: ${store}`);
+        await store.getToFile(event.artifact, path);
+      }
       return path;
     };
     const { artifact: _artifact, ...rest } = event as QueueEvent & { artifact?: unknown };
@@ -318,6 +343,7 @@ export class RunQueueClient {
   async close(): Promise<void> {
     for (const c of this.blocking) c.disconnect();
     await this.queue.close();
+    this.artifacts.close?.();
     this.redis.disconnect();
   }
 }

@@ -17,7 +17,9 @@ export class ComputeRouter implements RunExecutor {
   queue(): QueueRunManager | undefined {
     const connection = queueConnectionSetting(this.ctx.app);
     const current = this.queueManager;
-    if (current && connection && current.connection.redisUrl === connection.redisUrl && current.connection.queueName === connection.queueName && current.connection.secret === connection.secret) {
+    const same = current && connection && current.connection.redisUrl === connection.redisUrl && current.connection.queueName === connection.queueName
+      && current.connection.secret === connection.secret && JSON.stringify(current.connection.artifacts) === JSON.stringify(connection.artifacts);
+    if (current && same) {
       return current;
     }
     current?.shutdown();

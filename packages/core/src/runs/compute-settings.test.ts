@@ -6,16 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudio } from '../index';
 import { TestRedis } from '../queue/testing/redis-server';
+import { TEST_S3_CREDENTIALS, TestS3 } from '../queue/testing/s3-server';
 import { queueConnectionSetting } from './compute-settings';
 
 let redis: TestRedis;
+let s3: TestS3;
 const studio = createStudio({ home: mkdtempSync(join(tmpdir(), 'ls-compute-')), mode: 'browser' });
 beforeAll(async () => {
   redis = await TestRedis.start();
+  s3 = await TestS3.start();
 });
 afterAll(async () => {
   studio.close();
   await redis.dispose();
+  await s3.dispose();
 });
 
 async function call(name: string, args: unknown) {
@@ -50,6 +54,28 @@ describe('Settings → Compute', () => {
     expect(await call('compute-set', { target: 'queue', redisUrl: 'http://x', secret: 'a-secret-of-16-chars' })).toMatchObject({ ok: false });
     expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, secret: 'short' })).toMatchObject({ ok: false });
     expect(await call('compute-get', {})).toMatchObject({ result: { target: 'this-machine' } });
+  });
+
+  it('keeps the files in a bucket once it was written, read and cleaned there; its secret key never shown', async () => {
+    const bucket = { ...s3.location('studio-files'), accessKeyId: TEST_S3_CREDENTIALS.accessKeyId };
+    const secretAccessKey = TEST_S3_CREDENTIALS.secretAccessKey;
+    const test = await call('compute-test', { redisUrl: redis.url, artifacts: { ...bucket, bucket: 'missing-bucket', secretAccessKey } });
+    expect(test).toMatchObject({ ok: true, result: { ok: true, bucket: { ok: false, message: expect.stringMatching(/the bucket "missing-bucket" does not exist at http:\/\/127\.0\.0\.1:\d+\. Create it there/) } } });
+    const refused = await call('compute-set', { target: 'queue', redisUrl: redis.url, secret: 'a-secret-of-16-chars', artifacts: { ...bucket, bucket: 'missing-bucket', secretAccessKey } });
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/does not exist .*The setting was not changed\.$/) } });
+    expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, secret: 'a-secret-of-16-chars', artifacts: bucket })).toMatchObject({ ok: false, error: { message: /secret access key/ } });
+
+    const saved = await call('compute-set', { target: 'queue', redisUrl: redis.url, secret: 'a-secret-of-16-chars', artifacts: { ...bucket, secretAccessKey } });
+    expect(saved).toMatchObject({ ok: true, result: { artifacts: { kind: 's3', bucket: s3.bucket, prefix: 'studio-files', endpoint: s3.endpoint, pathStyle: true, accessKeyId: 'S3RVER', secretAccessKeySet: true } } });
+    expect(JSON.stringify(saved)).not.toMatch(/"secretAccessKey"/);
+    // Testing and saving again without the secret key use the stored one.
+    expect(await call('compute-test', { redisUrl: redis.url, artifacts: bucket })).toMatchObject({ result: { bucket: { ok: true } } });
+    expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: bucket })).toMatchObject({ ok: true });
+    expect(queueConnectionSetting(studio.ctx.app)?.artifacts).toEqual({ ...s3.location('studio-files'), credentials: TEST_S3_CREDENTIALS });
+    expect(s3.written.filter((w) => w.key.startsWith('studio-files/lora-studio-check-'))).toHaveLength(3);
+
+    expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: { kind: 'redis' } })).toMatchObject({ ok: true, result: { artifacts: { kind: 'redis' } } });
+    expect(queueConnectionSetting(studio.ctx.app)?.artifacts).toBeUndefined();
   });
 
   it('a queue run needs a queue', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { DEFAULT_QUEUE_NAME, type ComputeSettings, type ComputeTarget } from '@lora-studio/api';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStudio } from '../../store';
+import { BucketFields, bucketFieldsFrom, bucketInput } from './BucketFields';
 
 const targetLabels: Record<ComputeTarget, { label: string; explanation: string }> = {
   'this-machine': { label: 'This machine', explanation: 'Runs train here, on this computer. Nothing else to set up.' },
@@ -14,8 +15,8 @@ const targetLabels: Record<ComputeTarget, { label: string; explanation: string }
 /** The form's fields from what is saved: the URL comes back with its password as ***, the secret never comes back. */
 function fieldsFrom(saved: ComputeSettings | null) {
   return saved?.target === 'queue'
-    ? { target: 'queue' as ComputeTarget, redisUrl: saved.redisUrl, queueName: saved.queueName }
-    : { target: 'this-machine' as ComputeTarget, redisUrl: '', queueName: DEFAULT_QUEUE_NAME };
+    ? { target: 'queue' as ComputeTarget, redisUrl: saved.redisUrl, queueName: saved.queueName, artifacts: bucketFieldsFrom(saved.artifacts) }
+    : { target: 'this-machine' as ComputeTarget, redisUrl: '', queueName: DEFAULT_QUEUE_NAME, artifacts: bucketFieldsFrom(undefined) };
 }
 
 /** Settings → Compute: where runs train. A queue is checked (Redis answers) before it is saved. */
@@ -31,6 +32,7 @@ export function ComputeSettingsForm() {
 
   const [fields, setFields] = useState(() => fieldsFrom(saved));
   const [secret, setSecret] = useState('');
+  const [secretAccessKey, setSecretAccessKey] = useState('');
   const [savedNote, setSavedNote] = useState<string | null>(null);
   // The saved settings arrive after the first render (and change when saved): the form follows them.
   useEffect(() => setFields(fieldsFrom(saved)), [saved]);
@@ -38,7 +40,11 @@ export function ComputeSettingsForm() {
   const secretStored = saved?.target === 'queue' && saved.secretSet;
   const redisUrl = fields.redisUrl.trim();
   const queueName = fields.queueName.trim() || DEFAULT_QUEUE_NAME;
-  const testShown = test && test.redisUrl === redisUrl && test.queueName === queueName ? test : null;
+  const artifacts = bucketInput(fields.artifacts, secretAccessKey);
+  // A result is shown only for what the fields say now (a changed field hides it).
+  const testKey = JSON.stringify({ redisUrl, queueName, artifacts });
+  const testShown = test && test.key === testKey ? test : null;
+  const secretAccessKeyStored = saved?.target === 'queue' && saved.artifacts.kind === 's3' && saved.artifacts.secretAccessKeySet;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -46,9 +52,10 @@ export function ComputeSettingsForm() {
     const ok =
       fields.target === 'this-machine'
         ? await saveCompute({ target: 'this-machine' })
-        : await saveCompute({ target: 'queue', redisUrl, queueName, ...(secret ? { secret } : {}) });
+        : await saveCompute({ target: 'queue', redisUrl, queueName, ...(secret ? { secret } : {}), artifacts });
     if (ok) {
       setSecret('');
+      setSecretAccessKey('');
       setSavedNote(fields.target === 'queue' ? `Saved. New runs go to the queue "${queueName}".` : 'Saved. New runs train on this machine.');
     }
   };
@@ -116,10 +123,25 @@ export function ComputeSettingsForm() {
             />
             <span className="hint">Every worker is started with the same secret in LORA_STUDIO_QUEUE_SECRET; a worker refuses runs that are not signed with it.</span>
           </label>
+          <BucketFields
+            values={fields.artifacts}
+            onChange={(change) => setFields((f) => ({ ...f, artifacts: { ...f.artifacts, ...change } }))}
+            secretAccessKey={secretAccessKey}
+            onSecretAccessKey={setSecretAccessKey}
+            secretStored={secretAccessKeyStored}
+            disabled={saving}
+          />
           {testShown && (
-            <p className={testShown.ok ? 'compute-test-ok' : 'error-message'} role="status" data-testid="compute-test-result" data-ok={testShown.ok}>
-              {testShown.message}
-            </p>
+            <div role="status" data-testid="compute-test-result" data-ok={testShown.ok && (testShown.bucket?.ok ?? true)}>
+              <p className={testShown.ok ? 'compute-test-ok' : 'error-message'} data-testid="compute-test-queue">
+                {testShown.message}
+              </p>
+              {testShown.bucket && (
+                <p className={testShown.bucket.ok ? 'compute-test-ok' : 'error-message'} data-testid="compute-test-bucket" data-ok={testShown.bucket.ok}>
+                  {testShown.bucket.message}
+                </p>
+              )}
+            </div>
           )}
         </>
       )}
@@ -131,7 +153,7 @@ export function ComputeSettingsForm() {
       )}
       <div className="form-actions">
         {fields.target === 'queue' && (
-          <button type="button" className="button" data-testid="compute-test" disabled={testing || saving || redisUrl === ''} onClick={() => void testCompute(redisUrl, queueName)}>
+          <button type="button" className="button" data-testid="compute-test" disabled={testing || saving || redisUrl === ''} onClick={() => void testCompute(redisUrl, queueName, artifacts, testKey)}>
             {testing ? 'Testing…' : 'Test connection'}
           </button>
         )}
