@@ -3,16 +3,20 @@
 //      a QueueWorker in this process training with the same TrainingWorker, events followed as the CLI does);
 //      the ratio's goal is ≥ 0.95;
 //   2. "Train" → first step seen by the follower, with a cold worker cache (dataset downloaded, encodings made)
-//      and a warm one (the same dataset again: nothing downloaded, encodings from the cache).
+//      and a warm one (the same dataset again: nothing downloaded, encodings from the cache);
+//   3. job taken → first step: from the moment a worker takes the job (BullMQ's own 'active' event) to the first
+//      step event, what the worker's fit check, dataset and model load cost before training starts.
 // Options: --steps N (default 60), --images N (default 8), --threads N (default 1). Figures vary with whatever else
 // the machine runs; compare them on a quiet machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { QueueEvents } from 'bullmq';
 import { TrainingWorker, type TrainingEvent } from '@lora-studio/trainer';
 import { writeImageFolder } from '@lora-studio/trainer/testing';
 import { QueueWorker } from '../src/queue/queue-worker';
+import { queueKeys } from '../src/queue/queue-keys';
 import { RunQueueClient } from '../src/queue/run-queue-client';
 import { TestRedis } from '../src/queue/testing/redis-server';
 
@@ -47,14 +51,19 @@ async function local(): Promise<{ rate: number; firstStepMs: number; stepMs: num
 const redis = await TestRedis.start();
 const connection = { redisUrl: redis.url, queueName: 'bench', secret: 'bench-secret-0123456789' };
 const client = new RunQueueClient(connection);
+/** When a worker took each job (job id = run key for a new run). */
+const taken = new Map<string, number>();
+const queueEvents = new QueueEvents(connection.queueName, { connection: { url: redis.url }, prefix: queueKeys(connection.queueName).bullPrefix });
+queueEvents.on('active', ({ jobId }) => { if (!taken.has(jobId)) taken.set(jobId, Date.now()); });
+await queueEvents.waitUntilReady();
 let worker: QueueWorker | undefined;
 async function startWorker(cacheDir: string): Promise<void> {
   await worker?.close();
   worker = await QueueWorker.start({ ...connection, name: 'bench', labels: [], concurrency: 1, cacheDir, resolveBase: (id) => id, threads, version: 'bench', log: () => undefined });
 }
 
-/** One run through the queue: steps/s as followed, and the time from submit to the first step. */
-async function queued(): Promise<{ rate: number; firstStepMs: number; stepMs: number }> {
+/** One run through the queue: steps/s as followed, the time from submit to the first step, and from job taken to it. */
+async function queued(): Promise<{ rate: number; firstStepMs: number; takenToStepMs: number; stepMs: number }> {
   const times: number[] = [];
   const stepMs: number[] = [];
   const t0 = Date.now();
@@ -68,7 +77,7 @@ async function queued(): Promise<{ rate: number; firstStepMs: number; stepMs: nu
     if (e.type === 'exit') end = e.reason;
   });
   if (end !== 'finished') throw new Error(`queued run: ${end}`);
-  return { rate: rate(times), firstStepMs: times[0]! - t0, stepMs: mean(stepMs) };
+  return { rate: rate(times), firstStepMs: times[0]! - t0, takenToStepMs: times[0]! - taken.get(runKey)!, stepMs: mean(stepMs) };
 }
 
 try {
@@ -85,8 +94,10 @@ try {
   console.log(`queue run (cold):    ${cold.rate.toFixed(2)} steps/s  (queue / local ${(cold.rate / localRate).toFixed(3)}; ${ms(cold)})`);
   console.log(`queue run (warm):    ${warm.rate.toFixed(2)} steps/s  (queue / local ${(warm.rate / localRate).toFixed(3)}; goal ≥ 0.95; ${ms(warm)})`);
   console.log(`Train → first step:  cold worker cache ${(cold.firstStepMs / 1000).toFixed(2)} s, warm ${(warm.firstStepMs / 1000).toFixed(2)} s (this machine: ${(here.firstStepMs / 1000).toFixed(2)} s)`);
+  console.log(`job taken → first step: cold worker cache ${(cold.takenToStepMs / 1000).toFixed(2)} s, warm ${(warm.takenToStepMs / 1000).toFixed(2)} s`);
 } finally {
   await worker?.close();
+  await queueEvents.close();
   await client.close();
   await redis.dispose();
   rmSync(root, { recursive: true, force: true });

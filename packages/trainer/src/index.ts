@@ -27,6 +27,7 @@ export * from './data/encoding-cache';
 export * from './data/images';
 export * from './data/preflight';
 export * from './base-model/base-model';
+export * from './base-model/base-model-shape';
 export * from './base-model/pixel-model';
 export * from './base-model/flux2-files-model';
 export * from './base-model/load-base-model';

@@ -8,10 +8,13 @@ import { estimateTrainingMemory, gigabytes, type MemoryEstimate, type MemoryEsti
 /** The FLUX.2 pipelines pad prompts to 512 tokens: the most a run's text can take (see data/text-tokens.ts). */
 export const MAX_TEXT_TOKENS = 512;
 
+/** What the estimate reads of a base model: a loaded one, or its shape read from headers (BaseModelShape). */
+export type MemoryModel = Pick<BaseModel, 'family' | 'weights'> & { encoders: Pick<BaseModel['encoders'], 'sizeMultiple' | 'fixedBuckets'> };
+
 const BYTES_PER_DTYPE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I8: 1, F8_E4M3: 1 };
 
 /** Bytes per weight of the network as its file stores it (the first weight's; FLUX.2 files use one dtype). */
-export function storedBytesPerWeight(model: BaseModel): number {
+export function storedBytesPerWeight(model: Pick<BaseModel, 'weights'>): number {
   const w = model.weights;
   if (w.kind === 'checkpoint') return BYTES_PER_DTYPE[w.checkpoint.weights.values().next().value?.dtype ?? 'BF16'] ?? 2;
   if (w.kind === 'quantized') return 1;
@@ -23,7 +26,7 @@ export function storedBytesPerWeight(model: BaseModel): number {
  * size), `textTokens` when known (after encoding), else the model's cap — an upper bound. An edit LoRA's
  * `referenceImages` (the most any image has) each add as many tokens again: they pass every block beside the image.
  */
-export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimateInput & { resolution: number } {
+export function runMemoryInput(model: MemoryModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimateInput & { resolution: number } {
   const family = model.family;
   const side = model.encoders.fixedBuckets?.[0]?.width ?? config.resolution;
   const loraParams = config.mode === 'full'
@@ -43,7 +46,7 @@ export function runMemoryInput(model: BaseModel, config: TrainingConfig, textTok
   };
 }
 
-export function runMemoryEstimate(model: BaseModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimate {
+export function runMemoryEstimate(model: MemoryModel, config: TrainingConfig, textTokens?: number, referenceImages = 0): MemoryEstimate {
   return estimateTrainingMemory(runMemoryInput(model, config, textTokens, referenceImages));
 }
 

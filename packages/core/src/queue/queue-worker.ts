@@ -11,8 +11,8 @@ import type { Redis } from 'ioredis';
 import { detectComputeDevice } from '../compute-device';
 import { checkRunMemory } from '../runs/memory-check';
 import {
-  mostReferences, prepareNewRun, prepareResume, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
-  type PreparedRun, type TrainingEvent, type WorkerExit,
+  mostReferences, planNewRun, planResume, readBaseShape, resolveBaseDir, runPaths, TrainingSetupError, TrainingWorker, writeRunDescription,
+  type BaseModelShape, type RunPlan, type TrainingEvent, type WorkerExit,
 } from '@lora-studio/trainer';
 import { ArtifactError, type ArtifactRef, type ArtifactStore } from './artifact-store';
 import {
@@ -56,7 +56,7 @@ const REFUSE_DELAY_MS = 2000;
 const HEARTBEAT_MS = 2000;
 /** The state kept for a run that may move to another worker. */
 interface RunState {
-  config?: PreparedRun['description']['config'];
+  config?: RunPlan['description']['config'];
   checkpoint?: { step: number; path: string; artifact: ArtifactRef };
 }
 
@@ -223,28 +223,30 @@ export class QueueWorker {
     await this.artifacts.getToFile(state.checkpoint.artifact, path);
   }
 
-  /** True, or the reason this worker cannot train the run (said to the studio; the run stays queued). */
+  /**
+   * True, or the reason this worker cannot train the run (said to the studio; the run stays queued). The estimate
+   * reads the base model's shape from its headers, not its weights: the training process loads the model once.
+   */
   private async checkFit(run: RunJob, datasetDir: string, baseDir: string, runDir: string, state: RunState): Promise<true | string> {
-    let prepared: PreparedRun;
+    let model: BaseModelShape | undefined;
+    let plan: RunPlan;
     try {
+      model = await readBaseShape(baseDir);
       if (state.checkpoint && state.config) {
         await this.buildRunFolder(runDir, datasetDir, baseDir, state);
-        prepared = await prepareResume(runDir, { threads: run.threads });
+        plan = await planResume(runDir, model);
       } else {
-        prepared = await prepareNewRun({ dataset: datasetDir, base: baseDir, runDir: join(runDir, 'preflight'), type: run.type as never, trigger: run.trigger, overrides: run.overrides }, { threads: run.threads });
+        plan = await planNewRun({ dataset: datasetDir, base: baseDir, runDir: join(runDir, 'preflight'), type: run.type as never, trigger: run.trigger, overrides: run.overrides }, model);
       }
+      // Reference images add their tokens to every block: counted as the local preflight counts them.
+      const memory = checkRunMemory(model, plan.description.config, undefined, this.options.memoryLimitBytes, mostReferences(plan.dataset));
+      return memory.problem?.severity === 'error' ? memory.problem.message : true;
     } catch (error) {
       // Setup problems are the run's own (a bad dataset): the worker that trains it reports them as a failure.
       if (error instanceof TrainingSetupError) return true;
       return `this worker could not load the base model or dataset: ${(error as Error).message}`;
-    }
-    try {
-      // Reference images add their tokens to every block: counted as the local preflight counts them.
-      const memory = checkRunMemory(prepared.model, prepared.description.config, undefined, this.options.memoryLimitBytes, mostReferences(prepared.dataset));
-      if (memory.problem?.severity === 'error') return memory.problem.message;
-      return true;
     } finally {
-      await prepared.model.close();
+      await model?.close();
       rmSync(join(runDir, 'preflight'), { recursive: true, force: true });
     }
   }

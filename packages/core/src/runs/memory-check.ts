@@ -1,7 +1,7 @@
 // Whether a run fits this machine's memory before it starts: RAM, or the GPU's memory when training on CUDA. One
 // sentence for the Train view's preflight and the `train` command, saying which setting to change if it does not.
 import { freemem, totalmem } from 'node:os';
-import { describeMemory, gigabytes, memoryFit, runMemoryEstimate, runMemoryInput, type BaseModel, type TrainingConfig } from '@lora-studio/trainer';
+import { describeMemory, gigabytes, memoryFit, runMemoryEstimate, runMemoryInput, type MemoryModel, type TrainingConfig } from '@lora-studio/trainer';
 import { detectComputeDevice, gpuMemoryBytes } from '../compute-device';
 
 export interface MemoryCheck {
@@ -16,7 +16,7 @@ export interface MemoryCheck {
  * `limitBytes`: a cap below the machine's own memory (a queue worker told how much it may use, `worker --memory`);
  * the message then names that limit instead of the machine. `referenceImages`: an edit LoRA's most references per image.
  */
-export function checkRunMemory(model: BaseModel, config: TrainingConfig, textTokens?: number, limitBytes?: number, referenceImages = 0): MemoryCheck {
+export function checkRunMemory(model: MemoryModel, config: TrainingConfig, textTokens?: number, limitBytes?: number, referenceImages = 0): MemoryCheck {
   const memory = runMemoryEstimate(model, config, textTokens, referenceImages);
   // On CUDA the tensors live in the GPU's memory; otherwise in RAM, where what is free now matters too.
   const gpuTotal = detectComputeDevice().provider === 'cuda' ? gpuMemoryBytes() : undefined;

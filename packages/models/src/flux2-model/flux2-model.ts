@@ -11,7 +11,7 @@ import { Flux2PromptTokenizer, TokenizerFilesError, type Flux2TokenizedPrompt } 
 import { contextWidth } from './text-encoder-config';
 import { addTextEncoderInputs, attentionBias, buildFlux2TextEncoder } from './text-encoder-graph';
 import { readStored32, storeFolder } from './tensor-store';
-import { vaeDownscale } from './vae-config';
+import { imageSizeMultiple, vaeDownscale } from './vae-config';
 import { buildVaeDecoder, buildVaeEncoder } from './vae-graph';
 
 export interface Flux2ModelOptions {
@@ -69,7 +69,7 @@ export class Flux2Model {
 
   /** Image sides must be multiples of this (VAE downscale × the 2×2 patch). */
   get sizeMultiple(): number {
-    return 2 * vaeDownscale(this.files.vae.config);
+    return imageSizeMultiple(this.files.vae.config);
   }
 
   get latentChannels(): number {

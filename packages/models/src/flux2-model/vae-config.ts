@@ -19,6 +19,11 @@ export function vaeDownscale(c: VaeConfig): number {
   return 2 ** (c.blockOutChannels.length - 1);
 }
 
+/** Image sides must be multiples of this: the VAE's downscale × the transformer's 2×2 patch. */
+export function imageSizeMultiple(c: VaeConfig): number {
+  return 2 * vaeDownscale(c);
+}
+
 interface Shaped { name: string; shape: number[] }
 
 const resnet = (p: string, cin: number, cout: number): Shaped[] => [

@@ -1,8 +1,23 @@
 // A pixel-space FLUX.2 model folder (model.json + transformer + text encoder, as `lora-studio model pretrain`
 // writes it), such as the embedded default model, adapted to what the trainer needs.
 import { join } from 'node:path';
-import { floatToBytes, flux2Family, loadDefaultModel, openFlux2Checkpoint, tokenChannels, tokenCount } from '@lora-studio/models';
+import { floatToBytes, flux2Family, loadDefaultModel, openFlux2Checkpoint, tokenChannels, tokenCount, type ModelManifest } from '@lora-studio/models';
 import type { BaseModel } from './base-model';
+
+/** The architecture, profile and image sizes of a pixel-space model, from its model.json alone. */
+export function pixelModelShape(manifest: ModelManifest): Pick<BaseModel, 'family' | 'profile'> & { encoders: Pick<BaseModel['encoders'], 'sizeMultiple' | 'fixedBuckets'> } {
+  const format = manifest.image;
+  return {
+    family: flux2Family(manifest.transformer),
+    // Pretrained with 10% empty captions, so classifier-free guidance works; 3 is what its own sampler uses.
+    profile: { nativeResolution: format.size, small: true, sampleGuidance: 3 },
+    encoders: {
+      sizeMultiple: format.patch,
+      // Pretrained on one square size only; other sizes would be out of distribution.
+      fixedBuckets: [{ width: format.size, height: format.size }],
+    },
+  };
+}
 
 export async function loadPixelModel(dir: string, options: { threads?: number } = {}): Promise<BaseModel> {
   const m = await loadDefaultModel(dir, { threads: options.threads ?? 1 });
@@ -15,20 +30,18 @@ export async function loadPixelModel(dir: string, options: { threads?: number } 
     await m.close();
     throw error;
   }
+  const shape = pixelModelShape(m.manifest);
   return {
     id: m.id,
     name: m.manifest.name,
     dir,
-    family: flux2Family(m.config),
+    family: shape.family,
     transformer: m.config,
     weights: { kind: 'checkpoint', checkpoint },
-    // Pretrained with 10% empty captions, so classifier-free guidance works; 3 is what its own sampler uses.
-    profile: { nativeResolution: format.size, small: true, sampleGuidance: 3 },
+    profile: shape.profile,
     encoders: {
+      ...shape.encoders,
       id: m.id,
-      sizeMultiple: format.patch,
-      // Pretrained on one square size only; other sizes would be out of distribution.
-      fixedBuckets: [{ width: format.size, height: format.size }],
       async encodeImage(image) {
         return { shape: [tokenCount(format), tokenChannels(format)], data: m.encodeImage(image) };
       },
