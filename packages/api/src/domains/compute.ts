@@ -19,7 +19,7 @@ export const bucketNameSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9.
 export const bucketPrefixSchema = z.string().trim().max(200)
   .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/, 'A prefix takes letters, digits, ".", "_" and "-" in folders joined by "/", e.g. lora-studio/artifacts.');
 export const bucketRegionSchema = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A region is like us-east-1 (R2 takes "auto").');
-export const bucketEndpointSchema = z.string().trim().max(2000).regex(/^https?:\/\/[^\s/?#]+\/?$/, 'The endpoint is a URL like https://s3.example.com or http://minio.local:9000, without a path.');
+export const bucketEndpointSchema = z.string().trim().max(300).regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, 'The endpoint is a URL like https://s3.example.com or http://minio.local:9000, without a path.');
 export const DEFAULT_BUCKET_PREFIX = 'lora-studio';
 export const DEFAULT_BUCKET_REGION = 'us-east-1';
 

@@ -124,7 +124,8 @@ export class S3ArtifactStore implements ArtifactStore {
     if (ref.size === 0) return this.put(new Uint8Array(0));
     // The bytes are hashed again as they go: a file that changed after it was named is taken back out.
     const sent = new CheckedBytes(ref.size, () => new ArtifactError(`${path} grew while it was being uploaded; it was not stored.`));
-    const body = createReadStream(path).pipe(sent);
+    const file = createReadStream(path);
+    const body = file.pipe(sent);
     const params = { Bucket: this.location.bucket, Key: this.key(ref), Body: body, ContentLength: ref.size };
     try {
       if (ref.size >= (this.options.multipartBytes ?? DEFAULT_MULTIPART_BYTES)) {
@@ -133,6 +134,7 @@ export class S3ArtifactStore implements ArtifactStore {
         await this.client.send(new PutObjectCommand(params));
       }
     } catch (error) {
+      file.destroy();
       body.destroy();
       throw this.fail(error, `Uploading ${path}`);
     }
