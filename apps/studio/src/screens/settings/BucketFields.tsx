@@ -30,7 +30,7 @@ export function bucketInput(v: BucketFieldValues, secretAccessKey: string): Arti
 
 const kinds: Record<BucketFieldValues['kind'], { label: string; explanation: string }> = {
   redis: { label: 'Through Redis', explanation: 'Images, checkpoints, samples and LoRAs travel through the queue itself and expire after a week. Nothing else to set up.' },
-  s3: { label: 'An S3-compatible bucket', explanation: 'AWS S3, MinIO, Cloudflare R2, Ceph… Redis then carries only the jobs and their progress. Workers need the same bucket (--artifacts).' },
+  s3: { label: 'An S3-compatible bucket', explanation: 'AWS S3, MinIO, Cloudflare R2, Ceph… Redis then carries only the jobs and their progress; every worker is started with the same bucket.' },
 };
 
 /** Settings → Compute: where the run queue's files travel, and the bucket's place and key when it is a bucket. */
