@@ -73,8 +73,17 @@ export type ComputeSettingsInput = z.infer<typeof computeSettingsSchema>;
 
 /** The settings as shown: the password in the URL and the secret are never sent back. */
 export type ComputeSettings =
-  | { target: 'this-machine' }
-  | { target: 'queue'; redisUrl: string; queueName: string; secretSet: boolean; artifacts: ArtifactStoreSettings };
+  /** savedQueue: the queue saved before switching back (its secret kept), shown again when the queue is picked. */
+  | { target: 'this-machine'; savedQueue: SavedQueueSettings | null }
+  | ({ target: 'queue' } & SavedQueueSettings);
+
+/** A saved queue as shown: the URL with its password as ***, and whether the secrets are stored (never them). */
+export interface SavedQueueSettings {
+  redisUrl: string;
+  queueName: string;
+  secretSet: boolean;
+  artifacts: ArtifactStoreSettings;
+}
 
 /** Where a run trains, for the run list. */
 export type RunPlacement =

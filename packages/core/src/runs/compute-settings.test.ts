@@ -1,5 +1,6 @@
 // Settings → Compute through the contract, against a real redis-server: saved with the app settings, the password
-// and secret never shown back, a Redis that does not answer refused with what to check.
+// and secret never shown back (the saved queue still shown after switching to this machine), a Redis that does not
+// answer refused with what to check.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,10 @@ describe('Settings → Compute', () => {
     expect(await call('compute-get', {})).toMatchObject({ result: { redisUrl: `redis://:***@127.0.0.1:${redis.port}` } });
     expect(await call('compute-set', { target: 'this-machine' })).toMatchObject({ ok: true, result: { target: 'this-machine' } });
     expect(queueConnectionSetting(studio.ctx.app)).toBeUndefined();
+    // Back on this machine, the saved queue is still shown (password masked, secret kept), for picking it again.
+    const kept = await call('compute-get', {});
+    expect(kept).toMatchObject({ result: { target: 'this-machine', savedQueue: { redisUrl: `redis://:***@127.0.0.1:${redis.port}`, queueName: 'studio-a', secretSet: true } } });
+    expect(JSON.stringify(kept)).not.toMatch(/pa55word|a-secret-of-16-chars/);
   });
 
   it('refuses a queue whose Redis does not answer, and bad values, keeping what was saved', async () => {

@@ -2,7 +2,7 @@
 // default), or on a run queue (Redis URL with its password, queue name, shared secret, and where its files travel:
 // Redis, or a bucket with its access key). The password, the secret and the secret access key never leave here.
 import {
-  artifactLocationSchema, DEFAULT_QUEUE_NAME, type ArtifactStoreSettings, type ArtifactStoreSettingsInput, type ComputeSettings, type ComputeSettingsInput,
+  artifactLocationSchema, DEFAULT_QUEUE_NAME, type ArtifactStoreSettings, type ArtifactStoreSettingsInput, type ComputeSettings, type ComputeSettingsInput, type SavedQueueSettings,
 } from '@lora-studio/api';
 import type { AppStore } from '@lora-studio/store';
 import { REDIS_ARTIFACTS, type ArtifactStoreConfig } from '../queue/artifact-location';
@@ -47,14 +47,18 @@ function artifactsView(config: ArtifactStoreConfig): ArtifactStoreSettings {
 }
 
 export function computeSettingsView(app: AppStore): ComputeSettings {
-  if (app.setting(KEYS.target) !== 'queue') return { target: 'this-machine' };
-  return {
-    target: 'queue',
-    redisUrl: redactedUrl(app.setting(KEYS.redisUrl) ?? ''),
-    queueName: app.setting(KEYS.queueName) || DEFAULT_QUEUE_NAME,
-    secretSet: Boolean(app.setting(KEYS.secret)),
-    artifacts: artifactsView(storedArtifacts(app)),
-  };
+  const redisUrl = app.setting(KEYS.redisUrl);
+  // Switching back to this machine keeps the queue's settings: the form shows them again when the queue is picked.
+  const queue: SavedQueueSettings | null = redisUrl
+    ? {
+      redisUrl: redactedUrl(redisUrl),
+      queueName: app.setting(KEYS.queueName) || DEFAULT_QUEUE_NAME,
+      secretSet: Boolean(app.setting(KEYS.secret)),
+      artifacts: artifactsView(storedArtifacts(app)),
+    }
+    : null;
+  if (app.setting(KEYS.target) !== 'queue' || !queue) return { target: 'this-machine', savedQueue: queue };
+  return { target: 'queue', ...queue };
 }
 
 /** The artifact store the input describes, with the stored secret access key where the input leaves it out. */

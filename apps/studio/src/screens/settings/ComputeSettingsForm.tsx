@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { DEFAULT_QUEUE_NAME, type ComputeSettings, type ComputeTarget } from '@lora-studio/api';
+import { DEFAULT_QUEUE_NAME, type ComputeSettings, type ComputeTarget, type SavedQueueSettings } from '@lora-studio/api';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStudio } from '../../store';
 import { BucketFields, bucketFieldsFrom, bucketInput } from './BucketFields';
@@ -12,11 +12,23 @@ const targetLabels: Record<ComputeTarget, { label: string; explanation: string }
   },
 };
 
-/** The form's fields from what is saved: the URL comes back with its password as ***, the secret never comes back. */
+/** The queue that is saved, in use or kept while runs train on this machine. */
+function savedQueueOf(saved: ComputeSettings | null): SavedQueueSettings | null {
+  return saved?.target === 'queue' ? saved : saved?.savedQueue ?? null;
+}
+
+/**
+ * The form's fields from what is saved: the URL comes back with its password as ***, the secret never comes back.
+ * On this machine the queue fields still hold the saved queue, so picking the queue again shows it.
+ */
 function fieldsFrom(saved: ComputeSettings | null) {
-  return saved?.target === 'queue'
-    ? { target: 'queue' as ComputeTarget, redisUrl: saved.redisUrl, queueName: saved.queueName, artifacts: bucketFieldsFrom(saved.artifacts) }
-    : { target: 'this-machine' as ComputeTarget, redisUrl: '', queueName: DEFAULT_QUEUE_NAME, artifacts: bucketFieldsFrom(undefined) };
+  const queue = savedQueueOf(saved);
+  return {
+    target: (saved?.target ?? 'this-machine') as ComputeTarget,
+    redisUrl: queue?.redisUrl ?? '',
+    queueName: queue?.queueName ?? DEFAULT_QUEUE_NAME,
+    artifacts: bucketFieldsFrom(queue?.artifacts),
+  };
 }
 
 /** Settings → Compute: where runs train. A queue is checked (Redis answers) before it is saved. */
@@ -37,14 +49,15 @@ export function ComputeSettingsForm() {
   // The saved settings arrive after the first render (and change when saved): the form follows them.
   useEffect(() => setFields(fieldsFrom(saved)), [saved]);
 
-  const secretStored = saved?.target === 'queue' && saved.secretSet;
+  const savedQueue = savedQueueOf(saved);
+  const secretStored = savedQueue?.secretSet === true;
   const redisUrl = fields.redisUrl.trim();
   const queueName = fields.queueName.trim() || DEFAULT_QUEUE_NAME;
   const artifacts = bucketInput(fields.artifacts, secretAccessKey);
   // A result is shown only for what the fields say now (a changed field hides it).
   const testKey = JSON.stringify({ redisUrl, queueName, artifacts });
   const testShown = test && test.key === testKey ? test : null;
-  const secretAccessKeyStored = saved?.target === 'queue' && saved.artifacts.kind === 's3' && saved.artifacts.secretAccessKeySet;
+  const secretAccessKeyStored = savedQueue?.artifacts.kind === 's3' && savedQueue.artifacts.secretAccessKeySet;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
