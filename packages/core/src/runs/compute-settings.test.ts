@@ -77,6 +77,9 @@ describe('Settings → Compute', () => {
     expect(await call('compute-test', { redisUrl: redis.url, artifacts: bucket })).toMatchObject({ result: { bucket: { ok: true } } });
     expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: bucket })).toMatchObject({ ok: true });
     expect(queueConnectionSetting(studio.ctx.app)?.artifacts).toEqual({ ...s3.location('studio-files'), credentials: TEST_S3_CREDENTIALS });
+    // Another endpoint or key id does not get the stored secret key.
+    expect(await call('compute-test', { redisUrl: redis.url, artifacts: { ...bucket, endpoint: 'http://127.0.0.1:9' } })).toMatchObject({ result: { bucket: { ok: false, message: /Give the bucket's secret access key/ } } });
+    expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: { ...bucket, accessKeyId: 'OTHER' } })).toMatchObject({ ok: false, error: { message: /secret access key/ } });
     expect(s3.written.filter((w) => w.key.startsWith('studio-files/lora-studio-check-'))).toHaveLength(3);
 
     expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: { kind: 'redis' } })).toMatchObject({ ok: true, result: { artifacts: { kind: 'redis' } } });

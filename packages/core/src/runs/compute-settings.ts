@@ -61,13 +61,17 @@ export function computeSettingsView(app: AppStore): ComputeSettings {
   return { target: 'queue', ...queue };
 }
 
+const sameEndpoint = (a: string | undefined, b: string | undefined) => (a ?? '').replace(/\/+$/, '') === (b ?? '').replace(/\/+$/, '');
+
 /** The artifact store the input describes, with the stored secret access key where the input leaves it out. */
 export function artifactsFromInput(app: AppStore, input: ArtifactStoreSettingsInput): ArtifactStoreConfig {
   if (input.kind === 'redis') return REDIS_ARTIFACTS;
   const { accessKeyId, secretAccessKey: given, ...location } = input;
   const stored = storedArtifacts(app);
-  const secretAccessKey = given ?? (stored.kind === 's3' ? stored.credentials.secretAccessKey : undefined);
-  if (!secretAccessKey) throw new Error('Give the bucket\'s secret access key (it goes with the access key id).');
+  // The stored secret key signs requests only for its own key id and endpoint: a changed endpoint needs it typed again.
+  const keeps = stored.kind === 's3' && stored.credentials.accessKeyId === accessKeyId && sameEndpoint(stored.endpoint, location.endpoint);
+  const secretAccessKey = given ?? (keeps ? stored.credentials.secretAccessKey : undefined);
+  if (!secretAccessKey) throw new Error('Give the bucket\'s secret access key (it goes with the access key id and endpoint; a stored one is kept only while both stay the same).');
   return { ...location, credentials: { accessKeyId, secretAccessKey } };
 }
 
