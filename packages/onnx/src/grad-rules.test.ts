@@ -118,6 +118,9 @@ const CASES: Case[] = [
     build: ([x, s, b]) => op.layerNorm(x, s, b), float32Step: 1e-2, tolerance: 1e-3,
   },
   { name: 'silu', inputs: [[3, 4]], build: ([x]) => op.silu(x) },
+  // float32 SiLU is onnxruntime's QuickGelu; its rule recomputes the sigmoid.
+  { name: 'silu (QuickGelu in float32)', inputs: [[3, 4]], build: ([x]) => op.silu(op.mul(x, 2)), float32Step: 1e-2, tolerance: 1e-3 },
+  { name: 'QuickGelu alpha 1.702 (float32 kernel only)', inputs: [[3, 4]], build: ([x]) => op.quickGelu(op.mul(x, 2), 1.702), float32Step: 1e-2, tolerance: 1e-3 },
   // float64 composes the rotation; float32 is onnxruntime's RotaryEmbedding, whose rule rotates back.
   { name: 'rotaryEmbedding (composed in float64)', inputs: [[2, 3, 4, 6], [2, 4, 3]], build: ([x, a]) => op.rotaryEmbedding(x, op.cos(a), op.sin(a)) },
   {

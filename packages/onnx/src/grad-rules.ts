@@ -7,7 +7,7 @@ import type { GradContext, GradRule } from './autodiff';
 import type { AttrValue, Tensor } from './graph';
 import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
-  not, pad, pow, reduceMean, reduceSum, rotateBack, reshapeTo, scatterND, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
+  not, pad, pow, reduceMean, reduceSum, rotateBack, reshapeTo, scatterND, sigmoid, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
@@ -148,6 +148,19 @@ function geluGrad(ctx: GradContext): (Tensor | null)[] {
   return [mul(dy, add(cdf, mul(x, pdf)))];
 }
 
+/**
+ * QuickGelu y = x·s with s = sigmoid(a·x): dy/dx = s + a·x·s·(1 − s) = s + a·(y − y·s). The sigmoid is recomputed
+ * (the forward node keeps only y): Sigmoid, Mul, Sub, Add and the Mul by dy, where a Sigmoid and Mul forward's
+ * gradient takes six passes and its forward one more.
+ */
+function quickGeluGrad(ctx: GradContext): (Tensor | null)[] {
+  const [x, y, dy] = [ctx.x(0), ctx.y(), ctx.dy()!];
+  const alpha = (attr(ctx, 'alpha')?.value as number | undefined) ?? 1.702;
+  const s = sigmoid(alpha === 1 ? x : mul(x, alpha));
+  const slope = sub(y, mul(y, s));
+  return [mul(dy, add(s, alpha === 1 ? slope : mul(slope, alpha)))];
+}
+
 function sliceGrad(ctx: GradContext): (Tensor | null)[] {
   const x = ctx.x(0);
   const [starts, ends] = [constInts(ctx.node.inputs[1], 'Slice'), constInts(ctx.node.inputs[2], 'Slice')];
@@ -252,6 +265,7 @@ export const GRAD_RULES: Record<string, GradRule | null> = {
   Max: (c) => [where(not(less(c.x(0), c.x(1))), c.dy()!, 0), where(less(c.x(0), c.x(1)), c.dy()!, 0)],
   Min: (c) => [where(not(greater(c.x(0), c.x(1))), c.dy()!, 0), where(greater(c.x(0), c.x(1)), c.dy()!, 0)],
   Gelu: geluGrad,
+  QuickGelu: quickGeluGrad,
   Softmax: (c) => {
     const axis = intAttr(c, 'axis', -1);
     const yd = mul(c.dy()!, c.y());

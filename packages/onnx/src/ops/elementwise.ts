@@ -1,7 +1,7 @@
 // Elementwise ops with numpy broadcasting, 1:1 with ONNX.
 
 import { ONNX_DTYPE_CODE, type DType } from '../dtype';
-import { str, type Attrs, type Tensor } from '../graph';
+import { float, str, type Attrs, type Tensor } from '../graph';
 import { broadcastShapes } from '../shape';
 import { dtypeOf, graphOf, lift, single, type Operand } from './common';
 
@@ -51,8 +51,16 @@ export const isInf = (x: Tensor) => unary('IsInf', x, {}, 'bool');
 export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none') =>
   unary('Gelu', x, approximate === 'tanh' ? { approximate: str('tanh') } : {});
 
-/** SiLU (swish), x·sigmoid(x); ONNX has no single op for it at opset 20. */
-export const silu = (x: Tensor) => mul(x, sigmoid(x));
+/**
+ * SiLU (swish), x·sigmoid(x); ONNX has no single op for it at opset 20. In float32 it is onnxruntime's QuickGelu
+ * with alpha 1, the same arithmetic in one node (one pass, where Sigmoid and Mul write two), and its gradient takes
+ * two passes less than the two nodes' would; float64 (onnxruntime's QuickGelu is float32 only) composes it.
+ */
+export const silu = (x: Tensor) => (x.dtype === 'float32' ? quickGelu(x, 1) : mul(x, sigmoid(x)));
+
+/** onnxruntime's QuickGelu (com.microsoft, float32): x·sigmoid(alpha·x). */
+export const quickGelu = (x: Tensor, alpha: number) =>
+  x.graph.addNode('QuickGelu', [x], { alpha: float(alpha) }, [{ dtype: x.dtype, shape: x.shape }], { domain: 'com.microsoft' })[0]!;
 
 export function cast(x: Tensor, to: DType): Tensor {
   if (x.dtype === to) return x;
