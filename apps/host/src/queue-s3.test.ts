@@ -4,12 +4,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openRedis, queueKeys } from '@lora-studio/core';
+import { openRedis, queueKeys, RunQueueClient } from '@lora-studio/core';
 import { TestRedis } from '@lora-studio/core/queue/testing';
 import { TEST_S3_CREDENTIALS, TestS3 } from '@lora-studio/core/queue/testing/s3';
 import { writeImageFolder } from '@lora-studio/trainer/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, startWorker, type CliProcess } from './testing/queue-processes';
+import { startCli, startWorker, TEST_QUEUE_SECRET, type CliProcess } from './testing/queue-processes';
 
 let redis: TestRedis;
 let s3: TestS3;
@@ -45,6 +45,15 @@ describe('run queue with a bucket', () => {
 
     const onBucket = await startWorker(redis.url, 'bucket', join(root, 'cache', 'bucket'), bucketFlags, key);
     processes.push(onBucket);
+    // Each worker says where it keeps files (the Workers panel shows it).
+    const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'lora-studio', secret: TEST_QUEUE_SECRET });
+    try {
+      expect(Object.fromEntries((await client.workers()).map((w) => [w.name, w.files]))).toEqual({
+        plain: { kind: 'redis' }, bucket: { kind: 's3', bucket: 'lora-test', prefix: 'run-files', region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true },
+      });
+    } finally {
+      await client.close();
+    }
     expect(await follower.exited, follower.output).toBe(0);
     expect(follower.output).toMatch(/Training on worker bucket/);
     expect(existsSync(join(out, 'lora.safetensors'))).toBe(true);

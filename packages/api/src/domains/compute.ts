@@ -43,6 +43,17 @@ export const artifactLocationSchema = z.discriminatedUnion('kind', [
 export type ArtifactLocation = z.infer<typeof artifactLocationSchema>;
 export type BucketLocation = Extract<ArtifactLocation, { kind: 's3' }>;
 
+/** Where a bucket lives, for messages: its endpoint, or AWS S3 and its region. */
+export function bucketPlace(location: BucketLocation): string {
+  return location.endpoint ? location.endpoint.replace(/\/+$/, '') : `AWS S3 (${location.region})`;
+}
+
+/** For messages and the Workers panel: 'Redis (the queue itself)' or 'the bucket "b" under "p/" at E'. */
+export function describeArtifactLocation(location: ArtifactLocation | undefined): string {
+  if (!location || location.kind === 'redis') return 'Redis (the queue itself)';
+  return `the bucket "${location.bucket}" under "${location.prefix.replace(/\/+$/, '')}/" at ${bucketPlace(location)}`;
+}
+
 const accessKeyIdSchema = z.string().trim().min(1, 'Give the access key id.').max(256).regex(/^\S+$/, 'An access key id has no spaces.');
 const secretAccessKeySchema = z.string().min(1).max(512);
 
@@ -115,6 +126,8 @@ export interface QueueWorkerSummary {
   runs: { name: string; step: number; status: string }[];
   /** When it last answered (it answers every 2 s; gone after 10 s of silence). */
   heartbeatAt: string;
+  /** Where it keeps the queue's files (it takes only runs whose files are there); absent from older workers. */
+  files?: ArtifactLocation;
 }
 
 /** What "Test connection" found: whether Redis answered, and one sentence that says what it found or what to do. */

@@ -46,6 +46,7 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
         name: w.name, host: w.host, labels: w.labels, version: w.version, device: w.device, concurrency: w.concurrency,
         totalMemoryBytes: w.totalMemoryBytes, freeMemoryBytes: w.freeMemoryBytes,
         runs: w.runs.map((r) => ({ name: r.name, step: r.step, status: r.status })), heartbeatAt: w.heartbeatAt,
+        ...(w.files ? { files: w.files } : {}),
       }));
     },
     'compute-test': async ({ redisUrl, queueName, artifacts }) => {

@@ -1,10 +1,9 @@
 // Where a queue's files are kept, in one place: the configured store (with its credentials) for a studio or worker,
 // the location without credentials that a job carries, whether two of them are the same place, and the store to
 // open for one. A job made for a bucket is only taken by workers that keep their files in that bucket.
-import type { ArtifactLocation, BucketLocation } from '@lora-studio/api';
+import { describeArtifactLocation, type ArtifactLocation, type BucketLocation } from '@lora-studio/api';
 import type { Redis } from 'ioredis';
 import { RedisArtifactStore, type ArtifactStore } from './artifact-store';
-import { bucketPlace } from './bucket-errors';
 import type { QueueKeys } from './queue-keys';
 import { S3ArtifactStore, type BucketCredentials } from './s3-artifact-store';
 
@@ -30,11 +29,7 @@ export function sameArtifactLocation(a: ArtifactLocation | undefined, b: Artifac
   return x.bucket === y.bucket && trimSlash(x.prefix) === trimSlash(y.prefix) && trimSlash(x.endpoint) === trimSlash(y.endpoint);
 }
 
-/** For messages: "Redis" or 'the bucket "b" under "p/" at E'. */
-export function describeArtifactLocation(location: ArtifactLocation | undefined): string {
-  if (!location || location.kind === 'redis') return 'Redis (the queue itself)';
-  return `the bucket "${location.bucket}" under "${trimSlash(location.prefix)}/" at ${bucketPlace(location)}`;
-}
+export { describeArtifactLocation };
 
 /** The worker flags that keep files where `location` says, for a refusal that says how to start a worker for it. */
 export function artifactFlagsText(location: ArtifactLocation | undefined): string {

@@ -3,8 +3,8 @@
 // retries, so a wrong endpoint or key is said at once.
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { BucketLocation } from '@lora-studio/api';
-import { bucketFailureMessage, bucketPlace } from './bucket-errors';
+import { bucketPlace, type BucketLocation } from '@lora-studio/api';
+import { bucketFailureMessage } from './bucket-errors';
 import { S3ArtifactStore, type BucketCredentials } from './s3-artifact-store';
 
 export async function checkBucket(location: BucketLocation, credentials: BucketCredentials, timeoutMs = 5000): Promise<{ ok: boolean; message: string }> {

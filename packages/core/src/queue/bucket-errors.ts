@@ -1,13 +1,8 @@
 // What went wrong with a bucket, in words the user can act on. The SDK's errors name an S3 error code (NoSuchBucket,
 // AccessDenied…), a bare HTTP status for bodiless replies (HEAD), or a network error code: each maps to one sentence
 // that says what to check. Nothing here echoes credentials.
-import type { BucketLocation } from '@lora-studio/api';
+import { bucketPlace, type BucketLocation } from '@lora-studio/api';
 import { ArtifactError } from './artifact-store';
-
-/** Where the bucket lives, for messages: its endpoint, or AWS S3 and its region. */
-export function bucketPlace(location: BucketLocation): string {
-  return location.endpoint ? location.endpoint.replace(/\/$/, '') : `AWS S3 (${location.region})`;
-}
 
 interface SdkError {
   name?: string;

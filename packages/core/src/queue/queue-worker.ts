@@ -137,6 +137,7 @@ export class QueueWorker {
       runs: [...this.active.entries()].map(([runKey, a]) => ({ runKey, name: a.run.name, step: a.step, status: a.status })),
       startedAt: this.startedAt,
       heartbeatAt: new Date().toISOString(),
+      files: artifactLocation(this.options.artifacts),
     };
     await this.redis.multi()
       .set(this.keys.worker(this.options.name), JSON.stringify(info), 'PX', HEARTBEAT_MS * 5)

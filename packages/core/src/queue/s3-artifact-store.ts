@@ -11,9 +11,9 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BucketLocation } from '@lora-studio/api';
 import { ArtifactError, isArtifactRef, MAX_ARTIFACT_BYTES, sha256File, type ArtifactRef, type ArtifactStore } from './artifact-store';
-import { bucketFailure, bucketPlace } from './bucket-errors';
+import { bucketPlace, type BucketLocation } from '@lora-studio/api';
+import { bucketFailure } from './bucket-errors';
 
 export interface BucketCredentials {
   accessKeyId: string;

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { describeArtifactLocation } from '@lora-studio/api';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStudio } from '../../store';
 import { lastAnswered, workerDoing, workerMemory } from './worker-text';
@@ -61,6 +62,7 @@ export function WorkersPanel() {
                 </p>
                 <p className="worker-meta hint">
                   {w.device} · {workerMemory(w)} · {w.concurrency} run{w.concurrency === 1 ? '' : 's'} at once · v{w.version}
+                  {w.files && <span data-testid="worker-files"> · files in {describeArtifactLocation(w.files)}</span>}
                 </p>
               </li>
             ))}
