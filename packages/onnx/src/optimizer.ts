@@ -131,37 +131,60 @@ function flatGradient(loss: Tensor, pack: PackedParameters, seed?: Tensor): Tens
 /**
  * AdamW on flat buffers. Returns updated params and moments, the pre-clip gradient norm, and whether the
  * gradient was finite (non-finite steps keep the old values).
+ *
+ * Every scalar factor is folded before it meets a full-size buffer: the clip factor into the moments' (1 − β)
+ * weights, and the bias corrections into the step size and eps, as PyTorch's AdamW does it:
+ * p·(1 − lr·wd) − lr·m̂/(√v̂ + eps) = p·(1 − lr·wd) − (lr·√c₂/c₁)·m/(√v + eps·√c₂) with c = 1 − βᵗ. That is 14 passes
+ * over the parameters instead of 18. The last node of each result writes the graph output itself (no Identity copy).
  */
-function adamwUpdate(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: Hyper, opts: AdamWOptions) {
+function adamwUpdate(p: Tensor, grad: Tensor, m: Tensor, v: Tensor, h: Hyper, opts: AdamWOptions, names: OutputNames) {
   const g = p.graph;
   return g.scope('adamw', () => {
     const norm = sqrt(reduceSumSquare(grad));
-    let d = grad;
-    if (opts.clipNorm != null) d = mul(d, min(1, div(opts.clipNorm, add(norm, 1e-6))));
-    const m1 = add(mul(h.beta1, m), mul(sub(1, h.beta1), d));
-    const v1 = add(mul(h.beta2, v), mul(sub(1, h.beta2), mul(d, d)));
-    const mHat = div(m1, sub(1, pow(h.beta1, h.step)));
-    const vHat = div(v1, sub(1, pow(h.beta2, h.step)));
-    const update = add(div(mHat, add(sqrt(vHat), opts.eps ?? 1e-8)), mul(p, opts.weightDecay ?? 0.01));
-    const p1 = sub(p, mul(h.lr, update));
-    if (!opts.lossScaling) return { p1, m1, v1, norm, finite: null };
+    const clip = opts.clipNorm != null ? min(1, div(opts.clipNorm, add(norm, 1e-6))) : null;
+    const mWeight = clip ? mul(sub(1, h.beta1), clip) : sub(1, h.beta1);
+    const vWeight = clip ? mul(sub(1, h.beta2), mul(clip, clip)) : sub(1, h.beta2);
+    const final = !opts.lossScaling;
+    const m1 = named(final && names.m, 'Add', mul(h.beta1, m), mul(mWeight, grad));
+    const v1 = named(final && names.v, 'Add', mul(h.beta2, v), mul(vWeight, mul(grad, grad)));
+    const root2 = sqrt(sub(1, pow(h.beta2, h.step)));
+    const stepSize = div(mul(h.lr, root2), sub(1, pow(h.beta1, h.step)));
+    const direction = div(m1, add(sqrt(v1), mul(opts.eps ?? 1e-8, root2)));
+    const p1 = named(final && names.p, 'Sub', mul(p, sub(1, mul(h.lr, opts.weightDecay ?? 0.01))), mul(stepSize, direction));
+    if (final) return { p1, m1, v1, norm, finite: null };
     const finite = and(not(isNaN(norm)), not(isInf(norm)));
-    return { p1: where(finite, p1, p), m1: where(finite, m1, m), v1: where(finite, v1, v), norm, finite };
+    return { p1: named(names.p, 'Where', finite, p1, p), m1: named(names.m, 'Where', finite, m1, m), v1: named(names.v, 'Where', finite, v1, v), norm, finite };
   });
 }
 
+interface OutputNames {
+  p: string;
+  m: string;
+  v: string;
+}
+
+const outputNames = (name: string): OutputNames => ({ p: `${name}.out`, m: `${name}.m.out`, v: `${name}.v.out` });
+
+/** A full-size node whose output is named `name` (a graph output), or an unnamed one when `name` is false. */
+function named(name: string | false, op: 'Add' | 'Sub' | 'Where', ...inputs: Tensor[]): Tensor {
+  const full = inputs[inputs.length - 1]!;
+  if (!name) return op === 'Add' ? add(inputs[0]!, full) : op === 'Sub' ? sub(inputs[0]!, full) : where(inputs[0]!, inputs[1]!, full);
+  return full.graph.addNode(op, inputs, {}, [{ dtype: full.dtype, shape: full.shape }], { outputNames: [name] })[0]!;
+}
+
 function declareOutputs(g: Graph, name: string, loss: Tensor | null, r: ReturnType<typeof adamwUpdate>): void {
+  const names = outputNames(name);
   if (loss) g.output(loss, 'loss');
-  g.output(r.p1, `${name}.out`);
-  g.output(r.m1, `${name}.m.out`);
-  g.output(r.v1, `${name}.v.out`);
+  g.output(r.p1, names.p);
+  g.output(r.m1, names.m);
+  g.output(r.v1, names.v);
   g.output(r.norm, 'grad_norm');
   if (r.finite) g.output(r.finite, 'grad_finite');
 }
 
 function io(layout: PackLayout, name: string, opts: AdamWOptions, extra: Partial<TrainStepIO> = {}): TrainStepIO {
   return {
-    layout, params: name, m: `${name}.m`, v: `${name}.v`, paramsOut: `${name}.out`, mOut: `${name}.m.out`, vOut: `${name}.v.out`,
+    layout, params: name, m: `${name}.m`, v: `${name}.v`, paramsOut: outputNames(name).p, mOut: outputNames(name).m, vOut: outputNames(name).v,
     loss: 'loss', gradNorm: 'grad_norm', gradFinite: opts.lossScaling ? 'grad_finite' : null,
     lossScale: opts.lossScaling ? 'loss_scale' : null, gradAcc: null, gradAccOut: null, gradScale: null, ...extra,
   };
@@ -176,7 +199,7 @@ export function addAdamWStep(loss: Tensor, pack: PackedParameters, opts: AdamWOp
   const lossScale = opts.lossScaling ? g.input('loss_scale', loss.dtype, []) : undefined;
   let grad = flatGradient(loss, pack, lossScale);
   if (lossScale) grad = div(grad, lossScale);
-  declareOutputs(g, pack.name, loss, adamwUpdate(pack.flat, grad, m, v, h, opts));
+  declareOutputs(g, pack.name, loss, adamwUpdate(pack.flat, grad, m, v, h, opts, outputNames(pack.name)));
   return io(pack.layout, pack.name, opts);
 }
 
@@ -205,6 +228,6 @@ export function buildApplyUpdateGraph(layout: PackLayout, name: string, opts: Ad
   const acc = g.input(`${name}.grad_acc`, 'float32', [layout.total]);
   const scale = g.input('grad_scale', 'float32', []);
   const h = hyperInputs(g);
-  declareOutputs(g, name, null, adamwUpdate(p, mul(acc, scale), m, v, h, opts));
+  declareOutputs(g, name, null, adamwUpdate(p, mul(acc, scale), m, v, h, opts, outputNames(name)));
   return { graph: g, io: io(layout, name, opts, { gradAcc: `${name}.grad_acc`, gradScale: 'grad_scale', loss: null }) };
 }
