@@ -12,6 +12,8 @@
 // it moves far less than wall time, and with --threads 1 it is the work each side does per step.
 //
 // --profile runs the engine side alone with onnxruntime's profiler and prints where its step's time goes.
+// --spinning lets the engine's idle intra-op threads busy-wait (the trainer's sessions do not: on a shared machine it
+// is far slower; on a quiet one it saves each parallel node's wake-up, so measure it there).
 // Options: --threads N (default 2), --steps N (timed, default 30), --warmup N (default 5), --repeat N (default 1),
 // --only default|klein, --python PATH (default $TORCH_PYTHON or /usr/bin/python3; the PyTorch side is skipped when
 // it cannot import torch).
@@ -69,6 +71,8 @@ interface RunSpec {
   warmup: number;
   /** Profile the engine's steps with onnxruntime's profiler into this folder (the PyTorch side is not run). */
   profileDir?: string;
+  /** Engine side: intra-op threads busy-wait between nodes (onnxruntime's default; off in the trainer). */
+  spinning?: boolean;
 }
 
 interface SideResult {
@@ -91,7 +95,7 @@ function trainingConfig(spec: RunSpec): TrainingConfig {
 }
 
 /** Writes the case's inputs (and, for a random model, its weights) into `dir`; returns what both sides read. */
-function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number }): RunSpec {
+function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean }): RunSpec {
   let transformer = DEFAULT_MODEL;
   if (c.config !== CASES.default!.config) {
     transformer = join(dir, 'transformer.safetensors');
@@ -138,7 +142,7 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   const config = trainingConfig(spec);
   const graphs = buildTrainStep(model, config, { batch: spec.batch, imageTokens: spec.imageTokens, textTokens: spec.textTokens });
   const profile = spec.profileDir ? join(spec.profileDir, 'ort-profile') : undefined;
-  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile });
+  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile, spinning: spec.spinning });
   const file = parseSafetensors(new Uint8Array(readFileSync(spec.inputs)), spec.inputs);
   const read = (name: string) => toFloat32('F32', file.tensorBytes(name));
   const shape = (name: string) => file.tensors.find((t) => t.name === name)!.shape;
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, threads: { type: 'string', default: '2' }, steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' },
-      profile: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false }, spinning: { type: 'boolean', default: false },
       python: { type: 'string', default: process.env.TORCH_PYTHON ?? '/usr/bin/python3' },
     },
   });
@@ -198,12 +202,12 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await engineSide(JSON.parse(readFileSync(values.child, 'utf8')))));
     return;
   }
-  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup) };
+  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning };
   const python = values.python!;
   const torchOk = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const script = fileURLToPath(new URL('./flux2_torch_step.py', import.meta.url));
   const self = fileURLToPath(import.meta.url);
-  console.log(`bench:train-step — ${o.threads} threads on both sides, median of ${o.steps} steps after ${o.warmup} warm-up steps, same batch every step`);
+  console.log(`bench:train-step — ${o.threads} threads on both sides${o.spinning ? ' (engine threads spinning)' : ''}, median of ${o.steps} steps after ${o.warmup} warm-up steps, same batch every step`);
   if (!torchOk) console.log(`PyTorch side skipped: ${python} cannot import torch (Debian: apt-get install python3-torch libopenblas0-openmp).`);
   for (const name of values.only ? [values.only] : Object.keys(CASES)) {
     const c = CASES[name];
