@@ -50,13 +50,17 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
       }));
     },
     'compute-test': async ({ redisUrl, queueName, artifacts }) => {
-      let bucket: { ok: boolean; message: string } | undefined;
-      try {
-        bucket = await bucketCheck(artifactsFromInput(ctx.app, artifacts));
-      } catch (error) {
-        bucket = { ok: false, message: (error as Error).message };
-      }
-      const queue = await checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS);
+      // Both at once: a test of an unreachable Redis and an unreachable bucket takes one timeout, not two.
+      const [queue, bucket] = await Promise.all([
+        checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS),
+        (async () => {
+          try {
+            return await bucketCheck(artifactsFromInput(ctx.app, artifacts));
+          } catch (error) {
+            return { ok: false, message: (error as Error).message };
+          }
+        })(),
+      ]);
       return bucket ? { ...queue, bucket } : queue;
     },
   };
