@@ -54,6 +54,9 @@ describe('run queue with a bucket', () => {
     } finally {
       await client.close();
     }
+    const list = startCli(['runs', '--queue', redis.url]);
+    expect(await list.exited).toBe(0);
+    expect(list.output).toMatch(/^ {2}bucket .* files in the bucket "lora-test" under "run-files\/" at http:\/\/127\.0\.0\.1:\d+ {2}\(answered/m);
     expect(await follower.exited, follower.output).toBe(0);
     expect(follower.output).toMatch(/Training on worker bucket/);
     expect(existsSync(join(out, 'lora.safetensors'))).toBe(true);

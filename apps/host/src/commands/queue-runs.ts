@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeArtifactLocation } from '@lora-studio/api';
 import { RunQueueClient } from '@lora-studio/core';
 import { UsageError, type Command } from './command';
 import { queueConnection, queueFlags, reachQueue } from './queue-options';
@@ -42,7 +43,9 @@ Example: lora-studio runs --queue redis://gpu-box:6379`,
       say(workers.length ? 'Workers:' : 'No workers are answering.');
       for (const w of workers) {
         const doing = w.runs.length ? w.runs.map((r) => `"${oneLine(r.name)}" step ${r.step}${r.status === 'paused' ? ' (paused)' : ''}`).join(', ') : 'idle';
-        say(`  ${oneLine(w.name).padEnd(16)}  ${w.labels.length ? w.labels.join(',') : '-'}  ${oneLine(w.device)}  ${doing}  (answered ${ago(w.heartbeatAt)})`);
+        // Said only for a bucket: those workers take only that bucket's runs.
+        const files = w.files?.kind === 's3' ? `  files in ${oneLine(describeArtifactLocation(w.files))}` : '';
+        say(`  ${oneLine(w.name).padEnd(16)}  ${w.labels.length ? w.labels.join(',') : '-'}  ${oneLine(w.device)}  ${doing}${files}  (answered ${ago(w.heartbeatAt)})`);
       }
       return 0;
     } finally {
