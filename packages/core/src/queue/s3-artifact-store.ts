@@ -3,7 +3,7 @@
 // the target while hashing, and only bytes that match their name are renamed into place. The bucket has no TTL per
 // object: its owner sets a lifecycle rule on the prefix (docs/run-queue.md).
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Readable, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,13 +28,16 @@ export interface S3StoreOptions {
   idleTimeoutMs?: number;
   /** Tries per request, the first included (default 3; Test connection uses 1 to answer at once). */
   attempts?: number;
-  /** Files from this size on go up in parts, each retried on its own (default 64 MiB). */
+  /** Files from this size on go up in parts (default 16 MiB); smaller ones in one request. */
   multipartBytes?: number;
 }
 
-/** S3's smallest part (but the last); 16 MiB parts keep a 4 GiB file under S3's 10,000 parts with room to spare. */
+/**
+ * 16 MiB parts keep a 4 GiB file far under S3's 10,000 parts and above its 5 MiB minimum. Files below one part are
+ * sent from memory, larger ones part by part (two in flight): every request holds its bytes, so the SDK can retry
+ * it, and no upload holds more than two parts in memory.
+ */
 const PART_BYTES = 16 * 1024 * 1024;
-const DEFAULT_MULTIPART_BYTES = 64 * 1024 * 1024;
 
 /** A short name for a file in messages. */
 const short = (ref: ArtifactRef) => `${ref.sha256.slice(0, 12)}…`;
@@ -105,34 +108,31 @@ export class S3ArtifactStore implements ArtifactStore {
     }
   }
 
-  async put(bytes: Uint8Array): Promise<ArtifactRef> {
+  async put(bytes: Uint8Array, what?: string): Promise<ArtifactRef> {
     const ref = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
     if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`A file of ${ref.size} bytes is over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
     if (await this.has(ref)) return ref;
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.key(ref), Body: bytes, ContentLength: ref.size }));
     } catch (error) {
-      throw this.fail(error, `Uploading the file ${short(ref)}`);
+      throw this.fail(error, `Uploading ${what ?? `the file ${short(ref)}`}`);
     }
     return ref;
   }
 
   async putFile(path: string): Promise<ArtifactRef> {
+    const size = statSync(path).size;
+    if (size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`${path} is ${size} bytes, over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+    if (size < (this.options.multipartBytes ?? PART_BYTES)) return this.put(readFileSync(path), path);
     const ref = sha256File(path);
-    if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`${path} is ${ref.size} bytes, over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
     if (await this.has(ref)) return ref;
-    if (ref.size === 0) return this.put(new Uint8Array(0));
     // The bytes are hashed again as they go: a file that changed after it was named is taken back out.
     const sent = new CheckedBytes(ref.size, () => new ArtifactError(`${path} grew while it was being uploaded; it was not stored.`));
     const file = createReadStream(path);
     const body = file.pipe(sent);
     const params = { Bucket: this.location.bucket, Key: this.key(ref), Body: body, ContentLength: ref.size };
     try {
-      if (ref.size >= (this.options.multipartBytes ?? DEFAULT_MULTIPART_BYTES)) {
-        await new Upload({ client: this.client, params, partSize: PART_BYTES, queueSize: 2, leavePartsOnError: false }).done();
-      } else {
-        await this.client.send(new PutObjectCommand(params));
-      }
+      await new Upload({ client: this.client, params, partSize: PART_BYTES, queueSize: 2, leavePartsOnError: false }).done();
     } catch (error) {
       file.destroy();
       body.destroy();
