@@ -41,7 +41,7 @@ beforeAll(async () => {
   worker = await startWorker(redis.url, 'studio-worker', join(root, 'cache'));
   const studio = open();
   const settings = await call(studio, 'compute-set', { target: 'queue', redisUrl: redis.url, secret: TEST_QUEUE_SECRET });
-  expect(settings).toEqual({ target: 'queue', redisUrl: `${redis.url}`, queueName: 'lora-studio', secretSet: true });
+  expect(settings).toEqual({ target: 'queue', redisUrl: `${redis.url}`, queueName: 'lora-studio', secretSet: true, artifacts: { kind: 'redis' } });
   dir = (await call<{ dir: string }>(studio, 'project-create', { name: 'Flat', dir: join(root, 'flat'), type: 'style', trigger: 'flt' })).dir;
   await call(studio, 'images-import', { dir, paths: [samples] });
   studio.close();
