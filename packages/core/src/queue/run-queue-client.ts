@@ -6,9 +6,9 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_QUEUE_NAME, type QueueWorkerSummary, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
-import { ArtifactError, RedisArtifactStore, type ArtifactStore } from './artifact-store';
+import { ArtifactError, type ArtifactStore } from './artifact-store';
 import {
-  artifactLocation, describeArtifactLocation, openArtifactStore, sameArtifactLocation, type ArtifactStoreConfig,
+  artifactLocation, describeArtifactLocation, openArtifactStore, REDIS_ARTIFACTS, sameArtifactLocation, type ArtifactStoreConfig,
 } from './artifact-location';
 import { PathOutsideError } from '@lora-studio/store';
 import { uploadDataset } from './dataset-transfer';
@@ -76,7 +76,7 @@ export class RunQueueClient {
   constructor(private readonly connection: QueueConnection) {
     this.keys = queueKeys(connection.queueName);
     this.redis = openRedis(connection.redisUrl);
-    this.redisArtifacts = new RedisArtifactStore(this.redis, this.keys.artifactPrefix);
+    this.redisArtifacts = openArtifactStore(REDIS_ARTIFACTS, this.redis, this.keys);
     this.artifacts = connection.artifacts?.kind === 's3' ? openArtifactStore(connection.artifacts, this.redis, this.keys) : this.redisArtifacts;
     this.queue = new Queue(connection.queueName, {
       connection: { url: connection.redisUrl, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 2000) },
