@@ -19,6 +19,12 @@ export interface GradContext {
   dy(i?: number): Tensor | null;
   /** Whether input i needs a gradient (rules may skip costly or unsupported branches when it does not). */
   needs(i: number): boolean;
+  /**
+   * The gradient input i has already collected from its later consumers, handed to this rule to add inside its own
+   * product (a Gemm's C operand) instead of a separate Sum pass; the rule's gradient for input i is then the total.
+   * Null when nothing was collected yet (or input i needs no gradient).
+   */
+  takeCollected(i: number): Tensor | null;
 }
 
 /** Returns one gradient per input (null where not differentiable), shaped like the output or broadcastable to the input. */
@@ -78,6 +84,13 @@ export function gradients(loss: Tensor, wrt: readonly Tensor[], opts: GradientOp
       y: (i = 0) => recompute.get(node.outputs[i], node),
       dy: (i = 0) => dys[i],
       needs,
+      takeCollected: (i) => {
+        const t = node.inputs[i];
+        if (!t || !needs(i)) return null;
+        const collected = total(t);
+        contributions.delete(t);
+        return collected;
+      },
     };
     const grads = g.scope(`grad.${node.name}`, () => rule(ctx));
     node.inputs.forEach((t, i) => {

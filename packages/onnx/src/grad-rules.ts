@@ -52,7 +52,10 @@ function gemmGrad(ctx: GradContext): (Tensor | null)[] {
   const beta = (attr(ctx, 'beta')?.value as number | undefined) ?? 1;
   const tA = intAttr(ctx, 'transA', 0) === 1;
   const tB = intAttr(ctx, 'transB', 0) === 1;
-  const da = !ctx.needs(0) ? null : tA ? gemm(b, dy, null, { alpha, transA: tB, transB: true }) : gemm(dy, b, null, { alpha, transB: !tB });
+  // The input's gradient from its other consumers (the other products of a layer split by rows, a LoRA's down
+  // projection beside the frozen weight) is the C operand of this one: no Sum pass over the input's gradient.
+  const collected = (i: number) => ctx.takeCollected(i);
+  const da = !ctx.needs(0) ? null : tA ? gemm(b, dy, collected(0), { alpha, transA: tB, transB: true }) : gemm(dy, b, collected(0), { alpha, transB: !tB });
   const db = !ctx.needs(1) ? null : tB ? gemm(dy, a, null, { alpha, transA: true, transB: tA }) : gemm(a, dy, null, { alpha, transA: !tA });
   const dc = ctx.node.inputs[2] && ctx.needs(2) ? (beta === 1 ? dy : mul(dy, beta)) : null;
   return [da, db, dc];
