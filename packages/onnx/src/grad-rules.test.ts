@@ -140,6 +140,15 @@ const CASES: Case[] = [
     name: 'loraLinear (Gemm chain)', inputs: [[2, 3, 4], [5, 4], [5], [2, 4], [5, 2]],
     build: ([x, w, b, a, bb]) => op.loraLinear(x, w, b, a, bb, 0.5),
   },
+  // x feeds every range's product: each product's input gradient is the C operand of the next (no Sum).
+  {
+    name: 'linearRows with LoRA (one Gemm per row range)', inputs: [[2, 3, 4], [5, 4], [2, 4], [5, 2]],
+    build: ([x, w, a, b]) => op.concat(op.linearRows(x, w, [2, 3], { down: a, up: b, scale: 0.5 }).map((t, i) => op.mul(t, i + 1)), -1),
+  },
+  {
+    name: 'linearJoined with LoRA (one Gemm per input)', inputs: [[2, 3, 2], [2, 3, 3], [4, 5], [2, 5], [4, 2]],
+    build: ([x0, x1, w, a, b]) => op.linearJoined([x0, x1], w, { down: a, up: b, scale: 0.5 }),
+  },
   {
     name: 'attention [2 heads]', inputs: [[1, 2, 4, 3], [1, 2, 5, 3], [1, 2, 5, 3]],
     build: ([q, k, v]) => op.attention(q, k, v),

@@ -6,7 +6,7 @@
 // split back read token counts at run time where they are symbolic, so batch, text length and image token count can
 // all stay symbolic and one graph serves every bucket.
 import {
-  add, attention, concat, cos, layerNorm, linear, loraLinear, mul, reshape, rmsNorm, rotaryEmbedding, silu, sin, slice, split, splitAs,
+  add, attention, concat, cos, layerNorm, linear, linearJoined, linearRows, loraLinear, mul, reshape, rmsNorm, rotaryEmbedding, silu, sin, slice, split, splitAs,
   transpose, unsqueeze, type DType, type Dim, type Graph, type Tensor,
 } from '@lora-studio/onnx';
 import { mlpHidden, type Flux2Config } from './config';
@@ -123,13 +123,30 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     }
     return add(y, delta);
   };
+  // A plain LoRA with a constant scale can ride inside the products of linearRows / linearJoined; other adapters
+  // take the whole product and split or join around it.
+  const plainLora = (path: string) => {
+    const l = parts.lora?.get(path);
+    return !l ? undefined : !('weight' in l) && !('parts' in l) && typeof l.scale === 'number' ? { down: l.down, up: l.up, scale: l.scale } : null;
+  };
+  /** The layer's output as the column blocks `sizes`, one product per block (no Split of the output). */
+  const linRows = (path: string, input: Tensor, sizes: number[]) => {
+    const l = plainLora(path);
+    return l === null ? split(lin(path, input), sizes, -1) : linearRows(input, W(`${path}.weight`), sizes, l);
+  };
+  /** The layer applied to the inputs joined along features, one product per input (no Concat of the inputs). */
+  const linJoined = (path: string, inputs: Tensor[]) => {
+    const l = plainLora(path);
+    return l === null ? lin(path, concat(inputs, -1)) : linearJoined(inputs, W(`${path}.weight`), l);
+  };
   // LayerNorm without affine; in float32 the fused ONNX op with a constant unit scale is faster.
   const ones = dtype === 'float64' ? null : g.constant(dtype, [D], new Array(D).fill(1));
   const norm = (t: Tensor) => layerNorm(t, ones, null, { epsilon: c.eps });
   const modulate = (t: Tensor, shift: Tensor, scale: Tensor) => add(mul(norm(t), add(scale, 1)), shift);
-  const swiglu = (h: Tensor) => {
-    const [gate, up] = split(h, [M, M], -1);
-    return mul(silu(gate!), up!);
+  // The MLP's first layer as its gate and up halves (one product each), then SiLU(gate)·up.
+  const swiglu = (path: string, t: Tensor) => {
+    const [gate, up] = linRows(path, t, [M, M]) as [Tensor, Tensor];
+    return mul(silu(gate), up);
   };
 
   const vec = g.scope('time_in', () => embedScalar(g, x.timesteps, c.timestepDim, (p, t) => lin(`time_in.${p}`, t)));
@@ -162,8 +179,9 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     const kn = rmsNorm(heads(k), W(`${normPrefix}.norm.key_norm.scale`), { epsilon: 1e-6 });
     return { q: rotaryEmbedding(qn, rope.cos, rope.sin), k: rotaryEmbedding(kn, rope.cos, rope.sin), v: heads(v) };
   };
-  const qkvHeads = (qkv: Tensor, normPrefix: string, rope: Rope) => {
-    const [q, k, v] = split(qkv, [D, D, D], -1) as [Tensor, Tensor, Tensor];
+  // The qkv layer as one product per q, k and v.
+  const qkvHeads = (path: string, t: Tensor, normPrefix: string, rope: Rope) => {
+    const [q, k, v] = linRows(path, t, [D, D, D]) as [Tensor, Tensor, Tensor];
     return attentionInputs(q, k, v, normPrefix, rope);
   };
   // Joint attention over [txt, img, ref] keys; each stream's queries attend separately.
@@ -181,17 +199,17 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
     [img, txt, ref] = block(p, () => {
       const [sh1, sc1, g1, sh2, sc2, g2] = modImg as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
       const [csh1, csc1, cg1, csh2, csc2, cg2] = modTxt as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-      const imageQkv = (t: Tensor, rope: Rope) => g.scope('img_attn', () => qkvHeads(lin(`${p}.img_attn.qkv`, modulate(t, sh1, sc1)), `${p}.img_attn`, rope));
+      const imageQkv = (t: Tensor, rope: Rope) => g.scope('img_attn', () => qkvHeads(`${p}.img_attn.qkv`, modulate(t, sh1, sc1), `${p}.img_attn`, rope));
       const qi = imageQkv(img, ropeImg);
       const qr = ref && imageQkv(ref, ropeRef!);
-      const qt = g.scope('txt_attn', () => qkvHeads(lin(`${p}.txt_attn.qkv`, modulate(txt, csh1, csc1)), `${p}.txt_attn`, ropeTxt));
+      const qt = g.scope('txt_attn', () => qkvHeads(`${p}.txt_attn.qkv`, modulate(txt, csh1, csc1), `${p}.txt_attn`, ropeTxt));
       const a = g.scope('attn', () => jointAttention(qt, qi, qr));
       const image = (t: Tensor, attn: Tensor) => {
         const im = add(t, mul(g1, g.scope('img_attn', () => lin(`${p}.img_attn.proj`, attn))));
-        return add(im, mul(g2, g.scope('img_mlp', () => lin(`${p}.img_mlp.2`, swiglu(lin(`${p}.img_mlp.0`, modulate(im, sh2, sc2)))))));
+        return add(im, mul(g2, g.scope('img_mlp', () => lin(`${p}.img_mlp.2`, swiglu(`${p}.img_mlp.0`, modulate(im, sh2, sc2))))));
       };
       let tx = add(txt, mul(cg1, g.scope('txt_attn', () => lin(`${p}.txt_attn.proj`, a.txt))));
-      tx = add(tx, mul(cg2, g.scope('txt_mlp', () => lin(`${p}.txt_mlp.2`, swiglu(lin(`${p}.txt_mlp.0`, modulate(tx, csh2, csc2)))))));
+      tx = add(tx, mul(cg2, g.scope('txt_mlp', () => lin(`${p}.txt_mlp.2`, swiglu(`${p}.txt_mlp.0`, modulate(tx, csh2, csc2))))));
       return [image(img, a.img), tx, ref && image(ref, a.ref!)] as const;
     });
   }
@@ -209,13 +227,14 @@ export function buildFlux2(g: Graph, x: Flux2Inputs, parts: Flux2GraphParts): Te
       const p = `single_blocks.${b}`;
       h = block(p, () => {
         const [sh, sc, gate] = modSingle as [Tensor, Tensor, Tensor];
-        // One split of linear1's output into q, k, v and the MLP's gate and up halves: each column is copied once
-        // (and its gradient concatenated once) instead of through three nested splits.
-        const pieces = split(lin(`${p}.linear1`, modulate(h, sh, sc)), [D, D, D, M, M], -1);
+        // linear1 as one product per row range of its weight (q, k, v and the MLP's gate and up), and linear2 as one
+        // per input (attention output, MLP), where copying the weight is cheaper than copying the activations: the
+        // output is not split, the input not joined (nor their gradients joined and split back).
+        const pieces = linRows(`${p}.linear1`, modulate(h, sh, sc), [D, D, D, M, M]);
         const [q0, k0, v0, mlpGate, mlpUp] = pieces as [Tensor, Tensor, Tensor, Tensor, Tensor];
         const { q, k, v } = attentionInputs(q0, k0, v0, p, rope);
         const a = g.scope('attn', () => merge(attention(q, k, v, { scale })));
-        return add(h, mul(gate, lin(`${p}.linear2`, concat([a, mul(silu(mlpGate), mlpUp)], -1))));
+        return add(h, mul(gate, linJoined(`${p}.linear2`, [a, mul(silu(mlpGate), mlpUp)])));
       });
     }
     img = splitAs(h, streams, 1)[1]!;

@@ -6,7 +6,7 @@ import { convOutDim, convTransposeOutDim, formatShape, isStatic, matmulShape, no
 import { dtypeOf, single } from './common';
 import { add, div, mul, sqrt, sub } from './elementwise';
 import { reduceMean } from './reduce';
-import { reshape, transpose } from './layout';
+import { concat, reshape, split, transpose } from './layout';
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return single(a.graph, 'MatMul', [a, b], {}, dtypeOf('MatMul', [a, b]), matmulShape(a.shape, b.shape));
@@ -63,6 +63,68 @@ export function loraLinear(x: Tensor, weight: Tensor, bias: Tensor | null, loraA
   const up = gemm(gemm(flat, loraA, null, { transB: true }), loraB, bias, { transB: true, alpha: scale });
   const y = gemm(flat, weight, up, { transB: true });
   return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), weight.shape[0] as number]);
+}
+
+/** A plain LoRA update scale·(x·Aᵀ)·Bᵀ with A (down) [rank, in] and B (up) [out, rank]. */
+export interface LoraFactors {
+  down: Tensor;
+  up: Tensor;
+  scale: number;
+}
+
+/**
+ * x·Wᵀ (plus a LoRA update) handed back as the column blocks `sizes` (row ranges of W [out, in]) without forming the
+ * whole output: one Gemm per range, so there is neither a Split of the output nor, in the backward pass, a Concat of
+ * its gradient (each a copy of the whole output). The weight's rows are split instead, where that copy is the
+ * smaller one (see weightCopyIsSmaller); otherwise, and with named shapes, the whole product is split.
+ */
+export function linearRows(x: Tensor, weight: Tensor, sizes: readonly number[], lora?: LoraFactors): Tensor[] {
+  if (!weightCopyIsSmaller(x, weight.shape[1])) {
+    const y = lora ? add(linear(x, weight), mul(linear(linear(x, lora.down), lora.up), lora.scale)) : linear(x, weight);
+    return split(y, sizes, -1);
+  }
+  const lead = x.shape.slice(0, -1) as number[];
+  const flat = x.rank === 2 ? x : reshape(x, [lead.reduce((a, b) => a * b, 1), x.shape[x.rank - 1] as number]);
+  const low = lora && gemm(flat, lora.down, null, { transB: true });
+  const ups = lora && split(lora.up, sizes, 0);
+  return split(weight, sizes, 0).map((w, i) => {
+    const up = low ? gemm(low, ups![i]!, null, { transB: true, alpha: lora!.scale }) : null;
+    const y = gemm(flat, w, up, { transB: true });
+    return x.rank === 2 ? y : reshape(y, [...lead, sizes[i]!]);
+  });
+}
+
+/**
+ * Whether splitting the weight copies less than splitting the activation and concatenating its gradient back (two
+ * copies of rows × the shared width): true when W's other dimension (`side`: in-features for row ranges,
+ * out-features for joined inputs) is under twice x's rows (batch × tokens).
+ */
+function weightCopyIsSmaller(x: Tensor, side: Dim | undefined): boolean {
+  if (x.rank < 2 || !isStatic(x.shape) || typeof side !== 'number') return false;
+  const rows = (x.shape.slice(0, -1) as number[]).reduce((a, b) => a * b, 1);
+  return side < 2 * rows;
+}
+
+/**
+ * concat(xs, -1)·Wᵀ (plus a LoRA update) without the Concat: each input meets its own columns of W [out, Σ in] in a
+ * Gemm whose C operand is the previous input's product, so neither the joined input nor, in the backward pass, a
+ * Split of its gradient is copied. The weight's columns are split instead, where that copy is the smaller one;
+ * otherwise, and with named shapes, the inputs are joined.
+ */
+export function linearJoined(xs: readonly Tensor[], weight: Tensor, lora?: LoraFactors): Tensor {
+  const widths = xs.map((t) => t.shape[t.rank - 1]);
+  if (xs.length < 2 || xs.some((t) => !weightCopyIsSmaller(t, weight.shape[0]))) {
+    const joined = xs.length === 1 ? xs[0]! : concat(xs, -1);
+    return lora ? loraLinear(joined, weight, null, lora.down, lora.up, lora.scale) : linear(joined, weight);
+  }
+  const lead = xs[0]!.shape.slice(0, -1) as number[];
+  const rows = lead.reduce((a, b) => a * b, 1);
+  const flats = xs.map((t) => (t.rank === 2 ? t : reshape(t, [rows, t.shape[t.rank - 1] as number])));
+  const sizes = widths as number[];
+  const chain = (parts: Tensor[], start: Tensor | null) => parts.reduce<Tensor | null>((c, w, i) => gemm(flats[i]!, w, c, { transB: true }), start)!;
+  const up = lora ? gemm(chain(split(lora.down, sizes, 1), null), lora.up, null, { transB: true, alpha: lora.scale }) : null;
+  const y = chain(split(weight, sizes, 1), up);
+  return xs[0]!.rank === 2 ? y : reshape(y, [...lead, weight.shape[0] as number]);
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {
