@@ -33,8 +33,7 @@ export function runsHandlers(ctx: StudioContext, runs: ComputeRouter): RunsHandl
   };
   const check = async (store: ProjectStore, overrides: TrainingOverrides | undefined) => {
     const base = projectBase(ctx, store);
-    const { prepared, ...report } = await preflight(store, overrides, base);
-    await prepared?.model.close();
+    const report = await preflight(store, overrides, base);
     return { base, report: { ...report, warnings: [...distilledWarning(base), ...report.warnings] } };
   };
 

@@ -3,7 +3,7 @@ import { ProjectCaptions } from '@lora-studio/captions/node';
 import { DatasetCatalog } from '@lora-studio/media';
 import type { LoraTargets } from '@lora-studio/models';
 import type { ProjectStore } from '@lora-studio/store';
-import { mostReferences, prepareNewRun, TrainingSetupError, type PreparedRun } from '@lora-studio/trainer';
+import { mostReferences, planNewRun, readBaseShape, TrainingSetupError, type BaseModelShape } from '@lora-studio/trainer';
 import { statfsSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,12 @@ import { checkRunMemory } from './memory-check';
 
 const MB = 1024 * 1024;
 
-/** Everything that would stop a run or make it disappointing, found before anything starts. */
-export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = DEFAULT_BASE_MODEL): Promise<PreflightReport & { prepared?: PreparedRun }> {
+/**
+ * Everything that would stop a run or make it disappointing, found before anything starts. The base model is read
+ * from its config and file headers (readBaseShape), never loaded: the Train view asks again whenever a setting
+ * changes, and a FLUX.2 download is gigabytes. The estimate is the one the loaded model gives (base-model-shape.test).
+ */
+export async function preflight(store: ProjectStore, overrides: TrainingOverrides = {}, base = DEFAULT_BASE_MODEL): Promise<PreflightReport> {
   const errors: PreflightProblem[] = [];
   const warnings: PreflightProblem[] = [];
   const project = store.settings();
@@ -34,23 +38,24 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     warnings.push({ id: 'captions-unreviewed', message: `${unreviewed} of ${captionState.included} captions are not reviewed. The guide: always review auto-captions; they often describe what the trigger should carry.` });
   }
 
-  let prepared: PreparedRun | undefined;
+  let model: BaseModelShape | undefined;
   let settings: TrainingSettings | null = null;
   const reasoning: Record<string, string> = {};
   let estimate = { memoryMb: 0, diskMb: 0, diskFreeMb: 0 };
   try {
-    prepared = await prepareNewRun({
+    model = await readBaseShape(base);
+    const plan = await planNewRun({
       dataset: store.dir,
       base,
       runDir: join(tmpdir(), `lora-studio-preflight-${randomUUID()}`),
       type: overrides.type ?? project.type,
       trigger: overrides.trigger ?? project.trigger,
       overrides,
-    });
-    const config = prepared.description.config;
+    }, model);
+    const config = plan.description.config;
     settings = config;
-    const images = prepared.dataset.images.length;
-    const small = prepared.model.profile.small;
+    const images = plan.dataset.images.length;
+    const small = model.profile.small;
     reasoning.steps = small
       ? `${images} images × 10 steps, kept within 100–500: the guide's images × 100 (500–2000), scaled down because the built-in model is small and learns in fewer steps.`
       : `${images} images × 100 steps, kept within 500–2000 (the guide: start at images × 100; stop early if the loss plateaus or rises).`;
@@ -60,12 +65,12 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     reasoning.preservation = small
       ? `On for the small built-in model, which follows captions only weakly: without it a LoRA leaks into prompts that lack the trigger. ${config.priorImages} base-model pictures, and half the examples trained toward the base model without "${config.trigger}".`
       : 'Off: it costs an extra forward pass per preserved example. Turn it on if prompts without the trigger change with the LoRA (the Compare view’s bleed score).';
-    const masked = prepared.dataset.images.filter((i) => i.mask).length;
+    const masked = plan.dataset.images.filter((i) => i.mask).length;
     reasoning.unmaskedWeight = masked === 0
       ? 'No image has a mask, so this changes nothing; paint one in the Dataset view, or import NAME_mask.png beside NAME.png.'
       : `${masked} of ${images} images have a mask; the others learn everywhere.`;
     // An edit LoRA learns from pairs; images without a "before" picture teach the plain text-to-image task instead.
-    const withReferences = prepared.dataset.images.filter((i) => (i.references?.length ?? 0) > 0).length;
+    const withReferences = plan.dataset.images.filter((i) => (i.references?.length ?? 0) > 0).length;
     if (withReferences > 0 && withReferences < images) {
       warnings.push({
         id: 'references-partial',
@@ -74,10 +79,10 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     }
     reasoning.checkpointEvery = `Every ${config.checkpointEvery} steps, so you can compare checkpoints: the best LoRA is rarely the last step.`;
 
-    const layers = prepared.model.family.loraTargets(config.targets as LoraTargets);
+    const layers = model.family.loraTargets(config.targets as LoraTargets);
     const loraParams = layers.reduce((n, l) => n + config.rank * (l.inDim + l.outDim), 0);
     // Text at the pipelines' 512 tokens: the run itself uses its longest caption's length, never more.
-    const memory = checkRunMemory(prepared.model, config, undefined, undefined, mostReferences(prepared.dataset));
+    const memory = checkRunMemory(model, config, undefined, undefined, mostReferences(plan.dataset));
     estimate.memoryMb = Math.ceil(memory.totalBytes / MB);
     if (memory.problem) (memory.problem.severity === 'error' ? errors : warnings).push({ id: 'memory', message: memory.problem.message });
     const checkpoints = Math.ceil(config.steps / config.checkpointEvery) + 1;
@@ -94,6 +99,8 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     } else {
       errors.push({ id: 'base-model', message: `The base model could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
     }
+  } finally {
+    await model?.close();
   }
   if (device.provider === 'cpu') {
     warnings.push({ id: 'device', message: `Training runs on the ${device.label}. ${device.fallbacks[0] ?? ''}`.trim() });
@@ -106,6 +113,5 @@ export async function preflight(store: ProjectStore, overrides: TrainingOverride
     imageCount: health.included,
     device: { label: device.label, memoryMb: deviceMemoryMb },
     estimate,
-    ...(prepared ? { prepared } : {}),
   };
 }
