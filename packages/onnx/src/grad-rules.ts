@@ -103,10 +103,9 @@ function layerNormGrad(ctx: GradContext): (Tensor | null)[] {
   let invStd: Tensor;
   const [, stashedMean, stashedInvStd] = ctx.node.outputs;
   if (x.dtype === 'float32' && stashedMean && stashedInvStd) {
-    // The forward node's own statistics (float32, as onnxruntime keeps them): two passes instead of ten nodes. With a
-    // unit scale and no bias (FLUX.2's LayerNorm) its output is x̂ itself: no pass at all.
+    // The forward node's own statistics (float32, as onnxruntime keeps them): two passes instead of ten nodes.
     invStd = stashedInvStd;
-    xhat = isConstantOnes(scale) && !ctx.node.inputs[2] ? ctx.y(0) : mul(sub(x, stashedMean), invStd);
+    xhat = mul(sub(x, stashedMean), invStd);
   } else {
     // Recomputed in the input's dtype: onnxruntime keeps its Mean/InvStdDev outputs in float32, too coarse for float64.
     const centered = sub(x, mean(x));
@@ -116,7 +115,7 @@ function layerNormGrad(ctx: GradContext): (Tensor | null)[] {
   // A unit scale (LayerNorm without affine, as FLUX.2's) needs no pass over dy.
   const dxhat = isConstantOnes(scale) ? dy : mul(dy, scale);
   const dx = mul(invStd, sub(sub(dxhat, mean(dxhat)), mul(xhat, mean(mul(dxhat, xhat)))));
-  return [dx, ctx.needs(1) ? mul(dy, xhat) : null, ctx.node.inputs[2] ? dy : null];
+  return [dx, mul(dy, xhat), ctx.node.inputs[2] ? dy : null];
 }
 
 /**
