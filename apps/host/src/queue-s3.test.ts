@@ -48,7 +48,7 @@ describe('run queue with a bucket', () => {
     // Each worker says where it keeps files (the Workers panel shows it).
     const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'lora-studio', secret: TEST_QUEUE_SECRET });
     try {
-      expect(Object.fromEntries((await client.workers()).map((w) => [w.name, w.files]))).toEqual({
+      expect(Object.fromEntries((await client.workers()).entries.map((w) => [w.name, w.files]))).toEqual({
         plain: { kind: 'redis' }, bucket: { kind: 's3', bucket: 'lora-test', prefix: 'run-files', region: 'us-east-1', endpoint: s3.endpoint, pathStyle: true },
       });
     } finally {

@@ -98,6 +98,32 @@ describe('run queue', () => {
     expect(noSecret.output).toMatch(/needs a shared secret of at least 16 characters/);
   }, 60_000);
 
+  it('runs lists only the workers and runs that verify with the secret, and counts the others in one line', async () => {
+    const w = await worker('delta', ['--queue-name', 'listing']);
+    const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'listing', secret: TEST_QUEUE_SECRET });
+    const keys = client.keys;
+    // What an older version (or anyone with access to Redis) writes: a heartbeat and a run's info without signatures.
+    const heartbeat = { name: 'intruder', host: 'elsewhere', labels: [], version: '0.1', device: 'CPU', concurrency: 1, totalMemoryBytes: 1, freeMemoryBytes: 1, runs: [], heartbeatAt: new Date().toISOString(), startedAt: new Date().toISOString() };
+    await client.redis.multi().set(keys.worker('intruder'), JSON.stringify(heartbeat), 'PX', 60_000).sadd(keys.workers, 'intruder').exec();
+    await client.redis.hset(keys.runInfo('intruder-run'), { name: 'intruder run', status: 'running', worker: 'intruder', step: '9', totalSteps: '10', labels: '[]', submittedAt: '', updatedAt: '', message: '' });
+    await client.redis.zadd(keys.runs, String(Date.now()), 'intruder-run');
+    await client.close();
+
+    const list = startCli(['runs', '--queue', redis.url, '--queue-name', 'listing']);
+    expect(await list.exited, list.output).toBe(0);
+    expect(list.output).toMatch(/^ {2}delta /m);
+    expect(list.output).not.toMatch(/intruder/);
+    expect(list.output).toMatch(/^2 entries on this queue are not signed with your secret — a worker or studio with another secret, or an older version\.$/m);
+    expect(list.output.match(/not signed/g)).toHaveLength(1);
+    const json = startCli(['runs', '--queue', redis.url, '--queue-name', 'listing', '--json']);
+    expect(await json.exited).toBe(0);
+    expect(JSON.parse(json.output)).toMatchObject({ runs: [], workers: [expect.objectContaining({ name: 'delta' })], notSigned: 2 });
+    const noSecret = startCli(['runs', '--queue', redis.url, '--queue-name', 'listing'], { LORA_STUDIO_QUEUE_SECRET: '' });
+    expect(await noSecret.exited).toBe(2);
+    expect(noSecret.output).toMatch(/needs a shared secret of at least 16 characters/);
+    await stop(w);
+  }, 60_000);
+
   it('refuses a job whose signature does not verify, logs it and never trains it', async () => {
     const w = await worker('gamma');
     const keys = queueKeys('lora-studio');

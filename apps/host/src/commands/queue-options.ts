@@ -16,8 +16,8 @@ export const QUEUE_HELP = `--queue-name NAME: the queue studios and workers meet
 The shared secret comes from ${SECRET_ENV} or --secret-file PATH; studio and workers must use the same one
 (every job and control message is signed with it; a worker refuses what does not verify).`;
 
-/** `needsSecret` false: a command that only reads (runs) works without it. */
-export function queueConnection(url: string, values: { 'queue-name'?: string; 'secret-file'?: string }, needsSecret = true): QueueConnection {
+/** Every queue command needs the secret: even one that only lists (runs) verifies what it shows with it. */
+export function queueConnection(url: string, values: { 'queue-name'?: string; 'secret-file'?: string }): QueueConnection {
   try {
     checkRedisUrl(url);
   } catch (error) {
@@ -33,7 +33,7 @@ export function queueConnection(url: string, values: { 'queue-name'?: string; 's
       throw new UsageError(`--secret-file ${values['secret-file']} cannot be read: ${(error as Error).message}`);
     }
   }
-  if (secret.length < 16 && needsSecret) {
+  if (secret.length < 16) {
     throw new UsageError(`The run queue needs a shared secret of at least 16 characters in ${SECRET_ENV} or a --secret-file (the same on the studio and every worker), e.g. from "openssl rand -hex 32".`);
   }
   return { redisUrl: url, queueName, secret };

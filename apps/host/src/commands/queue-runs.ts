@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { describeArtifactLocation } from '@lora-studio/api';
+import { describeArtifactLocation, notSignedNote } from '@lora-studio/api';
 import { RunQueueClient } from '@lora-studio/core';
 import { UsageError, type Command } from './command';
-import { queueConnection, queueFlags, reachQueue } from './queue-options';
+import { queueConnection, queueFlags, reachQueue, SECRET_ENV } from './queue-options';
 import { oneLine, say, terminalJson } from './terminal-text';
 
 function ago(iso: string): string {
@@ -17,22 +17,24 @@ export const queueRunsCommand: Command = {
 
 Lists the queue's runs, newest last: queued (with its place in line, and why workers refused it), running on a
 worker (step), paused, finished, stopped, failed; then the workers that answered in the last few seconds.
---json prints { runs, workers } as one JSON object.
-It needs no secret: it only reads.
+--json prints { runs, workers, notSigned } as one JSON object.
+It needs the queue's secret (${SECRET_ENV} or --secret-file PATH): runs and workers are listed only when what they
+wrote verifies with it; the others are counted in one line (notSigned), never shown.
 --queue-name NAME: the queue to list (default lora-studio).
 Example: lora-studio runs --queue redis://gpu-box:6379`,
   async run(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { queue: { type: 'string' }, json: { type: 'boolean', default: false }, ...queueFlags } });
     if (positionals.length) throw new UsageError('runs takes no positional arguments.');
     if (!values.queue) throw new UsageError('--queue URL is required (redis://HOST:PORT).');
-    const connection = queueConnection(values.queue, values, false);
+    const connection = queueConnection(values.queue, values);
     await reachQueue(connection);
     const client = new RunQueueClient(connection);
     try {
-      const runs = await client.runs();
-      const workers = await client.workers();
+      const { entries: runs, notSigned: runsNotSigned } = await client.runs();
+      const { entries: workers, notSigned: workersNotSigned } = await client.workers();
+      const notSigned = runsNotSigned + workersNotSigned;
       if (values.json) {
-        say(terminalJson({ runs, workers }));
+        say(terminalJson({ runs, workers, notSigned }));
         return 0;
       }
       if (runs.length === 0) say('No runs on this queue.');
@@ -47,6 +49,7 @@ Example: lora-studio runs --queue redis://gpu-box:6379`,
         const files = w.files?.kind === 's3' ? `  files in ${oneLine(describeArtifactLocation(w.files))}` : '';
         say(`  ${oneLine(w.name).padEnd(16)}  ${w.labels.length ? w.labels.join(',') : '-'}  ${oneLine(w.device)}  ${doing}${files}  (answered ${ago(w.heartbeatAt)})`);
       }
+      if (notSigned > 0) say(notSignedNote(notSigned));
       return 0;
     } finally {
       await client.close();

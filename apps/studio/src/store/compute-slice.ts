@@ -14,6 +14,8 @@ export interface ComputeSlice {
   /** The last "Test connection" result, with the key of the fields it was run on (the form shows it while they stay). */
   computeTest: (ComputeTestResult & { key: string }) | null;
   workers: QueueWorkerSummary[];
+  /** Heartbeats on the queue that do not verify with the saved secret: not listed, said once under the list. */
+  workersNotSigned: number;
   workersLoaded: boolean;
   workersError: string | null;
 
@@ -34,6 +36,7 @@ export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice>
     testingCompute: false,
     computeTest: null,
     workers: [],
+    workersNotSigned: 0,
     workersLoaded: false,
     workersError: null,
 
@@ -78,7 +81,8 @@ export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice>
 
     loadWorkers: async () => {
       try {
-        set({ workers: await client.send('compute-workers', {}), workersLoaded: true, workersError: null });
+        const { workers, notSigned } = await client.send('compute-workers', {});
+        set({ workers, workersNotSigned: notSigned, workersLoaded: true, workersError: null });
       } catch (err) {
         set({ workersLoaded: true, workersError: errorMessage(err) });
       }

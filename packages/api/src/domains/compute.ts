@@ -130,6 +130,21 @@ export interface QueueWorkerSummary {
   files?: ArtifactLocation;
 }
 
+/** The Workers panel's list: the workers whose heartbeat verifies, and how many heartbeats did not. */
+export interface QueueWorkersView {
+  workers: QueueWorkerSummary[];
+  /** Heartbeats on the queue not signed with this studio's secret: not shown, said once (notSignedNote). */
+  notSigned: number;
+}
+
+/**
+ * Said once wherever a queue's workers or runs are listed and some of its entries do not verify with the secret
+ * (they are left out of the list, never shown as workers or runs).
+ */
+export function notSignedNote(count: number): string {
+  return `${count} ${count === 1 ? 'entry on this queue is' : 'entries on this queue are'} not signed with your secret — a worker or studio with another secret, or an older version.`;
+}
+
 /** What "Test connection" found: whether Redis answered, and one sentence that says what it found or what to do. */
 export interface ComputeTestResult {
   ok: boolean;
@@ -159,8 +174,8 @@ export type ComputeHandlers = {
   'compute-get': (args: z.infer<(typeof computeArgs)['compute-get']>) => Promise<ComputeSettings>;
   /** Saves the setting; with a queue it first checks that Redis answers. Runs already going keep where they are. */
   'compute-set': (args: z.infer<(typeof computeArgs)['compute-set']>) => Promise<ComputeSettings>;
-  /** The queue's workers that answered lately; empty on 'this-machine'. */
-  'compute-workers': (args: z.infer<(typeof computeArgs)['compute-workers']>) => Promise<QueueWorkerSummary[]>;
+  /** The queue's workers that answered lately (heartbeats that verify); none on 'this-machine'. */
+  'compute-workers': (args: z.infer<(typeof computeArgs)['compute-workers']>) => Promise<QueueWorkersView>;
   /** Settings → Compute's "Test connection": never fails for an unreachable Redis, it says why in the result. */
   'compute-test': (args: z.infer<(typeof computeArgs)['compute-test']>) => Promise<ComputeTestResult>;
 };

@@ -40,14 +40,15 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
     },
     'compute-workers': async () => {
       const queue = router.queue();
-      if (!queue) return [];
-      const workers = await queue.workers();
-      return workers.map((w) => ({
+      if (!queue) return { workers: [], notSigned: 0 };
+      const { entries, notSigned } = await queue.workers();
+      const workers = entries.map((w) => ({
         name: w.name, host: w.host, labels: w.labels, version: w.version, device: w.device, concurrency: w.concurrency,
         totalMemoryBytes: w.totalMemoryBytes, freeMemoryBytes: w.freeMemoryBytes,
         runs: w.runs.map((r) => ({ name: r.name, step: r.step, status: r.status })), heartbeatAt: w.heartbeatAt,
         ...(w.files ? { files: w.files } : {}),
       }));
+      return { workers, notSigned };
     },
     'compute-test': async ({ redisUrl, queueName, artifacts }) => {
       // Both at once: a test of an unreachable Redis and an unreachable bucket takes one timeout, not two.

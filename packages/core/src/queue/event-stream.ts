@@ -3,15 +3,12 @@
 // Whoever can write to Redis but lacks the shared secret cannot add an event that a follower applies.
 import type { Redis } from 'ioredis';
 import { checkedEvent } from './event-shape';
-import { signEvent, verifyEvent } from './job-signature';
+import { signEvent, verifyEvent, type QueueSigner } from './job-signature';
 import type { QueueEvent } from './queue-events';
 import type { QueueKeys } from './queue-keys';
 
 /** The queue name and shared secret that sign (and verify) every event of the queue. */
-export interface EventSigner {
-  queueName: string;
-  secret: string;
-}
+export type EventSigner = QueueSigner;
 
 export async function appendRunEvent(redis: Redis, keys: QueueKeys, signer: EventSigner, runKey: string, event: QueueEvent, claim?: string): Promise<void> {
   const raw = JSON.stringify(event);

@@ -15,4 +15,5 @@ export * from './run-control';
 export * from './run-info';
 export * from './run-job';
 export * from './run-queue-client';
+export * from './worker-heartbeat';
 export * from './connection-check';

@@ -1,8 +1,15 @@
 // Every job payload and control message on the queue carries an HMAC-SHA256 over the queue name and the payload's
 // canonical JSON, keyed by the secret that the studio and its workers share. Anyone who can write to Redis but
 // does not know the secret cannot make a worker train (or stop, or sample) anything. Events coming back carry one
-// too (signEvent), so nobody without the secret can show false progress either.
+// too (signEvent), so nobody without the secret can show false progress either; and so do the records the studio
+// lists (signRecord: a worker's heartbeat, each field of a run's info), so nobody can show a false worker or run.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The queue name and shared secret that sign (and verify) everything on a queue. */
+export interface QueueSigner {
+  queueName: string;
+  secret: string;
+}
 
 /** JSON with object keys sorted at every depth, so the same value always signs to the same bytes. */
 export function canonicalJson(value: unknown): string {
@@ -39,6 +46,20 @@ export function signEvent(raw: string, runKey: string, claim: string, secret: st
 
 export function verifyEvent(raw: string, runKey: string, claim: string, signature: unknown, secret: string, queueName: string): boolean {
   return sameSignature(() => signEvent(raw, runKey, claim, secret, queueName), signature);
+}
+
+/**
+ * What a listing shows: a worker's heartbeat ('worker', keyed by the worker's name) or one field of a run's info
+ * ('run-info', keyed by the run and the field's name), over its canonical JSON. The kind and key are signed with it,
+ * so a record cannot be moved to another worker, run or field, and none stands in for a job or an event.
+ */
+export function signRecord(kind: 'worker' | 'run-info', key: string, payload: unknown, signer: QueueSigner): string {
+  if (!signer.secret) throw new Error('The run queue needs a shared secret to sign what it lists.');
+  return createHmac('sha256', signer.secret).update(`lora-studio-queue-${kind}-v1\n${signer.queueName}\n${key}\n${canonicalJson(payload)}`).digest('hex');
+}
+
+export function verifyRecord(kind: 'worker' | 'run-info', key: string, payload: unknown, signature: unknown, signer: QueueSigner): boolean {
+  return sameSignature(() => signRecord(kind, key, payload, signer), signature);
 }
 
 function sameSignature(expected: () => string, signature: unknown): boolean {

@@ -243,7 +243,7 @@ export class QueueRunManager implements RunExecutor {
       const rows = new RunRows(f.store);
       const link = rows.queueLink(f.runId);
       if (!link?.runKey) continue;
-      const position = runs.find((r) => r.runKey === link.runKey)?.position ?? null;
+      const position = runs.entries.find((r) => r.runKey === link.runKey)?.position ?? null;
       if (position !== link.position) {
         this.updateLink(f.store, f.runId, { position });
         emitRunChanged(this.ctx, f.store, f.runId);

@@ -26,7 +26,7 @@ import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
 import { openRunControl } from './run-control';
 import { expireRun, writeRunInfo } from './run-info';
-import type { WorkerInfo } from './run-queue-client';
+import { heartbeatText, type WorkerInfo } from './worker-heartbeat';
 import { BadJobError, openRunJob, type RunJob } from './run-job';
 
 export interface QueueWorkerOptions {
@@ -121,7 +121,7 @@ export class QueueWorker {
     return w;
   }
 
-  /** What the studio's Workers panel and "runs --queue" show; expires when the worker stops answering. */
+  /** What the studio's Workers panel and "runs --queue" show, signed; expires when the worker stops answering. */
   private async register(): Promise<void> {
     const device = detectComputeDevice();
     // Typed as the reader's shape, so the heartbeat and what the studio parses cannot drift apart.
@@ -140,7 +140,7 @@ export class QueueWorker {
       files: artifactLocation(this.options.artifacts),
     };
     await this.redis.multi()
-      .set(this.keys.worker(this.options.name), JSON.stringify(info), 'PX', HEARTBEAT_MS * 5)
+      .set(this.keys.worker(this.options.name), heartbeatText(info, this.options), 'PX', HEARTBEAT_MS * 5)
       .sadd(this.keys.workers, this.options.name)
       .exec();
   }
@@ -197,7 +197,7 @@ export class QueueWorker {
         rmSync(runDir, { recursive: true, force: true });
         return await this.refuse(job, token, run, fits);
       }
-      await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'running', worker: this.options.name, message: '' });
+      await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'running', worker: this.options.name, message: '' });
       await this.redis.hdel(this.keys.runRefusals(run.runKey), this.options.name);
       await this.publish(run.runKey, { type: 'claimed', worker: this.options.name }, active.claim);
       this.options.log(`run "${run.name}" (${run.runKey.slice(0, 8)}): ${state.checkpoint ? `continuing from step ${state.checkpoint.step}` : 'starting'}; dataset ${dataset.downloaded} files downloaded, ${dataset.reused} from cache`);
@@ -295,14 +295,14 @@ export class QueueWorker {
     switch (e.type) {
       case 'started':
         await this.redis.hset(this.keys.runState(runKey), 'config', JSON.stringify(e.config));
-        await writeRunInfo(this.redis, this.keys, runKey, { status: 'running', step: e.step, totalSteps: e.totalSteps });
+        await writeRunInfo(this.redis, this.keys, this.options, runKey, { status: 'running', step: e.step, totalSteps: e.totalSteps });
         active.status = 'running';
         out = { ...e, runDir: '.' };
         break;
       case 'step':
         active.step = e.step;
         out = e;
-        if (e.step % 10 === 0 || e.step === e.totalSteps) await writeRunInfo(this.redis, this.keys, runKey, { step: e.step });
+        if (e.step % 10 === 0 || e.step === e.totalSteps) await writeRunInfo(this.redis, this.keys, this.options, runKey, { step: e.step });
         break;
       case 'checkpoint-saved': {
         const artifact = await this.artifacts.putFile(e.path);
@@ -327,12 +327,12 @@ export class QueueWorker {
         break;
       case 'paused':
         active.status = 'paused';
-        await writeRunInfo(this.redis, this.keys, runKey, { status: active.handingBack ? 'running' : 'paused', step: e.step });
+        await writeRunInfo(this.redis, this.keys, this.options, runKey, { status: active.handingBack ? 'running' : 'paused', step: e.step });
         out = e;
         break;
       case 'resumed':
         active.status = 'running';
-        await writeRunInfo(this.redis, this.keys, runKey, { status: 'running', step: e.step });
+        await writeRunInfo(this.redis, this.keys, this.options, runKey, { status: 'running', step: e.step });
         out = e;
         break;
       default:
@@ -387,7 +387,7 @@ export class QueueWorker {
     if (active.lost) throw new Error(`Run "${run.name}" moved to another worker.`);
     // Stopped for the hand-back (or ended before training began): another worker continues it.
     if (active.handingBack && (exit.reason === 'stopped' || exit.reason === 'crashed')) {
-      await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'queued', worker: '' });
+      await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'queued', worker: '' });
       await this.publish(run.runKey, { type: 'handed-back', worker: this.options.name, step }, active.claim);
       this.options.log(`run "${run.name}": handed back to the queue at step ${step}`);
       return this.putBack(job, token);
@@ -398,14 +398,14 @@ export class QueueWorker {
     if (exit.reason === 'finished' || exit.reason === 'stopped' || exit.reason === 'failed' || exit.reason === 'setup-failed') await expireRun(this.redis, this.keys, run.runKey);
     switch (exit.reason) {
       case 'finished':
-        await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'finished', step: exit.step });
+        await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'finished', step: exit.step });
         return { step: exit.step };
       case 'stopped':
-        await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'stopped', step: exit.step, message: `Stopped at step ${exit.step}. Resume continues from the last checkpoint.` });
+        await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'stopped', step: exit.step, message: `Stopped at step ${exit.step}. Resume continues from the last checkpoint.` });
         return { step: exit.step };
       case 'failed':
       case 'setup-failed':
-        await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'failed', message: exit.message });
+        await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'failed', message: exit.message });
         throw new UnrecoverableError(exit.message);
       default: {
         // The training process died (memory, a crash): the queue retries it, from the last uploaded checkpoint,
@@ -413,12 +413,12 @@ export class QueueWorker {
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         if (last) {
           const final = `${exit.message} It was tried ${job.opts.attempts ?? 1} times; resume it to try again from its last checkpoint.`;
-          await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'interrupted', worker: '', message: final });
+          await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'interrupted', worker: '', message: final });
           await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step, message: final }, active.claim);
           await expireRun(this.redis, this.keys, run.runKey);
           throw new UnrecoverableError(final);
         }
-        await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'queued', worker: '', message: exit.message });
+        await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'queued', worker: '', message: exit.message });
         throw new Error(exit.message);
       }
     }
@@ -435,7 +435,7 @@ export class QueueWorker {
     this.options.log(`run "${run.name}": could not get it ready: ${error.message}`);
     if (!permanent && !last) throw error;
     const message = `The worker ${this.options.name} could not get the run ready: ${error.message}`;
-    await writeRunInfo(this.redis, this.keys, run.runKey, { status: 'failed', worker: this.options.name, message });
+    await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { status: 'failed', worker: this.options.name, message });
     await this.publish(run.runKey, { type: 'exit', worker: this.options.name, reason: 'failed', step: 0, message });
     await expireRun(this.redis, this.keys, run.runKey);
     throw new UnrecoverableError(message);
@@ -446,7 +446,7 @@ export class QueueWorker {
     if (said !== reason) {
       this.options.log(`run "${run.name}" refused: ${reason}`);
       await this.redis.hset(this.keys.runRefusals(run.runKey), this.options.name, reason);
-      await writeRunInfo(this.redis, this.keys, run.runKey, { message: `${this.options.name} cannot take this run: ${reason}` });
+      await writeRunInfo(this.redis, this.keys, this.options, run.runKey, { message: `${this.options.name} cannot take this run: ${reason}` });
       await this.publish(run.runKey, { type: 'refused', worker: this.options.name, reason });
     }
     await job.moveToDelayed(Date.now() + REFUSE_DELAY_MS, token);

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_QUEUE_NAME, type QueueWorkerSummary, type TrainingOverrides } from '@lora-studio/api';
+import { DEFAULT_QUEUE_NAME, type TrainingOverrides } from '@lora-studio/api';
 import type { TrainingEvent } from '@lora-studio/trainer';
 import { ArtifactError, type ArtifactStore } from './artifact-store';
 import {
@@ -18,8 +18,9 @@ import type { QueueEvent, QueueOnlyEvent, QueueRunInfo } from './queue-events';
 import { queueKeys, type QueueKeys } from './queue-keys';
 import { openRedis } from './redis-connection';
 import { sendRunControl, type RunControl } from './run-control';
-import { expireRun, keepRun, readRunInfo, writeRunInfo } from './run-info';
+import { expireRun, keepRun, readRunInfo, trustedRunInfo, writeRunInfo } from './run-info';
 import { checkModelId, RUN_JOB_VERSION, signRunJob, type RunJob } from './run-job';
+import { openHeartbeat, type WorkerInfo } from './worker-heartbeat';
 
 export interface QueueConnection {
   /** redis:// or rediss:// (with the password in the URL when Redis needs one). */
@@ -47,14 +48,17 @@ export interface SubmitRequest {
   threads?: number;
 }
 
-/** A worker's heartbeat as it writes it: what the Workers panel shows, plus the run keys and its start time. */
-export interface WorkerInfo extends Omit<QueueWorkerSummary, 'runs'> {
-  runs: (QueueWorkerSummary['runs'][number] & { runKey: string })[];
-  startedAt: string;
-}
-
 /** A queue run with where it is: its place in the waiting line (1 = next) while queued. */
 export type QueueRunListing = QueueRunInfo & { position: number | null };
+
+/**
+ * A listing of the queue's runs or workers: the entries that verify with this secret, and how many did not (left out;
+ * said once with notSignedNote).
+ */
+export interface Verified<T> {
+  entries: T[];
+  notSigned: number;
+}
 
 /** A trainer event from the queue, its paths made absolute in the local run folder (files already there). */
 export type FollowedEvent = TrainingEvent | QueueOnlyEvent;
@@ -98,7 +102,7 @@ export class RunQueueClient {
     };
     await this.redis.hset(this.keys.runState(job.runKey), 'job', JSON.stringify(job));
     await this.redis.zadd(this.keys.runs, String(Date.now()), job.runKey);
-    await writeRunInfo(this.redis, this.keys, job.runKey, { name: job.name, status: 'queued', worker: '', step: 0, totalSteps: request.overrides.steps ?? 0, labels: job.labels, submittedAt: job.submittedAt, message: '' });
+    await writeRunInfo(this.redis, this.keys, this.connection, job.runKey, { name: job.name, status: 'queued', worker: '', step: 0, totalSteps: request.overrides.steps ?? 0, labels: job.labels, submittedAt: job.submittedAt, message: '' });
     await this.publish(job.runKey, { type: 'submitted', name: job.name, labels: job.labels });
     await this.add(job, job.runKey);
     return { runKey: job.runKey, job, images: dataset.images };
@@ -135,11 +139,11 @@ export class RunQueueClient {
   async requeue(runKey: string): Promise<void> {
     const job = await this.job(runKey);
     if (!job) throw new Error(`The queue has no run ${runKey} (it may have expired). Start a new run.`);
-    const info = await readRunInfo(this.redis, this.keys, runKey);
+    const info = await trustedRunInfo(this.redis, this.keys, this.connection, runKey);
     if (info?.status === 'finished') throw new Error(`Run "${job.name}" has finished. Start a new run to train further.`);
     if (await this.isPending(runKey)) return;
     await keepRun(this.redis, this.keys, runKey);
-    await writeRunInfo(this.redis, this.keys, runKey, { status: 'queued', worker: '', message: '' });
+    await writeRunInfo(this.redis, this.keys, this.connection, runKey, { status: 'queued', worker: '', message: '' });
     await this.publish(runKey, { type: 'submitted', name: job.name, labels: job.labels });
     await this.add(job, `${runKey}-${Date.now()}`);
   }
@@ -163,53 +167,66 @@ export class RunQueueClient {
         } catch {
           break; // A worker took it meanwhile: look again.
         }
-        await writeRunInfo(this.redis, this.keys, runKey, { status: 'stopped', message: 'Stopped before it started.' });
+        await writeRunInfo(this.redis, this.keys, this.connection, runKey, { status: 'stopped', message: 'Stopped before it started.' });
         await this.publish(runKey, { type: 'exit', worker: '', reason: 'stopped', step: 0, message: 'Stopped before it started.' });
         await expireRun(this.redis, this.keys, runKey);
         return true;
       }
-      if ((await readRunInfo(this.redis, this.keys, runKey))?.status !== 'queued') return false;
+      if ((await trustedRunInfo(this.redis, this.keys, this.connection, runKey))?.status !== 'queued') return false;
       await new Promise((r) => setTimeout(r, STOP_RETRY_MS));
     }
     return false;
   }
 
-  async runs(): Promise<QueueRunListing[]> {
+  /** The queue's runs whose info verifies, oldest first. */
+  async runs(): Promise<Verified<QueueRunListing>> {
     const keys = await this.redis.zrange(this.keys.runs, '0', '-1');
     const waiting = (await this.queue.getJobs(['wait', 'prioritized', 'delayed']))
       .sort((a, b) => a.timestamp - b.timestamp)
       .map((j) => (j.data as { job?: RunJob })?.job?.runKey);
-    const out: QueueRunListing[] = [];
+    const entries: QueueRunListing[] = [];
+    let notSigned = 0;
     for (const runKey of keys) {
-      const info = await readRunInfo(this.redis, this.keys, runKey);
-      if (!info) {
+      const opened = await readRunInfo(this.redis, this.keys, this.connection, runKey);
+      if (opened.kind === 'absent') {
         // Its history expired: it leaves the list too.
         await this.redis.zrem(this.keys.runs, runKey);
         continue;
       }
+      if (opened.kind === 'not-signed') {
+        notSigned++;
+        continue;
+      }
       const at = waiting.indexOf(runKey);
-      out.push({ ...info, position: info.status === 'queued' && at >= 0 ? at + 1 : null });
+      entries.push({ ...opened.info, position: opened.info.status === 'queued' && at >= 0 ? at + 1 : null });
     }
-    return out;
+    return { entries, notSigned };
   }
 
   async run(runKey: string): Promise<QueueRunListing | undefined> {
-    return (await this.runs()).find((r) => r.runKey === runKey);
+    return (await this.runs()).entries.find((r) => r.runKey === runKey);
   }
 
-  /** Workers that answered within the last few seconds. */
-  async workers(): Promise<WorkerInfo[]> {
+  /** Workers that answered within the last few seconds, with a heartbeat that verifies. */
+  async workers(): Promise<Verified<WorkerInfo>> {
     const names = await this.redis.smembers(this.keys.workers);
-    const out: WorkerInfo[] = [];
+    const entries: WorkerInfo[] = [];
+    let notSigned = 0;
     for (const name of names.sort()) {
-      const raw = await this.redis.get(this.keys.worker(name));
+      // A key of another type under a worker's name is not a heartbeat (Redis refuses GET on it).
+      const raw = await this.redis.get(this.keys.worker(name)).catch((error: Error) => {
+        if (/^WRONGTYPE/.test(error.message)) return '';
+        throw error;
+      });
       if (raw === null) {
         await this.redis.srem(this.keys.workers, name);
         continue;
       }
-      out.push(JSON.parse(raw) as WorkerInfo);
+      const info = openHeartbeat(raw, name, this.connection);
+      if (info) entries.push(info);
+      else notSigned++;
     }
-    return out;
+    return { entries, notSigned };
   }
 
   /** Why workers refused a run (worker name → reason). */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { describeArtifactLocation } from '@lora-studio/api';
+import { describeArtifactLocation, notSignedNote } from '@lora-studio/api';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useStudio } from '../../store';
 import { lastAnswered, workerDoing, workerMemory } from './worker-text';
@@ -11,6 +11,7 @@ const POLL_MS = 2000;
 export function WorkersPanel() {
   const compute = useStudio((s) => s.compute);
   const workers = useStudio((s) => s.workers);
+  const notSigned = useStudio((s) => s.workersNotSigned);
   const loaded = useStudio((s) => s.workersLoaded);
   const error = useStudio((s) => s.workersError);
   const loadWorkers = useStudio((s) => s.loadWorkers);
@@ -67,6 +68,11 @@ export function WorkersPanel() {
               </li>
             ))}
           </ul>
+          {notSigned > 0 && (
+            <p className="hint" data-testid="workers-not-signed">
+              {notSignedNote(notSigned)}
+            </p>
+          )}
         </>
       )}
     </section>
