@@ -1,3 +1,4 @@
+import { notSignedNote } from '@lora-studio/api';
 import { describe, expect, it } from 'vitest';
 import { lastAnswered, workerDoing, workerMemory } from '../src/screens/settings/worker-text';
 
@@ -24,5 +25,10 @@ describe('Workers panel words', () => {
 
   it('gives memory in GB', () => {
     expect(workerMemory({ freeMemoryBytes: 12.5 * 1024 ** 3, totalMemoryBytes: 24 * 1024 ** 3 })).toBe('12.5 of 24.0 GB free');
+  });
+
+  it('says once how many entries do not verify with the secret', () => {
+    expect(notSignedNote(1)).toBe('1 entry on this queue is not signed with your secret — a worker or studio with another secret, or an older version.');
+    expect(notSignedNote(3)).toBe('3 entries on this queue are not signed with your secret — a worker or studio with another secret, or an older version.');
   });
 });

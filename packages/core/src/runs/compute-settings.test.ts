@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudio } from '../index';
 import { TestRedis } from '../queue/testing/redis-server';
 import { TEST_S3_CREDENTIALS, TestS3 } from '../queue/testing/s3-server';
+import { queueKeys } from '../queue/queue-keys';
+import { RunQueueClient } from '../queue/run-queue-client';
+import { heartbeatText, type WorkerInfo } from '../queue/worker-heartbeat';
 import { queueConnectionSetting } from './compute-settings';
 
 let redis: TestRedis;
@@ -84,6 +87,29 @@ describe('Settings → Compute', () => {
 
     expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, artifacts: { kind: 'redis' } })).toMatchObject({ ok: true, result: { artifacts: { kind: 'redis' } } });
     expect(queueConnectionSetting(studio.ctx.app)?.artifacts).toBeUndefined();
+  });
+
+  it('the Workers panel lists the workers whose heartbeat verifies with the saved secret and counts the others', async () => {
+    const secret = 'the-panel-secret-0123';
+    expect(await call('compute-set', { target: 'queue', redisUrl: redis.url, queueName: 'panel', secret })).toMatchObject({ ok: true });
+    const keys = queueKeys('panel');
+    const client = new RunQueueClient({ redisUrl: redis.url, queueName: 'panel', secret });
+    try {
+      const beat = (name: string): WorkerInfo => ({
+        name, host: 'box', labels: [], version: 'test', device: 'CPU', concurrency: 1, totalMemoryBytes: 8, freeMemoryBytes: 4, runs: [],
+        heartbeatAt: new Date().toISOString(), startedAt: new Date().toISOString(),
+      });
+      const plant = (name: string, text: string) => client.redis.multi().set(keys.worker(name), text, 'PX', 60_000).sadd(keys.workers, name).exec();
+      await plant('ours', heartbeatText(beat('ours'), { queueName: 'panel', secret }));
+      await plant('theirs', heartbeatText(beat('theirs'), { queueName: 'panel', secret: 'some-other-secret-0123' }));
+      await plant('older', JSON.stringify(beat('older')));
+      const listed = await call('compute-workers', {});
+      expect(listed).toMatchObject({ ok: true, result: { workers: [expect.objectContaining({ name: 'ours', host: 'box' })], notSigned: 2 } });
+      expect((listed as { result: { workers: unknown[] } }).result.workers).toHaveLength(1);
+    } finally {
+      await client.close();
+      await call('compute-set', { target: 'this-machine' });
+    }
   });
 
   it('a queue run needs a queue', async () => {
