@@ -159,6 +159,8 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
     executionProviders: [provider],
     graphOptimizationLevel: opts.optimization ?? 'all',
     ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
+    // The parallel executor (independent branches on inter-op threads) cost the default model's training step 40–120%
+    // more CPU time and 1.3–2.3× the wall time on two cores (packages/onnx/README.md, speed section).
     executionMode: 'sequential',
     // With frozen weights converted at each use, onnxruntime's memory pattern (one block laid out after the first
     // run and taken from the arena beside the chunks that run left there) added 0.75 GiB to bench:memory's bf16 step
