@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openRedis, queueKeys } from '@lora-studio/core';
 import { TestRedis } from '@lora-studio/core/queue/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,16 +80,21 @@ describe('Run queue in the studio', () => {
       await expect.poll(() => result.getAttribute('data-ok')).toBe('false');
       expect(await result.textContent()).toBe(`Nothing answers at 127.0.0.1:${wrongPort}. Check that redis-server runs there and that the port is right.`);
 
-      // The real queue: the test finds Redis and the worker already waiting on it.
+      // The real queue: the test finds Redis and a worker already waiting on it; which workers share the secret it
+      // can say only once the secret is given.
       await page.getByTestId('compute-redis-url').fill(redis.url);
       await page.getByTestId('compute-test').click();
       await expect.poll(() => result.getAttribute('data-ok')).toBe('true');
-      expect(await result.textContent()).toMatch(new RegExp(`^Connected to Redis \\d+\\.\\d+\\.\\d+ at 127\\.0\\.0\\.1:${port}\\. 1 worker answers on the queue "lora-studio": ${WORKER}\\.$`));
+      const connected = `^Connected to Redis \\d+\\.\\d+\\.\\d+ at 127\\.0\\.0\\.1:${port}\\. `;
+      expect(await result.textContent()).toMatch(new RegExp(`${connected}1 worker answers on the queue "lora-studio"; give the shared secret to see which of them share it\\.$`));
 
-      // Saving needs the shared secret the worker was started with.
+      // Saving needs the shared secret the worker was started with; with it, the test names the worker.
       await page.getByTestId('compute-save').click();
       await expect.poll(() => page.getByTestId('compute-save-error').textContent()).toMatch(/shared secret/);
       await page.getByTestId('compute-secret').fill(SECRET);
+      await page.getByTestId('compute-test').click();
+      await expect.poll(() => result.getAttribute('data-ok')).toBe('true');
+      expect(await result.textContent()).toMatch(new RegExp(`${connected}1 worker answers on the queue "lora-studio": ${WORKER}\\.$`));
       await page.getByTestId('compute-save').click();
       await page.getByTestId('compute-saved').waitFor();
       expect(await page.getByTestId('compute-saved').textContent()).toBe('Saved. New runs go to the queue "lora-studio".');
@@ -97,6 +103,18 @@ describe('Run queue in the studio', () => {
       expect(await workerRow(page).getByTestId('worker-doing').textContent()).toBe('Idle, waiting for runs');
       expect(await workerRow(page).getByTestId('worker-answered').textContent()).toMatch(/^answered (just now|\d+ s ago)$/);
       await screenshot(page, 'settings-compute');
+
+      // A heartbeat written without the secret (an older worker, or anyone who can write to Redis) is not a worker:
+      // the panel leaves it out and says so in one line.
+      const keys = queueKeys('lora-studio');
+      const intruder = openRedis(redis.url);
+      const beat = { name: 'intruder', host: 'elsewhere', labels: [], version: '0.1', device: 'CPU', concurrency: 1, totalMemoryBytes: 1, freeMemoryBytes: 1, runs: [], heartbeatAt: new Date().toISOString(), startedAt: new Date().toISOString() };
+      await intruder.multi().set(keys.worker('intruder'), JSON.stringify(beat), 'PX', 60_000).sadd(keys.workers, 'intruder').exec();
+      await expect.poll(() => page.getByTestId('workers-not-signed').textContent(), LONG).toBe('1 entry on this queue is not signed with your secret — a worker or studio with another secret, or an older version.');
+      expect(await page.getByTestId('worker-row').count()).toBe(1);
+      await intruder.multi().del(keys.worker('intruder')).srem(keys.workers, 'intruder').exec();
+      intruder.disconnect();
+      await expect.poll(() => page.getByTestId('workers-not-signed').count(), LONG).toBe(0);
 
       // A project with the sample dataset; the Train form runs on the queue because the settings say so.
       await page.getByTestId('settings-back').click();

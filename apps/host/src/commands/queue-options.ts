@@ -41,6 +41,6 @@ export function queueConnection(url: string, values: { 'queue-name'?: string; 's
 
 /** Says at once, in words to act on, when Redis cannot be reached (the clients themselves would retry forever). */
 export async function reachQueue(connection: QueueConnection): Promise<void> {
-  const check = await checkQueueConnection(connection.redisUrl, connection.queueName, 5000);
+  const check = await checkQueueConnection(connection.redisUrl, connection.queueName, 5000, connection.secret);
   if (!check.ok) throw new CommandFailed(check.message);
 }

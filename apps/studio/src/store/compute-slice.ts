@@ -22,7 +22,8 @@ export interface ComputeSlice {
   loadCompute(): Promise<void>;
   /** Resolves true once saved; the services' sentence is in saveComputeError otherwise. */
   saveCompute(input: ComputeSettingsInput): Promise<boolean>;
-  testCompute(redisUrl: string, queueName: string, artifacts: ArtifactStoreSettingsInput, key: string): Promise<void>;
+  /** `secret`: the one typed in the form (the stored one when empty), to name only the workers that share it. */
+  testCompute(redisUrl: string, queueName: string, secret: string, artifacts: ArtifactStoreSettingsInput, key: string): Promise<void>;
   loadWorkers(): Promise<void>;
 }
 
@@ -67,11 +68,11 @@ export const createComputeSlice: StateCreator<StudioState, [], [], ComputeSlice>
       }
     },
 
-    testCompute: async (redisUrl, queueName, artifacts, key) => {
+    testCompute: async (redisUrl, queueName, secret, artifacts, key) => {
       const seq = ++testSeq;
       set({ testingCompute: true, computeTest: null });
       try {
-        const result = await client.send('compute-test', { redisUrl, queueName, artifacts });
+        const result = await client.send('compute-test', { redisUrl, queueName, ...(secret ? { secret } : {}), artifacts });
         if (seq === testSeq) set({ testingCompute: false, computeTest: { ...result, key } });
       } catch (err) {
         // An invalid URL, queue name or bucket field is refused by the contract before any connection: shown the same way.

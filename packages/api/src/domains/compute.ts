@@ -67,6 +67,9 @@ export type ArtifactStoreSettingsInput = z.infer<typeof artifactStoreSettingsSch
 /** The artifact store as shown: the secret access key never comes back. */
 export type ArtifactStoreSettings = { kind: 'redis' } | (BucketLocation & { accessKeyId: string; secretAccessKeySet: boolean });
 
+/** Shared with every worker ("openssl rand -hex 32"); jobs, control messages, events and what is listed are signed with it. */
+export const queueSecretSchema = z.string().min(16, 'The secret needs at least 16 characters.').max(512);
+
 /** What Settings → Compute saves. The secret may be left out to keep the one already stored. */
 export const computeSettingsSchema = z.discriminatedUnion('target', [
   z.object({ target: z.literal('this-machine') }).strict(),
@@ -74,8 +77,7 @@ export const computeSettingsSchema = z.discriminatedUnion('target', [
     target: z.literal('queue'),
     redisUrl: redisUrlSchema,
     queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME),
-    /** Shared with every worker ("openssl rand -hex 32"); jobs and control messages are signed with it. */
-    secret: z.string().min(16, 'The secret needs at least 16 characters.').max(512).optional(),
+    secret: queueSecretSchema.optional(),
     /** Where the queue's files travel; Redis when absent. */
     artifacts: artifactStoreSettingsSchema.default({ kind: 'redis' }),
   }).strict(),
@@ -165,6 +167,8 @@ export const computeArgs = {
   'compute-test': z.object({
     redisUrl: redisUrlSchema,
     queueName: queueNameSchema.default(DEFAULT_QUEUE_NAME),
+    /** The secret typed in the form, else the stored one: the workers named are those whose heartbeat verifies with it. */
+    secret: queueSecretSchema.optional(),
     artifacts: artifactStoreSettingsSchema.default({ kind: 'redis' }),
   }).strict(),
   'compute-workers': z.object({}).strict(),

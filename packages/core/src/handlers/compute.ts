@@ -3,7 +3,7 @@ import type { StudioContext } from '../context';
 import type { ArtifactStoreConfig } from '../queue/artifact-location';
 import { checkBucket } from '../queue/bucket-check';
 import { checkQueueConnection } from '../queue/connection-check';
-import { artifactsFromInput, computeSettingsView, connectionFromInput, redisUrlFromInput, saveComputeSettings } from '../runs/compute-settings';
+import { artifactsFromInput, computeSettingsView, connectionFromInput, redisUrlFromInput, saveComputeSettings, storedQueueSecret } from '../runs/compute-settings';
 import type { ComputeRouter } from '../runs/compute-router';
 
 /** Redis (and a bucket) must answer within this long for Settings → Compute to accept a queue. */
@@ -31,7 +31,7 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
         throw new ApiFailure('invalid-request', (error as Error).message);
       }
       // The same check as "Test connection", so a refusal says why in the same words (wrong password, nothing there…).
-      const check = await checkQueueConnection(connection.redisUrl, connection.queueName, CHECK_MS);
+      const check = await checkQueueConnection(connection.redisUrl, connection.queueName, CHECK_MS, connection.secret);
       if (!check.ok) throw new ApiFailure('invalid-request', `${check.message} The setting was not changed.`);
       const bucket = await bucketCheck(connection.artifacts);
       if (bucket && !bucket.ok) throw new ApiFailure('invalid-request', `${bucket.message} The setting was not changed.`);
@@ -50,10 +50,10 @@ export function computeHandlers(ctx: StudioContext, router: ComputeRouter): Comp
       }));
       return { workers, notSigned };
     },
-    'compute-test': async ({ redisUrl, queueName, artifacts }) => {
+    'compute-test': async ({ redisUrl, queueName, secret, artifacts }) => {
       // Both at once: a test of an unreachable Redis and an unreachable bucket takes one timeout, not two.
       const [queue, bucket] = await Promise.all([
-        checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS),
+        checkQueueConnection(redisUrlFromInput(ctx.app, redisUrl), queueName, CHECK_MS, secret ?? storedQueueSecret(ctx.app)),
         (async () => {
           try {
             return await bucketCheck(artifactsFromInput(ctx.app, artifacts));

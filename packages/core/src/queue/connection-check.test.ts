@@ -1,7 +1,10 @@
-// "Test connection" against a real redis-server: each way a URL goes wrong gets its own sentence, quickly.
+// "Test connection" against a real redis-server: each way a URL goes wrong gets its own sentence, quickly; the workers
+// it names are those whose heartbeat verifies with the secret.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkQueueConnection } from './connection-check';
+import { queueKeys } from './queue-keys';
+import { heartbeatText, type WorkerInfo } from './worker-heartbeat';
 import { openRedis } from './redis-connection';
 import { TestRedis } from './testing/redis-server';
 
@@ -24,6 +27,31 @@ describe('checkQueueConnection', () => {
     expect(result.ok).toBe(true);
     expect(result.workers).toEqual([]);
     expect(result.message).toMatch(/^Connected to Redis \d+\.\d+\.\d+ at 127\.0\.0\.1:\d+\. No worker answers on the queue "fresh-queue" yet/);
+  });
+
+  it('names only the workers whose heartbeat verifies with the secret, counts the others, and names none without it', async () => {
+    const secret = 'check-secret-0123456789';
+    const keys = queueKeys('checked');
+    const beat = (name: string): WorkerInfo => ({
+      name, host: 'box', labels: [], version: 'test', device: 'CPU', concurrency: 1, totalMemoryBytes: 8, freeMemoryBytes: 4, runs: [],
+      heartbeatAt: new Date().toISOString(), startedAt: new Date().toISOString(),
+    });
+    const plant = (name: string, text: string) => admin.multi().set(keys.worker(name), text, 'PX', 60_000).sadd(keys.workers, name).exec();
+    await plant('ours', heartbeatText(beat('ours'), { queueName: 'checked', secret }));
+    await plant('theirs', heartbeatText(beat('theirs'), { queueName: 'checked', secret: 'another-secret-0123456' }));
+    await plant('older', JSON.stringify(beat('older')));
+    // In the set of workers, but its heartbeat expired: not counted at all.
+    await admin.sadd(keys.workers, 'gone');
+
+    const checked = await checkQueueConnection(redis.url, 'checked', 5000, secret);
+    expect(checked.workers).toEqual(['ours']);
+    expect(checked.message).toMatch(/\. 1 worker answers on the queue "checked": ours\. 2 entries on this queue are not signed with your secret — a worker or studio with another secret, or an older version\.$/);
+    const blind = await checkQueueConnection(redis.url, 'checked');
+    expect(blind.workers).toEqual([]);
+    expect(blind.message).toMatch(/\. 3 workers answer on the queue "checked"; give the shared secret to see which of them share it\.$/);
+    const stranger = await checkQueueConnection(redis.url, 'checked', 5000, 'not-this-queues-secret-0');
+    expect(stranger.workers).toEqual([]);
+    expect(stranger.message).toMatch(/No worker answers on the queue "checked" yet: .* 3 entries on this queue are not signed with your secret/);
   });
 
   it('says nothing answers on a port without a server', async () => {

@@ -1,10 +1,12 @@
 // Settings → Compute's "Test connection": one short-lived Redis connection that never retries, so a wrong URL is
 // reported at once in words the user can act on (ioredis itself only says "Connection is closed."), then the
-// workers that answer on the queue, so the user knows whether runs sent there would be taken.
-import type { ComputeTestResult } from '@lora-studio/api';
+// workers that answer on the queue (those whose heartbeat verifies with the secret), so the user knows whether runs
+// sent there would be taken.
+import { notSignedNote, type ComputeTestResult } from '@lora-studio/api';
 import { Redis } from 'ioredis';
 import { queueKeys } from './queue-keys';
 import { checkRedisUrl, redactedUrl } from './redis-connection';
+import { openHeartbeat } from './worker-heartbeat';
 
 /** BullMQ's own floor: older servers lack commands its scripts use. */
 const MIN_REDIS = [6, 2];
@@ -43,17 +45,43 @@ function tooOld(version: string): boolean {
   return major < MIN_REDIS[0]! || (major === MIN_REDIS[0] && minor < MIN_REDIS[1]!);
 }
 
-/** Names of the workers whose heartbeat key is still alive on this queue. */
-async function liveWorkers(redis: Redis, queueName: string): Promise<string[]> {
+/**
+ * The workers whose heartbeat is still alive on this queue: named when it verifies with the secret, otherwise only
+ * counted (without a secret, none can be checked, so none is named).
+ */
+async function liveWorkers(redis: Redis, queueName: string, secret: string | undefined): Promise<{ names: string[]; notSigned: number }> {
   const keys = queueKeys(queueName);
-  const names = (await redis.smembers(keys.workers)).sort();
-  const alive: string[] = [];
-  for (const name of names) if ((await redis.exists(keys.worker(name))) === 1) alive.push(name);
-  return alive;
+  const names: string[] = [];
+  let notSigned = 0;
+  for (const name of (await redis.smembers(keys.workers)).sort()) {
+    const text = await redis.get(keys.worker(name)).catch((error: Error) => {
+      if (/^WRONGTYPE/.test(error.message)) return '';
+      throw error;
+    });
+    if (text === null) continue;
+    if (secret && openHeartbeat(text, name, { queueName, secret })) names.push(name);
+    else notSigned++;
+  }
+  return { names, notSigned };
 }
 
-/** Connects once (no retries), asks for the server's version and the queue's workers, and says what it found. */
-export async function checkQueueConnection(redisUrl: string, queueName: string, timeoutMs = 5000): Promise<ComputeTestResult> {
+/** What the check says of the queue's workers. */
+function workersFound(queueName: string, found: { names: string[]; notSigned: number }, secret: string | undefined): string {
+  const { names, notSigned } = found;
+  if (!secret && notSigned > 0) {
+    return `${notSigned} worker${notSigned === 1 ? '' : 's'} answer${notSigned === 1 ? 's' : ''} on the queue "${queueName}"; give the shared secret to see which of them share it.`;
+  }
+  const listed = names.length === 0
+    ? `No worker answers on the queue "${queueName}" yet: start one with lora-studio worker --redis URL, using the same queue name and secret.`
+    : `${names.length} worker${names.length === 1 ? '' : 's'} answer${names.length === 1 ? 's' : ''} on the queue "${queueName}": ${names.join(', ')}.`;
+  return notSigned > 0 ? `${listed} ${notSignedNote(notSigned)}` : listed;
+}
+
+/**
+ * Connects once (no retries), asks for the server's version and the queue's workers, and says what it found.
+ * `secret`: the queue's, to name only the workers whose heartbeat verifies with it.
+ */
+export async function checkQueueConnection(redisUrl: string, queueName: string, timeoutMs = 5000, secret?: string): Promise<ComputeTestResult> {
   try {
     checkRedisUrl(redisUrl);
   } catch (error) {
@@ -70,11 +98,8 @@ export async function checkQueueConnection(redisUrl: string, queueName: string, 
     if (version !== 'unknown' && tooOld(version)) {
       return { ok: false, message: `Redis ${version} at ${where(redisUrl)} is too old for the run queue: it needs Redis ${MIN_REDIS.join('.')} or newer.`, workers: [] };
     }
-    const workers = await liveWorkers(redis, queueName);
-    const found = workers.length === 0
-      ? `No worker answers on the queue "${queueName}" yet: start one with lora-studio worker --redis URL, using the same queue name and secret.`
-      : `${workers.length} worker${workers.length === 1 ? '' : 's'} answer${workers.length === 1 ? 's' : ''} on the queue "${queueName}": ${workers.join(', ')}.`;
-    return { ok: true, message: `Connected to Redis ${version} at ${where(redisUrl)}. ${found}`, workers };
+    const found = await liveWorkers(redis, queueName, secret);
+    return { ok: true, message: `Connected to Redis ${version} at ${where(redisUrl)}. ${workersFound(queueName, found, secret)}`, workers: found.names };
   } catch (error) {
     // connect() only says the connection closed; the 'error' event carries the reason.
     return { ok: false, message: connectionFailure(redisUrl, lastError ?? (error as Error), timeoutMs), workers: [] };

@@ -75,9 +75,14 @@ export function artifactsFromInput(app: AppStore, input: ArtifactStoreSettingsIn
   return { ...location, credentials: { accessKeyId, secretAccessKey } };
 }
 
+/** The queue secret saved with the app's settings, if any (it is never shown). */
+export function storedQueueSecret(app: AppStore): string | undefined {
+  return app.setting(KEYS.secret) || undefined;
+}
+
 /** The connection the input describes, with the stored secrets (and password) where the input leaves them out. */
 export function connectionFromInput(app: AppStore, input: Extract<ComputeSettingsInput, { target: 'queue' }>): QueueConnection {
-  const secret = input.secret ?? app.setting(KEYS.secret);
+  const secret = input.secret ?? storedQueueSecret(app);
   if (!secret) throw new Error('Give the queue\'s shared secret (the one its workers were started with).');
   const artifacts = artifactsFromInput(app, input.artifacts);
   return { redisUrl: redisUrlFromInput(app, input.redisUrl), queueName: input.queueName ?? DEFAULT_QUEUE_NAME, secret, ...(artifacts.kind === 's3' ? { artifacts } : {}) };

@@ -54,8 +54,8 @@ export function ComputeSettingsForm() {
   const redisUrl = fields.redisUrl.trim();
   const queueName = fields.queueName.trim() || DEFAULT_QUEUE_NAME;
   const artifacts = bucketInput(fields.artifacts, secretAccessKey);
-  // A result is shown only for what the fields say now (a changed field hides it).
-  const testKey = JSON.stringify({ redisUrl, queueName, artifacts });
+  // A result is shown only for what the fields say now (a changed field hides it; a secret typed or cleared too).
+  const testKey = JSON.stringify({ redisUrl, queueName, artifacts, secretTyped: secret !== '' });
   const testShown = test && test.key === testKey ? test : null;
   const secretAccessKeyStored = savedQueue?.artifacts.kind === 's3' && savedQueue.artifacts.secretAccessKeySet;
 
@@ -166,7 +166,7 @@ export function ComputeSettingsForm() {
       )}
       <div className="form-actions">
         {fields.target === 'queue' && (
-          <button type="button" className="button" data-testid="compute-test" disabled={testing || saving || redisUrl === ''} onClick={() => void testCompute(redisUrl, queueName, artifacts, testKey)}>
+          <button type="button" className="button" data-testid="compute-test" disabled={testing || saving || redisUrl === ''} onClick={() => void testCompute(redisUrl, queueName, secret, artifacts, testKey)}>
             {testing ? 'Testing…' : 'Test connection'}
           </button>
         )}
