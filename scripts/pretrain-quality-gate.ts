@@ -1,7 +1,8 @@
 // Quality gate of a pretrained default model:
-//   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1] [--seen-steps N]
+//   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1] [--seen-steps N] [--corpus all|everyday]
 // --seen-steps takes the training captions from the first N steps of the run instead of all the model's steps, so two
-// models (before/after, or checkpoints of one run) are judged on the very same prompts.
+// models (before/after, or checkpoints of one run) are judged on the very same prompts. --corpus judges against another
+// emoji selection than the model's own (model.json's corpusSelection), e.g. a model of all emoji on the everyday ones.
 // Writes OUT_DIR/quality-grid.png (rows of 10: samples, then the corpus emoji drawn as prompted, alternating),
 // OUT_DIR/quality-gate.json (per prompt: caption, rank of the prompted emoji, nearest emoji, background) and prints the summary.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { loadDefaultModel } from '../packages/models/src/default-model/default-model';
-import { EmojiCorpus } from '../packages/models/src/default-model/emoji-corpus';
+import { CORPUS_SELECTIONS, EmojiCorpus, type CorpusSelection } from '../packages/models/src/default-model/emoji-corpus';
 import { gatePrompts, runQualityGate, summarizeGate } from '../packages/models/src/default-model/quality-gate';
 import type { RgbImage } from '../packages/models/src/default-model/pixels';
 
-const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' }, 'seen-steps': { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' }, 'seen-steps': { type: 'string' }, corpus: { type: 'string' } }, allowPositionals: true });
 const [modelDir, outDir] = positionals.map((p) => resolve(p));
 if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance G] [--steps N]'); process.exit(2); }
 const guidance = Number(values.guidance);
@@ -21,7 +22,9 @@ const steps = Number(values.steps);
 const startTime = Number(values.start);
 mkdirSync(outDir, { recursive: true });
 const model = await loadDefaultModel(modelDir);
-const corpus = await EmojiCorpus.load(model.image.size, { selection: model.manifest.provenance.corpusSelection });
+const selection = values.corpus ?? model.manifest.provenance.corpusSelection ?? 'all';
+if (!CORPUS_SELECTIONS.includes(selection as CorpusSelection)) { console.error(`--corpus must be ${CORPUS_SELECTIONS.join(' or ')} (got "${selection}").`); process.exit(2); }
+const corpus = await EmojiCorpus.load(model.image.size, { selection: selection as CorpusSelection });
 const p = model.manifest.provenance;
 const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
 const seenSteps = values['seen-steps'] === undefined ? p.steps : Number(values['seen-steps']);
@@ -45,7 +48,7 @@ const rows = Math.ceil(results.length / cols) * 2;
 await sharp({ create: { width: cols * cell, height: rows * cell, channels: 3, background: '#808080' } }).composite(layers).png().toFile(join(outDir, 'quality-grid.png'));
 const summary = summarizeGate(results, corpus);
 writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
-  model: modelDir, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, seenSteps, samplingSeconds: Math.round(seconds), summary,
+  model: modelDir, corpus: selection, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, seenSteps, samplingSeconds: Math.round(seconds), summary,
   prompts: results.map((r) => ({ kind: r.prompt.kind, caption: r.prompt.caption, rank: r.rank, nearest: r.nearestName, background: r.background })),
 }, null, 2)}\n`);
 for (const s of summary) {
