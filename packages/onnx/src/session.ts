@@ -33,6 +33,12 @@ export interface EngineSessionOptions {
    * (a second, re-laid-out float32 copy per MatMul weight).
    */
   keepWeightsAsStored?: boolean;
+  /**
+   * With keepWeightsAsStored, constant folding and pre-packing stay on: onnxruntime turns each stored weight's Cast
+   * into a float32 constant once at load instead of casting at every use, and lays it out for its Gemm (for models
+   * whose float32 copy is small). The memory pattern stays off.
+   */
+  convertWeightsAtLoad?: boolean;
   /** Write onnxruntime's per-node profile (Chrome trace JSON) to a file starting with this path; see `endProfiling`. */
   profile?: string;
 }
@@ -145,11 +151,11 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
   // A node the GPU provider cannot run must fail loudly rather than run slowly on the CPU.
   if (provider !== 'cpu') session.disable_cpu_ep_fallback = '1';
   if (opts.externalDataFolder) session.model_external_initializers_file_folder_path = opts.externalDataFolder;
-  if (opts.keepWeightsAsStored) session.disable_prepacking = '1';
+  if (opts.keepWeightsAsStored && !opts.convertWeightsAtLoad) session.disable_prepacking = '1';
   const extra: Record<string, unknown> = { session };
   const disabled = [
     ...(opts.keepRecomputation ? ['CommonSubexpressionElimination'] : []),
-    ...(opts.keepWeightsAsStored ? ['ConstantFolding'] : []),
+    ...(opts.keepWeightsAsStored && !opts.convertWeightsAtLoad ? ['ConstantFolding'] : []),
   ];
   // onnxruntime reads this list split at ';' (a ',' list names one optimizer that does not exist, so nothing was
   // disabled: the Cast of every stored weight was folded into a float32 copy at load and the recomputed blocks merged

@@ -173,8 +173,8 @@ export interface ModelFamily {
   readWeight(weights: FrozenWeights, name: string): Float32Array;
   /** The weights as graph tensors in float32; stored weights stay by reference and are cast where they are used. */
   addWeights(g: Graph, weights: GraphWeights): Map<string, Tensor>;
-  /** The session settings a graph on these weights needs (where its external data lies, no float32 folding). */
-  weightSession(weights: GraphWeights): Pick<EngineSessionOptions, 'externalDataFolder' | 'keepWeightsAsStored'>;
+  /** The session settings a graph on these weights needs (where its external data lies, whether float32 is folded). */
+  weightSession(weights: GraphWeights): Pick<EngineSessionOptions, 'externalDataFolder' | 'keepWeightsAsStored' | 'convertWeightsAtLoad'>;
 
   /** Declares the denoiser's inputs (the caller's names for image, timestep and text; the family's for the rest). */
   addDenoiserInputs(g: Graph, dims: DenoiserDims, names: DenoiserInputNames): DenoiserGraph;

@@ -1,6 +1,6 @@
 // Frozen weights converted at each use (bf16 cast, int8 / fp8 dequantized, behind a shape onnxruntime learns only at
-// run time) give the forward pass exactly what the same weights inline as float32 give, under the training session's
-// own settings and every graph optimization.
+// run time) or, for a small checkpoint, once at load give the forward pass exactly what the same weights inline as
+// float32 give, under the training session's own settings and every graph optimization.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,14 +53,29 @@ async function forward(weights: FrozenFlux2Weights): Promise<Buffer> {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** The same weights read into memory as float32 and put inline. */
+/** The same weights read into memory as float32 and put inline, converted the same way (at use, or at load). */
 function inline(weights: FrozenFlux2Weights): FrozenFlux2Weights {
-  return { kind: 'dense', weights: Object.fromEntries(flux2WeightSpecs(config).map((s) => [s.name, { shape: [...s.shape], data: readFlux2Weight(weights, s.name) }])) };
+  const convert = weights.kind === 'quantized' ? 'at-use' : weights.convert;
+  return {
+    kind: 'dense', weights: Object.fromEntries(flux2WeightSpecs(config).map((s) => [s.name, { shape: [...s.shape], data: readFlux2Weight(weights, s.name) }])), convert,
+  };
 }
 
 describe('frozen weights converted at use', () => {
   it('bf16 by reference gives the output of its float32 values inline, bit for bit', async () => {
+    const stored: FrozenFlux2Weights = { kind: 'checkpoint', checkpoint, convert: 'at-use' };
+    expect((await forward(stored)).equals(await forward(inline(stored)))).toBe(true);
+  });
+
+  it('a small checkpoint is converted once at load (folded casts, pre-packed), with the same output bit for bit', async () => {
     const stored: FrozenFlux2Weights = { kind: 'checkpoint', checkpoint };
+    expect(flux2WeightSession(stored).convertWeightsAtLoad).toBe(true);
+    expect(flux2WeightSession({ ...stored, convert: 'at-use' }).convertWeightsAtLoad).toBeUndefined();
+    const g = new Graph('casts');
+    addFlux2Weights(g, config, 'float32', stored);
+    // One Cast per weight, and none of the run-time reshapes that keep a per-use cast from being folded.
+    expect(g.nodes.filter((n) => n.opType === 'Cast')).toHaveLength(flux2WeightSpecs(config).length);
+    expect(g.nodes.filter((n) => n.opType === 'Reshape')).toHaveLength(0);
     expect((await forward(stored)).equals(await forward(inline(stored)))).toBe(true);
   });
 
