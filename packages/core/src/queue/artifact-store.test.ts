@@ -3,45 +3,34 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ARTIFACT_CHUNK_BYTES, RedisArtifactStore } from './artifact-store';
-import { openRedis } from './redis-connection';
-import { TestRedis } from './testing/redis-server';
+import { redisForTests } from './testing/redis-for-tests';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await TestRedis.start();
-  redis = openRedis(server.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.dispose();
-});
+const redisServer = redisForTests();
 
 describe('Redis artifact store', () => {
   it('stores a file in bounded chunks and returns exactly its bytes', async () => {
-    const store = new RedisArtifactStore(redis, 'test:a:', 60);
+    const store = new RedisArtifactStore(redisServer.redis, 'test:a:', 60);
     const dir = mkdtempSync(join(tmpdir(), 'artifacts-'));
     const bytes = randomBytes(ARTIFACT_CHUNK_BYTES * 2 + 123);
     writeFileSync(join(dir, 'in.bin'), bytes);
     const ref = await store.putFile(join(dir, 'in.bin'));
     expect(ref.size).toBe(bytes.length);
-    for (const key of await redis.keys('test:a:*')) {
-      if (!key.endsWith(':meta')) expect((await redis.strlen(key))).toBeLessThanOrEqual(ARTIFACT_CHUNK_BYTES);
-      expect(await redis.ttl(key)).toBeGreaterThan(0);
+    for (const key of await redisServer.redis.keys('test:a:*')) {
+      if (!key.endsWith(':meta')) expect((await redisServer.redis.strlen(key))).toBeLessThanOrEqual(ARTIFACT_CHUNK_BYTES);
+      expect(await redisServer.redis.ttl(key)).toBeGreaterThan(0);
     }
-    expect(await redis.keys('test:a:*')).toHaveLength(4);
+    expect(await redisServer.redis.keys('test:a:*')).toHaveLength(4);
     await store.getToFile(ref, join(dir, 'out', 'out.bin'));
     expect(readFileSync(join(dir, 'out', 'out.bin')).equals(bytes)).toBe(true);
     expect((await store.put(bytes)).sha256).toBe(ref.sha256);
   });
 
   it('refuses bytes that do not match their name, and writes nothing', async () => {
-    const store = new RedisArtifactStore(redis, 'test:b:', 60);
+    const store = new RedisArtifactStore(redisServer.redis, 'test:b:', 60);
     const ref = await store.put(Buffer.from('the real bytes'));
-    await redis.set(`test:b:${ref.sha256}:0`, 'other bytes!!!');
+    await redisServer.redis.set(`test:b:${ref.sha256}:0`, 'other bytes!!!');
     const dir = mkdtempSync(join(tmpdir(), 'artifacts-'));
     await expect(store.getToFile(ref, join(dir, 'x.bin'))).rejects.toThrow(/different contents/);
     expect(existsSync(join(dir, 'x.bin'))).toBe(false);

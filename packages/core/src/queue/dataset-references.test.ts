@@ -3,26 +3,15 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset } from '@lora-studio/trainer';
 import { RedisArtifactStore } from './artifact-store';
 import { materializeDataset, uploadDataset } from './dataset-transfer';
-import { openRedis } from './redis-connection';
 import { parseManifest } from './run-job';
-import { TestRedis } from './testing/redis-server';
+import { redisForTests } from './testing/redis-for-tests';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await TestRedis.start();
-  redis = openRedis(server.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.dispose();
-});
+const redisServer = redisForTests();
 
 const picture = (colour: string) => sharp({ create: { width: 24, height: 24, channels: 3, background: colour } }).png().toBuffer();
 
@@ -37,7 +26,7 @@ describe('reference images through the run queue', () => {
     writeFileSync(join(source, 'control', 'a.png'), await picture('#0000ff'));
     writeFileSync(join(source, 'control_1', 'a.png'), await picture('#ffff00'));
     copyFileSync(join(source, 'control', 'a.png'), join(source, 'control', 'b.png'));
-    const store = new RedisArtifactStore(redis, 'test:refs:', 60);
+    const store = new RedisArtifactStore(redisServer.redis, 'test:refs:', 60);
     const { ref } = await uploadDataset(source, store);
     const manifest = parseManifest(await store.get(ref));
     expect(manifest.images.map((i) => i.references?.map((r) => r.name))).toEqual([['control/a.png', 'control_1/a.png'], ['control/b.png']]);
@@ -53,7 +42,7 @@ describe('reference images through the run queue', () => {
   });
 
   it('refuses a manifest whose references are not usable', async () => {
-    const store = new RedisArtifactStore(redis, 'test:refs-bad:', 60);
+    const store = new RedisArtifactStore(redisServer.redis, 'test:refs-bad:', 60);
     const source = mkdtempSync(join(tmpdir(), 'queue-refs-'));
     mkdirSync(join(source, 'control'));
     writeFileSync(join(source, 'a.png'), await picture('#ff0000'));

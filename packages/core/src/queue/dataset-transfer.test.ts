@@ -3,26 +3,15 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDataset } from '@lora-studio/trainer';
 import { RedisArtifactStore } from './artifact-store';
 import { materializeDataset, uploadDataset } from './dataset-transfer';
-import { openRedis } from './redis-connection';
 import { parseManifest } from './run-job';
-import { TestRedis } from './testing/redis-server';
+import { redisForTests } from './testing/redis-for-tests';
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await TestRedis.start();
-  redis = openRedis(server.url);
-});
-afterAll(async () => {
-  redis.disconnect();
-  await server.dispose();
-});
+const redisServer = redisForTests();
 
 describe('dataset transfer', () => {
   it('keeps the order of 21 images, fetches duplicated content once, and nothing again from a warm cache', async () => {
@@ -34,7 +23,7 @@ describe('dataset transfer', () => {
     }
     copyFileSync(join(source, 'img03.png'), join(source, 'img20.png'));
     writeFileSync(join(source, 'img20.txt'), 'picture 3 again');
-    const store = new RedisArtifactStore(redis, 'test:transfer:', 60);
+    const store = new RedisArtifactStore(redisServer.redis, 'test:transfer:', 60);
     const { ref, images } = await uploadDataset(source, store);
     expect(images).toBe(21);
     const original = loadDataset(source, { folderCacheDir: join(source, 'unused') }).images;
