@@ -2,7 +2,7 @@
 // the sha256 of their bytes: a worker that already holds a file skips it, and every arrival is checked against its
 // name. One small interface with two places to keep them: Redis (here) and an S3-compatible bucket (s3-artifact-store.ts).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readSync, renameSync, rmSync, writeSync, fstatSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readSync, renameSync, rmSync, writeSync, fstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 
@@ -42,6 +42,23 @@ export const MAX_ARTIFACT_BYTES = 4 * 1024 ** 3;
 export const DEFAULT_ARTIFACT_TTL_S = 7 * 24 * 3600;
 
 /** A file's reference, read in bounded chunks. */
+/** The reference of bytes to store; refused over the limit. Every store names what it keeps this way. */
+export function refOfBytes(bytes: Uint8Array): ArtifactRef {
+  const ref = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`A file of ${ref.size} bytes is over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+  return ref;
+}
+
+/** A file to store must be within the limit. */
+export function checkFileSize(path: string, size: number): void {
+  if (size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`${path} is ${size} bytes, over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+}
+
+/** A reference read from the queue is checked before any store fetches by it. */
+export function checkArtifactRef(ref: ArtifactRef): void {
+  if (!isArtifactRef(ref)) throw new ArtifactError('An artifact reference from the queue is not usable (not a sha256 and a size within the limit); it was not fetched.');
+}
+
 export function sha256File(path: string): ArtifactRef {
   const fd = openSync(path, 'r');
   try {
@@ -84,8 +101,7 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 
   async put(bytes: Uint8Array): Promise<ArtifactRef> {
-    const ref = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-    if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`A file of ${ref.size} bytes is over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+    const ref = refOfBytes(bytes);
     if (await this.has(ref)) {
       await this.touch(ref);
       return ref;
@@ -100,8 +116,8 @@ export class RedisArtifactStore implements ArtifactStore {
   }
 
   async putFile(path: string): Promise<ArtifactRef> {
+    checkFileSize(path, statSync(path).size);
     const ref = sha256File(path);
-    if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`${path} is ${ref.size} bytes, over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
     if (await this.has(ref)) {
       await this.touch(ref);
       return ref;
@@ -125,7 +141,7 @@ export class RedisArtifactStore implements ArtifactStore {
 
   /** Calls `onChunk` with each chunk in order, then checks the whole against `ref`. */
   private async read(ref: ArtifactRef, onChunk: (bytes: Buffer) => void): Promise<void> {
-    if (!isArtifactRef(ref)) throw new ArtifactError('An artifact reference from the queue is not usable.');
+    checkArtifactRef(ref);
     const stored = await this.redis.get(this.meta(ref.sha256));
     if (stored === null) throw new ArtifactError(`The file ${ref.sha256.slice(0, 12)}… is no longer in the run queue (it expired or was never uploaded completely).`);
     if (stored !== String(ref.size)) throw new ArtifactError(`The file ${ref.sha256.slice(0, 12)}… in the run queue has ${stored} bytes, not the ${ref.size} expected.`);

@@ -11,7 +11,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ArtifactError, isArtifactRef, MAX_ARTIFACT_BYTES, sha256File, type ArtifactRef, type ArtifactStore } from './artifact-store';
+import { ArtifactError, checkArtifactRef, checkFileSize, refOfBytes, sha256File, type ArtifactRef, type ArtifactStore } from './artifact-store';
 import { bucketPlace, type BucketLocation } from '@lora-studio/api';
 import { bucketFailure } from './bucket-errors';
 
@@ -92,12 +92,8 @@ export class S3ArtifactStore implements ArtifactStore {
     return bucketFailure(error, this.location, doing, this.timeoutMs);
   }
 
-  private checkRef(ref: ArtifactRef): void {
-    if (!isArtifactRef(ref)) throw new ArtifactError('An artifact reference from the queue is not usable (not a sha256 and a size within the limit); it was not fetched.');
-  }
-
   async has(ref: ArtifactRef): Promise<boolean> {
-    this.checkRef(ref);
+    checkArtifactRef(ref);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(ref) }));
       return head.ContentLength === ref.size;
@@ -109,8 +105,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async put(bytes: Uint8Array, what?: string): Promise<ArtifactRef> {
-    const ref = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-    if (ref.size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`A file of ${ref.size} bytes is over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+    const ref = refOfBytes(bytes);
     if (await this.has(ref)) return ref;
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.location.bucket, Key: this.key(ref), Body: bytes, ContentLength: ref.size }));
@@ -122,7 +117,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   async putFile(path: string): Promise<ArtifactRef> {
     const size = statSync(path).size;
-    if (size > MAX_ARTIFACT_BYTES) throw new ArtifactError(`${path} is ${size} bytes, over the run queue's limit of ${MAX_ARTIFACT_BYTES} bytes.`);
+    checkFileSize(path, size);
     if (size < (this.options.multipartBytes ?? PART_BYTES)) return this.put(readFileSync(path), path);
     const ref = sha256File(path);
     if (await this.has(ref)) return ref;
@@ -147,7 +142,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   /** Streams the object through the checks into `sink`; rejects (and stops reading) on any mismatch. */
   private async read(ref: ArtifactRef, sink: Writable): Promise<void> {
-    this.checkRef(ref);
+    checkArtifactRef(ref);
     let body: Readable;
     try {
       const got = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(ref) }));
@@ -182,7 +177,7 @@ export class S3ArtifactStore implements ArtifactStore {
   }
 
   async getToFile(ref: ArtifactRef, path: string): Promise<void> {
-    this.checkRef(ref);
+    checkArtifactRef(ref);
     mkdirSync(dirname(path), { recursive: true });
     // Unique per call: two runs in one worker may fetch the same file at the same moment.
     const temp = `${path}.part-${process.pid}-${randomUUID()}`;
