@@ -24,9 +24,17 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * The one HMAC under every signature: a domain line (so no kind of signature stands in for another), the queue name,
+ * then what is signed, one line each. `what` names the signed thing in the refusal without a secret.
+ */
+function queueHmac(secret: string, what: string, domain: string, lines: string[]): string {
+  if (!secret) throw new Error(`The run queue needs a shared secret to sign ${what}.`);
+  return createHmac('sha256', secret).update([domain, ...lines].join('\n')).digest('hex');
+}
+
 export function signPayload(payload: unknown, secret: string, queueName: string): string {
-  if (!secret) throw new Error('The run queue needs a shared secret to sign jobs.');
-  return createHmac('sha256', secret).update(`lora-studio-queue-v1\n${queueName}\n${canonicalJson(payload)}`).digest('hex');
+  return queueHmac(secret, 'jobs', 'lora-studio-queue-v1', [queueName, canonicalJson(payload)]);
 }
 
 /** Constant-time comparison; false for anything that is not a well-formed signature of this payload. */
@@ -40,8 +48,7 @@ export function verifyPayload(payload: unknown, signature: unknown, secret: stri
  * worker's claim. A different prefix from jobs', so neither signature can stand in for the other.
  */
 export function signEvent(raw: string, runKey: string, claim: string, secret: string, queueName: string): string {
-  if (!secret) throw new Error('The run queue needs a shared secret to sign events.');
-  return createHmac('sha256', secret).update(`lora-studio-queue-event-v1\n${queueName}\n${runKey}\n${claim}\n${raw}`).digest('hex');
+  return queueHmac(secret, 'events', 'lora-studio-queue-event-v1', [queueName, runKey, claim, raw]);
 }
 
 export function verifyEvent(raw: string, runKey: string, claim: string, signature: unknown, secret: string, queueName: string): boolean {
@@ -54,8 +61,7 @@ export function verifyEvent(raw: string, runKey: string, claim: string, signatur
  * so a record cannot be moved to another worker, run or field, and none stands in for a job or an event.
  */
 export function signRecord(kind: 'worker' | 'run-info', key: string, payload: unknown, signer: QueueSigner): string {
-  if (!signer.secret) throw new Error('The run queue needs a shared secret to sign what it lists.');
-  return createHmac('sha256', signer.secret).update(`lora-studio-queue-${kind}-v1\n${signer.queueName}\n${key}\n${canonicalJson(payload)}`).digest('hex');
+  return queueHmac(signer.secret, 'what it lists', `lora-studio-queue-${kind}-v1`, [signer.queueName, key, canonicalJson(payload)]);
 }
 
 export function verifyRecord(kind: 'worker' | 'run-info', key: string, payload: unknown, signature: unknown, signer: QueueSigner): boolean {
