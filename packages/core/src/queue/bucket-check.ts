@@ -5,12 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { bucketPlace, type BucketLocation } from '@lora-studio/api';
 import { bucketFailureMessage } from './bucket-errors';
-import { S3ArtifactStore, type BucketCredentials } from './s3-artifact-store';
+import { objectKey, S3ArtifactStore, type BucketCredentials } from './s3-artifact-store';
 
 export async function checkBucket(location: BucketLocation, credentials: BucketCredentials, timeoutMs = 5000): Promise<{ ok: boolean; message: string }> {
   const store = new S3ArtifactStore(location, credentials, { attempts: 1, connectTimeoutMs: timeoutMs, idleTimeoutMs: timeoutMs });
   const where = `the bucket "${location.bucket}" at ${bucketPlace(location)}`;
-  const key = `${location.prefix.replace(/\/+$/, '')}/lora-studio-check-${randomUUID()}`;
+  const key = objectKey(location, `lora-studio-check-${randomUUID()}`);
   const probe = `lora-studio bucket check ${new Date().toISOString()}`;
   let step = `Opening ${where}`;
   try {

@@ -39,6 +39,11 @@ export interface S3StoreOptions {
  */
 const PART_BYTES = 16 * 1024 * 1024;
 
+/** The key of object `name` under the location's prefix (a prefix may be saved with a trailing slash). */
+export function objectKey(location: BucketLocation, name: string): string {
+  return `${location.prefix.replace(/\/+$/, '')}/${name}`;
+}
+
 /** A short name for a file in messages. */
 const short = (ref: ArtifactRef) => `${ref.sha256.slice(0, 12)}…`;
 
@@ -85,7 +90,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   /** The object's key: `<prefix>/<sha256>`. */
   key(ref: ArtifactRef): string {
-    return `${this.location.prefix.replace(/\/+$/, '')}/${ref.sha256}`;
+    return objectKey(this.location, ref.sha256);
   }
 
   private fail(error: unknown, doing: string): ArtifactError {
