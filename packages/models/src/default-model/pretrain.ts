@@ -131,40 +131,38 @@ function saveState(out: string, state: TrainState, identity: object, sittings: P
   });
 }
 
-/** Sittings recorded in a state file; a state written before sittings were recorded had one logit-normal sitting. */
-function loadSittings(out: string, step: number): PretrainSitting[] {
-  const file = SafetensorsFile.open(join(out, STATE_FILE));
-  try {
-    if (file.metadata.sittings) return JSON.parse(file.metadata.sittings) as PretrainSitting[];
-  } finally {
-    file.close();
-  }
-  const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as ModelManifest;
-  return [{ command: manifest.provenance.command, fromStep: 0, toStep: step, timeSampling: 'logit-normal' }];
+/** A run's checkpoint as read back for --resume: its optimizer state, and the sittings and warm start it records. */
+interface SavedRun {
+  state: TrainState;
+  sittings: PretrainSitting[];
+  initFrom?: InitFrom;
 }
 
-function loadInitFrom(out: string): InitFrom | undefined {
-  const file = SafetensorsFile.open(join(out, STATE_FILE));
-  try {
-    return file.metadata.initFrom ? (JSON.parse(file.metadata.initFrom) as InitFrom) : undefined;
-  } finally {
-    file.close();
-  }
-}
-
-function loadState(out: string, layoutTotal: number, identity: object): TrainState {
+/** Reads the state file once: refused when it was made with other settings. */
+function loadRun(out: string, layout: ConstructorParameters<typeof TrainState>[0], identity: object): SavedRun {
   const path = join(out, STATE_FILE);
   const file = SafetensorsFile.open(path);
   try {
-    if (file.metadata.identity !== JSON.stringify(identity)) {
-      throw new Error(`${path} was made with different settings (${file.metadata.identity}); resume with the same --batch and --seed, or start a new --out folder.`);
+    const meta = file.metadata;
+    if (meta.identity !== JSON.stringify(identity)) {
+      throw new Error(`${path} was made with different settings (${meta.identity}); resume with the same --batch and --seed, or start a new --out folder.`);
     }
     const read = (n: string) => toFloat32('F32', file.readBytes(n));
-    const state = new TrainState({ total: layoutTotal, entries: [] }, read('params'), read('m'), read('v'), Number(file.metadata.step));
-    return state;
+    const state = new TrainState(layout, read('params'), read('m'), read('v'), Number(meta.step));
+    return {
+      state,
+      sittings: meta.sittings ? (JSON.parse(meta.sittings) as PretrainSitting[]) : firstSitting(out, state.step),
+      ...(meta.initFrom ? { initFrom: JSON.parse(meta.initFrom) as InitFrom } : {}),
+    };
   } finally {
     file.close();
   }
+}
+
+/** A state written before sittings were recorded had one logit-normal sitting: the one model.json names. */
+function firstSitting(out: string, step: number): PretrainSitting[] {
+  const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as ModelManifest;
+  return [{ command: manifest.provenance.command, fromStep: 0, toStep: step, timeSampling: 'logit-normal' }];
 }
 
 /** Keep the log consistent with the checkpoint: drop lines for steps after it (they will be run again). */
@@ -190,11 +188,11 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   const timeSampling = o.timeSampling ?? 'logit-normal';
   const hasState = existsSync(join(o.out, STATE_FILE));
   if (o.resume && hasState) {
-    const loaded = loadState(o.out, io.layout.total, identity);
-    state = new TrainState(io.layout, loaded.params, loaded.m, loaded.v, loaded.step);
+    const saved = loadRun(o.out, io.layout, identity);
+    state = saved.state;
     trimLog(o.out, state.step);
-    initFrom = loadInitFrom(o.out);
-    sittings = loadSittings(o.out, state.step).filter((s) => s.fromStep < state.step).map((s) => ({ ...s, toStep: Math.min(s.toStep, state.step) }));
+    initFrom = saved.initFrom;
+    sittings = saved.sittings.filter((s) => s.fromStep < state.step).map((s) => ({ ...s, toStep: Math.min(s.toStep, state.step) }));
   } else {
     if (hasState && !o.resume) throw new Error(`${o.out} already holds a pretraining run; add --resume to continue it, or choose another --out folder.`);
     let values: Record<string, Float32Array> = {};
