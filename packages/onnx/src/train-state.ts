@@ -102,3 +102,13 @@ export async function runApplyUpdate(
   const applied = applyOutputs(io, state, outputs);
   return { loss: NaN, gradNorm: Number(outputs[io.gradNorm].data[0]), applied, ms, rowLoss: null };
 }
+
+/**
+ * One step of an exponential moving average of packed weights, in place: ema ← decay·ema + (1 − decay)·params.
+ * Each element in float64 and rounded once, so a resumed run repeats it bit for bit.
+ */
+export function updateEma(ema: Float32Array, params: Float32Array, decay: number): void {
+  if (ema.length !== params.length) throw new Error(`The EMA holds ${ema.length} values but the weights ${params.length}; the checkpoint does not belong to this run.`);
+  const keep = 1 - decay;
+  for (let i = 0; i < ema.length; i++) ema[i] = decay * ema[i]! + keep * params[i]!;
+}

@@ -5,14 +5,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
-  createSession, hostTensor, joinArrays, packLayout, repeatArray, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState,
+  createSession, hostTensor, joinArrays, packLayout, repeatArray, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState, updateEma,
   type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
 } from '@lora-studio/onnx';
 import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets, type ReferenceTokens } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
 import { checkpointFileName, latestCheckpoint, writeCheckpoint } from './checkpoint';
-import { emaDecay, updateEma } from './ema';
+import { emaDecay } from './ema';
 import { adapterSettings, type TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
 import { BasePrediction } from './base-prediction';

@@ -28,7 +28,7 @@ export interface Provenance {
   /** The exact command that produced the weights (the last sitting's, when resumed). */
   command: string;
   /** Every sitting in order, for a run resumed across sittings: command and the steps it ran. */
-  sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string }[];
+  sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string; ema?: number }[];
   /** The model folder the weights started from (a warm start), with its content id and provenance. */
   initFrom?: { dir: string; id: string; steps: number; commit: string };
   /** `git rev-parse HEAD` of the tree that ran it (plus "-dirty" when it had uncommitted changes). */
@@ -38,6 +38,11 @@ export interface Provenance {
   corpus: string;
   /** The emoji selection it was trained on (`emoji-corpus.ts`); absent: 'all'. */
   corpusSelection?: CorpusSelection;
+  /**
+   * The weights are an exponential moving average of the training weights (`--ema`), kept since `fromStep` with the
+   * decay of each sitting; the raw training weights of the same step are in the run's `without-ema/` folder.
+   */
+  ema?: { fromStep: number };
   /** Mean training loss over the last steps. */
   finalLoss?: number;
   wallSeconds?: number;

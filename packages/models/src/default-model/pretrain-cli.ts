@@ -5,7 +5,7 @@ import { CORPUS_SELECTIONS, type CorpusSelection } from './emoji-corpus';
 import { pretrainDefaultModel, type PretrainOptions } from './pretrain';
 
 export const PRETRAIN_HELP = `Usage: lora-studio model pretrain --out DIR [--steps N] [--batch B] [--lr LR] [--seed S] [--checkpoint-every N]
-                               [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--corpus all|everyday] [--resume] [--json]
+                               [--threads T] [--time-sampling logit-normal|mixed] [--init-from MODEL_DIR] [--corpus all|everyday] [--ema DECAY] [--resume] [--json]
 
 Trains every weight of the default model (pixel-space FLUX.2 + text encoder: bytes plus a learned vector per
 caption word) on the Google emoji of emoji-datasource-google (--corpus all: 3,786 with skin tones; everyday: the 662
@@ -17,6 +17,9 @@ pretrain-log.jsonl (one line per step).
 sampling from t = 1 needs; it may differ between sittings of one run (model.json lists every sitting).
 --init-from MODEL_DIR starts a new run from a model folder's weights (same transformer and image format; a word
 path the folder lacks starts at zero), e.g. resources/base-models/flux2-tiny-default; model.json records it.
+--ema DECAY (e.g. 0.999) keeps an exponential moving average of the weights from this sitting on: DIR's model is
+written from the average and the raw weights go to DIR/without-ema/ (compare both with the quality gate). A run
+that keeps one must name a decay at every --resume.
 Defaults: --corpus all --steps 1000 --batch 16 --lr 0.0005 --seed 1 --checkpoint-every 25 --threads 2 --time-sampling logit-normal.
 Example: lora-studio model pretrain --out ~/models/tiny --steps 4000 --resume`;
 
@@ -37,7 +40,7 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
     args: argv,
     options: {
       out: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' }, 'init-from': { type: 'string' }, corpus: { type: 'string' },
+      seed: { type: 'string' }, 'checkpoint-every': { type: 'string' }, threads: { type: 'string' }, 'time-sampling': { type: 'string' }, 'init-from': { type: 'string' }, corpus: { type: 'string' }, ema: { type: 'string' },
       resume: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -57,8 +60,10 @@ export function parsePretrainArgs(argv: string[], command: string): PretrainOpti
   if (!CORPUS_SELECTIONS.includes(corpus as CorpusSelection)) {
     throw new PretrainArgumentError(`--corpus must be ${CORPUS_SELECTIONS.join(' or ')} (got "${corpus}").`);
   }
+  const ema = values.ema === undefined ? undefined : Number(values.ema);
+  if (ema !== undefined && !(ema > 0 && ema < 1)) throw new PretrainArgumentError(`--ema must be a decay between 0 and 1, e.g. 0.999 (got "${values.ema}").`);
   return {
-    out: resolve(values.out), steps, lr, seed, corpus: corpus as CorpusSelection,
+    out: resolve(values.out), ema, steps, lr, seed, corpus: corpus as CorpusSelection,
     batch: positiveInt(values.batch, '--batch', 16),
     warmupSteps: Math.min(100, Math.ceil(steps / 10)),
     checkpointEvery: positiveInt(values['checkpoint-every'], '--checkpoint-every', 25),

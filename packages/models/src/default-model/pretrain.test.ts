@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,45 @@ describe('pretraining the default model', () => {
     await expect(pretrainDefaultModel({ ...tiny, seed: 4, out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
     await expect(pretrainDefaultModel({ ...tiny, corpus: 'everyday', out: join(root, 'split'), steps: 6, resume: true })).rejects.toThrow(/different settings/);
   }, 120_000);
+
+  it('keeps a moving average from the sitting that asks for it, resumes it exactly and writes both models', async () => {
+    const ema = join(root, 'ema');
+    // Two steps without an average, then a sitting that starts one, killed and resumed: same as one uninterrupted sitting.
+    await pretrainDefaultModel({ ...tiny, out: ema, steps: 2, resume: false });
+    const kill = (p: { step: number }) => {
+      if (p.step === 4) throw new Error('killed after the checkpoint of step 4');
+    };
+    await expect(pretrainDefaultModel({ ...tiny, ema: 0.5, out: ema, steps: 6, resume: true, onProgress: kill })).rejects.toThrow(/killed/);
+    await pretrainDefaultModel({ ...tiny, ema: 0.5, out: ema, steps: 6, resume: true });
+    const once = join(root, 'ema-once');
+    await pretrainDefaultModel({ ...tiny, out: once, steps: 2, resume: false });
+    await pretrainDefaultModel({ ...tiny, ema: 0.5, out: once, steps: 6, resume: true });
+    for (const dir of ['', 'without-ema']) {
+      for (const f of ['transformer.safetensors', 'text-encoder.safetensors']) {
+        expect(readFileSync(join(ema, dir, f)).equals(readFileSync(join(once, dir, f)))).toBe(true);
+      }
+    }
+    // The raw weights are the run's own: the same as a run that never kept an average.
+    const two = join(root, 'two');
+    await pretrainDefaultModel({ ...tiny, out: two, steps: 2, resume: false });
+    cpSync(two, join(root, 'plain6'), { recursive: true });
+    await pretrainDefaultModel({ ...tiny, out: join(root, 'plain6'), steps: 6, resume: true });
+    expect(readFileSync(join(ema, 'without-ema', 'transformer.safetensors')).equals(readFileSync(join(root, 'plain6', 'transformer.safetensors')))).toBe(true);
+    // The average is not: with decay 0.5 over four steps it lies between the step-2 weights and the last ones.
+    const [avg, raw, start] = await Promise.all([ema, join(ema, 'without-ema'), two].map(async (d) => {
+      const m = await loadDefaultModel(d, { threads: 1 });
+      const c = (await m.encodeText(['a cat'])).context;
+      await m.close();
+      return { c, provenance: m.manifest.provenance };
+    }));
+    expect(Array.from(avg!.c)).not.toEqual(Array.from(raw!.c));
+    const gap = (a: Float32Array, b: Float32Array) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+    expect(gap(avg!.c, raw!.c)).toBeLessThan(gap(start!.c, raw!.c));
+    expect(avg!.provenance.ema).toEqual({ fromStep: 2 });
+    expect(raw!.provenance.ema).toBeUndefined();
+    expect(avg!.provenance.sittings!.map((s) => s.ema)).toEqual([undefined, 0.5, 0.5]);
+    await expect(pretrainDefaultModel({ ...tiny, out: ema, steps: 8, resume: true })).rejects.toThrow(/--ema DECAY/);
+  }, 180_000);
 
   it('trains on the chosen emoji selection and records it for the quality gate', async () => {
     await pretrainDefaultModel({ ...tiny, corpus: 'everyday', out: join(root, 'everyday'), steps: 1, resume: false });

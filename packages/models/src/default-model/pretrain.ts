@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, TrainState, unpackValues, writeSafetensorsFile } from '@lora-studio/onnx';
+import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, TrainState, unpackValues, updateEma, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { pretrainBatch, type TimeSampling } from './batch';
@@ -38,6 +38,12 @@ export interface PretrainOptions {
   initFrom?: string;
   /** Which emoji to train on (default 'all'); recorded in model.json so the quality gate judges on the same set. */
   corpus?: CorpusSelection;
+  /**
+   * Keep an exponential moving average of the weights with this decay (e.g. 0.999) and write the model folder from
+   * it (the raw weights go to `without-ema/`). A sitting may start it or change the decay; once kept, every later
+   * sitting must name a decay (the average is part of the run's state).
+   */
+  ema?: number;
   /** Use only the first N emoji (tests). */
   corpusLimit?: number;
   transformer?: Flux2Config;
@@ -62,6 +68,8 @@ export interface PretrainSitting {
   fromStep: number;
   toStep: number;
   timeSampling: TimeSampling;
+  /** The EMA decay of this sitting, when the run keeps an average. */
+  ema?: number;
 }
 
 export interface PretrainResult {
@@ -72,6 +80,8 @@ export interface PretrainResult {
 }
 
 const STATE_FILE = 'pretrain-state.safetensors';
+/** Where a run that keeps an EMA writes the model folder of its raw weights. */
+export const WITHOUT_EMA_DIR = 'without-ema';
 const LOG_FILE = 'pretrain-log.jsonl';
 const CAPTION_DROPOUT = 0.1;
 const WEIGHT_DECAY = 0.01;
@@ -123,11 +133,18 @@ function warmStartWeights(dir: string, transformer: Flux2Config, textEncoder: Te
   return { values, from: { dir, id: modelFolderId(dir, manifest), steps: manifest.provenance.steps, commit: manifest.provenance.commit } };
 }
 
-function saveState(out: string, state: TrainState, identity: object, sittings: PretrainSitting[], initFrom?: InitFrom): void {
+/** The moving average of the weights a run keeps (`--ema`), and the step it started at. */
+interface WeightAverage {
+  values: Float32Array;
+  fromStep: number;
+}
+
+function saveState(out: string, state: TrainState, identity: object, sittings: PretrainSitting[], initFrom?: InitFrom, ema?: WeightAverage): void {
   const f32 = (a: Float32Array) => ({ dtype: 'F32' as const, shape: [a.length], data: new Uint8Array(a.buffer, a.byteOffset, a.byteLength) });
-  writeSafetensorsFile(join(out, STATE_FILE), { params: f32(state.params), m: f32(state.m), v: f32(state.v) }, {
+  writeSafetensorsFile(join(out, STATE_FILE), { params: f32(state.params), m: f32(state.m), v: f32(state.v), ...(ema ? { ema: f32(ema.values) } : {}) }, {
     step: String(state.step), identity: JSON.stringify(identity), sittings: JSON.stringify(sittings),
     ...(initFrom ? { initFrom: JSON.stringify(initFrom) } : {}),
+    ...(ema ? { emaFrom: String(ema.fromStep) } : {}),
   });
 }
 
@@ -136,6 +153,7 @@ interface SavedRun {
   state: TrainState;
   sittings: PretrainSitting[];
   initFrom?: InitFrom;
+  ema?: WeightAverage;
 }
 
 /** Reads the state file once: refused when it was made with other settings. */
@@ -153,6 +171,7 @@ function loadRun(out: string, layout: ConstructorParameters<typeof TrainState>[0
       state,
       sittings: meta.sittings ? (JSON.parse(meta.sittings) as PretrainSitting[]) : firstSitting(out, state.step),
       ...(meta.initFrom ? { initFrom: JSON.parse(meta.initFrom) as InitFrom } : {}),
+      ...(meta.emaFrom !== undefined ? { ema: { values: read('ema'), fromStep: Number(meta.emaFrom) } } : {}),
     };
   } finally {
     file.close();
@@ -185,6 +204,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   let state: TrainState;
   let sittings: PretrainSitting[] = [];
   let initFrom: InitFrom | undefined;
+  let ema: WeightAverage | undefined;
   const timeSampling = o.timeSampling ?? 'logit-normal';
   const hasState = existsSync(join(o.out, STATE_FILE));
   if (o.resume && hasState) {
@@ -192,6 +212,10 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
     state = saved.state;
     trimLog(o.out, state.step);
     initFrom = saved.initFrom;
+    ema = saved.ema;
+    if (ema && o.ema === undefined) {
+      throw new Error(`${o.out} keeps a moving average of its weights (since step ${ema.fromStep}); resume with --ema DECAY (e.g. the last sitting's ${saved.sittings.at(-1)?.ema ?? 0.999}).`);
+    }
     sittings = saved.sittings.filter((s) => s.fromStep < state.step).map((s) => ({ ...s, toStep: Math.min(s.toStep, state.step) }));
   } else {
     if (hasState && !o.resume) throw new Error(`${o.out} already holds a pretraining run; add --resume to continue it, or choose another --out folder.`);
@@ -208,41 +232,54 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
     writeFileSync(join(o.out, LOG_FILE), '');
   }
 
-  const sitting: PretrainSitting = { command: o.command, fromStep: state.step, toStep: state.step, timeSampling };
+  if (o.ema !== undefined && !(o.ema > 0 && o.ema < 1)) throw new Error(`The EMA decay must be between 0 and 1 (got ${o.ema}).`);
+  // A sitting that starts the average starts it from the weights as they are now.
+  if (o.ema !== undefined && !ema) ema = { values: Float32Array.from(state.params), fromStep: state.step };
+  const sitting: PretrainSitting = { command: o.command, fromStep: state.step, toStep: state.step, timeSampling, ...(o.ema !== undefined ? { ema: o.ema } : {}) };
   sittings.push(sitting);
   const corpus = await EmojiCorpus.load(image.size, { selection: o.corpus, limit: o.corpusLimit });
   const started = performance.now();
   const losses: number[] = [];
   const recent: number[] = [];
+  // The model folder's manifest: the EMA's weights say so (provenance.ema); the raw weights' do not.
+  const manifestFor = (average?: WeightAverage): ModelManifest => ({
+    format: MODEL_FORMAT,
+    name: DEFAULT_MODEL_NAME,
+    transformer,
+    image: { ...image, channels: 3, range: [-1, 1], patchOrder: 'c pi pj' },
+    textEncoder,
+    dtype: 'F16',
+    files: { transformer: TRANSFORMER_FILE, textEncoder: TEXT_ENCODER_FILE },
+    provenance: {
+      command: o.command,
+      sittings,
+      ...(initFrom ? { initFrom } : {}),
+      commit: gitCommit(process.cwd()),
+      steps: state.step,
+      seed: o.seed,
+      corpus: `emoji-datasource-google@16 (${corpus.entries.length} images, Apache-2.0), batch ${o.batch}, lr ${o.lr}`,
+      ...(o.corpus && o.corpus !== 'all' ? { corpusSelection: o.corpus } : {}),
+      ...(average ? { ema: { fromStep: average.fromStep } } : {}),
+      finalLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined,
+      wallSeconds: Math.round((performance.now() - started) / 1000),
+      date: new Date().toISOString(),
+    },
+    licence: 'Weights trained on Noto Emoji images (Apache-2.0, Google) from emoji-datasource-google; see LICENSES/.',
+  });
   const checkpoint = () => {
     sitting.toStep = state.step;
-    saveState(o.out, state, identity, sittings, initFrom);
-    const unpacked = unpackValues(io.layout, state.params);
-    const pick = (prefix: string) => Object.fromEntries(Object.entries(unpacked).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    const manifest: ModelManifest = {
-      format: MODEL_FORMAT,
-      name: DEFAULT_MODEL_NAME,
-      transformer,
-      image: { ...image, channels: 3, range: [-1, 1], patchOrder: 'c pi pj' },
-      textEncoder,
-      dtype: 'F16',
-      files: { transformer: TRANSFORMER_FILE, textEncoder: TEXT_ENCODER_FILE },
-      provenance: {
-        command: o.command,
-        sittings,
-        ...(initFrom ? { initFrom } : {}),
-        commit: gitCommit(process.cwd()),
-        steps: state.step,
-        seed: o.seed,
-        corpus: `emoji-datasource-google@16 (${corpus.entries.length} images, Apache-2.0), batch ${o.batch}, lr ${o.lr}`,
-        ...(o.corpus && o.corpus !== 'all' ? { corpusSelection: o.corpus } : {}),
-        finalLoss: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : undefined,
-        wallSeconds: Math.round((performance.now() - started) / 1000),
-        date: new Date().toISOString(),
-      },
-      licence: 'Weights trained on Noto Emoji images (Apache-2.0, Google) from emoji-datasource-google; see LICENSES/.',
+    saveState(o.out, state, identity, sittings, initFrom, ema);
+    const write = (dir: string, params: Float32Array, average?: WeightAverage) => {
+      const unpacked = unpackValues(io.layout, params);
+      const pick = (prefix: string) => Object.fromEntries(Object.entries(unpacked).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+      writeModelFolder(dir, manifestFor(average), { transformer: pick(TRANSFORMER_PREFIX), textEncoder: pick(TEXT_ENCODER_PREFIX) });
     };
-    writeModelFolder(o.out, manifest, { transformer: pick(TRANSFORMER_PREFIX), textEncoder: pick(TEXT_ENCODER_PREFIX) });
+    if (ema) {
+      write(o.out, ema.values, ema);
+      write(join(o.out, WITHOUT_EMA_DIR), state.params);
+    } else {
+      write(o.out, state.params);
+    }
   };
 
   try {
@@ -254,6 +291,7 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
       if (!Number.isFinite(r.loss)) {
         throw new Error(`Pretraining diverged at step ${step + 1} (loss ${r.loss}). The last checkpoint in ${o.out} is intact; resume with a lower --lr.`);
       }
+      if (ema) updateEma(ema.values, state.params, o.ema!);
       losses.push(r.loss);
       recent.push(r.loss);
       if (recent.length > 50) recent.shift();
