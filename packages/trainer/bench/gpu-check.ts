@@ -3,8 +3,10 @@
 //   2. the engine's selftest (gradients against finite differences, a falling loss) on CUDA;
 //   3. LoRA steps on a klein-4B-shaped transformer at 512×512 and 1024×1024 for each base precision (bf16, fp8,
 //      int8): seconds per step, images per second, peak GPU memory (nvidia-smi) and model FLOP utilisation;
-//   4. the same step on the CPU for the small embedded config;
-//   5. a one-line verdict.
+//   4. pretraining steps of the embedded default model on CUDA (`lora-studio model pretrain --device cuda`, everyday
+//      emoji) at batch 16 and 256: seconds per step and examples per second, against the CPU's ~16–20 examples/s;
+//   5. the same LoRA step on the CPU for the small embedded config;
+//   6. a one-line verdict.
 // Without CUDA it says so plainly and runs only the CPU part. The klein-shaped checkpoint is written sparse (its
 // weights are all zero: the arithmetic and memory are those of the real model, the losses are not meaningful) so
 // the check spends its time on the GPU, not on writing 7.75 GB.
@@ -18,10 +20,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { diagnoseProviders, runEngineSelftest } from '@lora-studio/onnx';
 import {
-  flux2ParameterCount, flux2Preset, openFlux2Checkpoint, quantizedBase, randomFlux2Weights, writeSparseFlux2Checkpoint,
+  pretrainDefaultModel, flux2ParameterCount, flux2Preset, openFlux2Checkpoint, quantizedBase, randomFlux2Weights, writeSparseFlux2Checkpoint,
   type Flux2Config, type FrozenFlux2Weights,
 } from '@lora-studio/models';
+import { fileURLToPath } from 'node:url';
 import { benchModel, runLoraSteps } from './lora-steps';
+
+const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../resources/base-models/flux2-tiny-default', import.meta.url));
 
 const PRECISIONS = ['bf16', 'fp8', 'int8'] as const;
 const RESOLUTIONS = [512, 1024];
@@ -130,6 +135,32 @@ async function main(): Promise<void> {
         }
       }
       if (skipped.length) say(`skipped to stay within ${budget} s: ${skipped.join(', ')}`);
+
+      say('');
+      say('== default-model pretraining on CUDA (everyday emoji, warm start from the shipped weights, 1 warm-up + timed steps)');
+      for (const batch of [16, 256]) {
+        if (elapsed() > budget) {
+          skipped.push(`pretraining batch ${batch}`);
+          continue;
+        }
+        const ms: number[] = [];
+        try {
+          await pretrainDefaultModel({
+            out: join(dir, `pretrain-${batch}`), steps: steps + 1, batch, seed: 1, lr: 5e-4, warmupSteps: 1, checkpointEvery: 1000, threads: 2,
+            resume: false, timeSampling: 'mixed', corpus: 'everyday', device: 'cuda', command: 'gpu-check', initFrom: DEFAULT_MODEL_DIR,
+            onProgress: (p) => ms.push(p.ms),
+          });
+          const s = ms.slice(1).reduce((a, b) => a + b, 0) / (ms.length - 1) / 1000;
+          const line = `pretraining batch ${String(batch).padEnd(4)} ${s.toFixed(3)} s/step, ${(batch / s).toFixed(0)} examples/s`;
+          rows.push(line);
+          say(line);
+        } catch (error) {
+          const line = `pretraining batch ${batch} failed: ${(error as Error).message.split('\n')[0]}`;
+          rows.push(line);
+          say(line);
+        }
+      }
+      if (skipped.length) say(`skipped to stay within ${budget} s: ${skipped.join(', ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -149,7 +180,7 @@ async function main(): Promise<void> {
   const verdict = !cuda
     ? `verdict: CPU only — CUDA is absent here, so the GPU figures are unverified; the CPU step ${cpuOk ? 'works' : 'FAILED'}.`
     : selftestOk && failed.length === 0 && skipped.length === 0 && cpuOk
-      ? `verdict: CUDA ready — selftest passed and every klein-4B case ran (${rows.length} cases) in ${elapsed().toFixed(0)} s.`
+      ? `verdict: CUDA ready — selftest passed and every klein-4B and pretraining case ran (${rows.length} cases) in ${elapsed().toFixed(0)} s.`
       : `verdict: CUDA NOT ready — ${[!selftestOk ? 'the selftest failed' : '', failed.length ? `${failed.length} case(s) failed` : '', skipped.length ? `${skipped.length} case(s) skipped for time` : '', !cpuOk ? 'the CPU step failed' : ''].filter(Boolean).join(', ')}.`;
   say(verdict);
   process.exitCode = verdict.includes('NOT') || verdict.includes('FAILED') ? 1 : 0;

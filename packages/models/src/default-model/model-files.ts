@@ -28,7 +28,7 @@ export interface Provenance {
   /** The exact command that produced the weights (the last sitting's, when resumed). */
   command: string;
   /** Every sitting in order, for a run resumed across sittings: command and the steps it ran. */
-  sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string; ema?: number }[];
+  sittings?: { command: string; fromStep: number; toStep: number; timeSampling: string; ema?: number; provider?: string }[];
   /** The model folder the weights started from (a warm start), with its content id and provenance. */
   initFrom?: { dir: string; id: string; steps: number; commit: string };
   /** `git rev-parse HEAD` of the tree that ran it (plus "-dirty" when it had uncommitted changes). */

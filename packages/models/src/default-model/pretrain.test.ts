@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { onnxruntimeBindingFolder } from '@lora-studio/onnx';
 import { flux2Preset } from '../flux2/config';
 import { loadDefaultModel } from './default-model';
 import { pretrainDefaultModel, pretrainLearningRate, type PretrainOptions } from './pretrain';
+import { parsePretrainArgs } from './pretrain-cli';
 
 const root = mkdtempSync(join(tmpdir(), 'pretrain-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -73,6 +75,19 @@ describe('pretraining the default model', () => {
     expect(avg!.provenance.sittings!.map((s) => s.ema)).toEqual([undefined, 0.5, 0.5]);
     await expect(pretrainDefaultModel({ ...tiny, out: ema, steps: 8, resume: true })).rejects.toThrow(/--ema DECAY/);
   }, 180_000);
+
+  it('runs on the device asked for, records it per sitting, and refuses CUDA where it cannot run', async () => {
+    const out = join(root, 'device');
+    const started: string[] = [];
+    await pretrainDefaultModel({ ...tiny, device: 'cpu', out, steps: 1, resume: false, onStart: (s) => started.push(s.provider) });
+    expect(started).toEqual(['cpu']);
+    expect(JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')).provenance.sittings[0].provider).toBe('cpu');
+    const onCuda = pretrainDefaultModel({ ...tiny, device: 'cuda', out: join(root, 'device-cuda'), steps: 1, resume: false });
+    if (!existsSync(join(onnxruntimeBindingFolder(), 'libonnxruntime_providers_cuda.so'))) await expect(onCuda).rejects.toThrow(/--device cuda: CUDA cannot run.*--device cpu/s);
+    else expect((await onCuda).steps).toBe(1);
+    expect(() => parsePretrainArgs(['--out', out, '--device', 'gpu'], 'x')).toThrow(/--device must be auto, cpu, cuda \(got "gpu"\)/);
+    expect(parsePretrainArgs(['--out', out], 'x').device).toBe('auto');
+  }, 120_000);
 
   it('trains on the chosen emoji selection and records it for the quality gate', async () => {
     await pretrainDefaultModel({ ...tiny, corpus: 'everyday', out: join(root, 'everyday'), steps: 1, resume: false });

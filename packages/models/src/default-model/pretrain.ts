@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSession, packValues, runTrainStep, SafetensorsFile, toFloat32, TrainState, unpackValues, updateEma, writeSafetensorsFile } from '@lora-studio/onnx';
+import { createSession, packValues, type ProviderFallback, type ProviderName, runTrainStep, SafetensorsFile, toFloat32, TrainState, unpackValues, updateEma, writeSafetensorsFile } from '@lora-studio/onnx';
 import type { Flux2Config } from '../flux2/config';
 import { randomFlux2Weights } from '../flux2/random-weights';
 import { pretrainBatch, type TimeSampling } from './batch';
@@ -44,13 +44,25 @@ export interface PretrainOptions {
    * sitting must name a decay (the average is part of the run's state).
    */
   ema?: number;
+  /**
+   * Where the steps run: 'cpu', 'cuda' (refused with the reason when CUDA cannot run the graph) or 'auto' (CUDA when
+   * it can, else the CPU; the default). Each sitting records the provider it ran on; a resumed run repeats its
+   * weights bit for bit on the same provider.
+   */
+  device?: PretrainDevice;
   /** Use only the first N emoji (tests). */
   corpusLimit?: number;
   transformer?: Flux2Config;
   textEncoder?: TextEncoderConfig;
   image?: PixelFormat;
   onProgress?: (p: PretrainProgress) => void;
+  /** Called once the step's session exists: the provider it runs on and why the ones before it did not load. */
+  onStart?: (s: { provider: ProviderName; fallbacks: readonly ProviderFallback[] }) => void;
 }
+
+export type PretrainDevice = 'auto' | 'cpu' | 'cuda';
+export const PRETRAIN_DEVICES: readonly PretrainDevice[] = ['auto', 'cpu', 'cuda'];
+const DEVICE_PROVIDERS: Record<PretrainDevice, readonly ProviderName[]> = { auto: ['cuda', 'cpu'], cpu: ['cpu'], cuda: ['cuda'] };
 
 export interface PretrainProgress {
   step: number;
@@ -70,6 +82,8 @@ export interface PretrainSitting {
   timeSampling: TimeSampling;
   /** The EMA decay of this sitting, when the run keeps an average. */
   ema?: number;
+  /** The execution provider the sitting ran on (absent in sittings recorded before the choice existed: the CPU). */
+  provider?: ProviderName;
 }
 
 export interface PretrainResult {
@@ -148,6 +162,16 @@ function saveState(out: string, state: TrainState, identity: object, sittings: P
   });
 }
 
+/** The step graph's session on the chosen device; 'cuda' is refused with onnxruntime's reason and what to do. */
+async function openStepSession(bytes: Uint8Array, device: PretrainDevice, threads: number) {
+  try {
+    return await createSession(bytes, { providers: DEVICE_PROVIDERS[device], threads });
+  } catch (e) {
+    if (device !== 'cuda') throw e;
+    throw new Error(`--device cuda: CUDA cannot run the pretraining step here (${(e as Error).message}). \`lora-studio engine\` says what is missing (on an NVIDIA machine: npm run gpu:install); or run it on the CPU with --device cpu.`);
+  }
+}
+
 /** A run's checkpoint as read back for --resume: its optimizer state, and the sittings and warm start it records. */
 interface SavedRun {
   state: TrainState;
@@ -200,7 +224,8 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   mkdirSync(o.out, { recursive: true });
 
   const { bytes, io } = buildPretrainStep({ transformer, textEncoder, image, batch: o.batch }, { weightDecay: WEIGHT_DECAY, clipNorm: CLIP_NORM });
-  const session = await createSession(bytes, { providers: ['cpu'], threads: o.threads });
+  const session = await openStepSession(bytes, o.device ?? 'auto', o.threads);
+  o.onStart?.({ provider: session.provider, fallbacks: session.fallbacks });
   let state: TrainState;
   let sittings: PretrainSitting[] = [];
   let initFrom: InitFrom | undefined;
@@ -235,7 +260,9 @@ export async function pretrainDefaultModel(o: PretrainOptions): Promise<Pretrain
   if (o.ema !== undefined && !(o.ema > 0 && o.ema < 1)) throw new Error(`The EMA decay must be between 0 and 1 (got ${o.ema}).`);
   // A sitting that starts the average starts it from the weights as they are now.
   if (o.ema !== undefined && !ema) ema = { values: Float32Array.from(state.params), fromStep: state.step };
-  const sitting: PretrainSitting = { command: o.command, fromStep: state.step, toStep: state.step, timeSampling, ...(o.ema !== undefined ? { ema: o.ema } : {}) };
+  const sitting: PretrainSitting = {
+    command: o.command, fromStep: state.step, toStep: state.step, timeSampling, ...(o.ema !== undefined ? { ema: o.ema } : {}), provider: session.provider,
+  };
   sittings.push(sitting);
   const corpus = await EmojiCorpus.load(image.size, { selection: o.corpus, limit: o.corpusLimit });
   const started = performance.now();
