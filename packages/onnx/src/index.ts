@@ -8,6 +8,7 @@ export * from './serialize';
 export * from './autodiff';
 export { GRAD_RULES, constInts } from './grad-rules';
 export * from './session';
+export * from './spinning-choice';
 export * from './host-arrays';
 export * from './gradcheck';
 export * from './seeded-random';

@@ -6,10 +6,11 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { f32ToBf16 } from './safetensors';
 import { Graph } from './graph';
-import { add, cast, mul, sigmoid } from './ops';
+import { add, cast, gemm, mul, sigmoid, softmax } from './ops';
 import { ModelProto } from './proto';
 import { serializeGraph } from './serialize';
-import { ortOptions, type EngineSessionOptions } from './session';
+import { createSession, hostTensor, ortOptions, type EngineSessionOptions } from './session';
+import { SeededRandom } from './seeded-random';
 
 /** Op types of the graph onnxruntime runs for `opts`, from the optimized model it writes. */
 async function optimizedOps(model: Uint8Array, opts: EngineSessionOptions): Promise<string[]> {
@@ -44,5 +45,42 @@ describe('session options', () => {
     const ops = await optimizedOps(model, { providers: ['cpu'] });
     expect(ops).not.toContain('Cast');
     expect(ops.filter((op) => op === 'Sigmoid')).toHaveLength(1);
+  });
+});
+
+describe("spinning: 'auto'", () => {
+  // Large enough that onnxruntime splits the products and the softmax between two threads.
+  const g = new Graph('spin');
+  const x = g.input('x', 'float32', [256, 256]);
+  const rng = new SeededRandom(5);
+  const w = g.initializer('w', 'float32', [256, 256], rng.fillNormal(new Float32Array(256 * 256), 0.05));
+  g.output(softmax(gemm(sigmoid(gemm(x, w, null, { transB: true })), w)), 'y');
+  const model = serializeGraph(g);
+
+  it('runs the graph with blocking and with spinning threads, each giving the blocking session\'s output bit for bit', async () => {
+    const input = hostTensor('float32', [256, 256], rng.fillNormal(new Float32Array(256 * 256), 1));
+    const plain = await createSession(model, { providers: ['cpu'], threads: 2 });
+    const auto = await createSession(model, { providers: ['cpu'], threads: 2, spinning: 'auto' });
+    try {
+      const expected = (await plain.run({ x: input })).outputs.y!.data as Float32Array;
+      expect(plain.spinningRuns).toBeUndefined();
+      for (let i = 0; i < 20; i++) {
+        const y = (await auto.run({ x: input })).outputs.y!.data as Float32Array;
+        expect(Buffer.from(y.buffer, y.byteOffset, y.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength))).toBe(true);
+      }
+      const runs = auto.spinningRuns!;
+      expect(runs.spinning).toBeGreaterThanOrEqual(7);
+      expect(runs.blocking).toBeGreaterThanOrEqual(7);
+    } finally {
+      await plain.release();
+      await auto.release();
+    }
+  });
+
+  it('keeps one blocking session on one thread, where there is no second thread to wake', async () => {
+    const one = await createSession(model, { providers: ['cpu'], threads: 1, spinning: 'auto' });
+    await one.run({ x: hostTensor('float32', [256, 256], new Float32Array(256 * 256)) });
+    expect(one.spinningRuns).toBeUndefined();
+    await one.release();
   });
 });

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import type { DType } from './dtype';
+import { SpinningChoice, type SessionKind } from './spinning-choice';
 
 // onnxruntime's own logger prints every failed provider load in red; those failures are reported as
 // values (fallback reasons, thrown errors) instead.
@@ -18,8 +19,13 @@ export interface EngineSessionOptions {
   threads?: number;
   /** Graph optimisation level. Use 'disabled' or 'basic' for float64 gradient checks. Default 'all'. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Let idle threads busy-wait. Off by default: spinning sessions slow each other down. */
-  spinning?: boolean;
+  /**
+   * Let idle intra-op threads busy-wait while a run lasts (they stop when it returns). Off by default: spinning
+   * threads slow down every other busy process on the machine, and themselves with it. 'auto' (CPU only, more than
+   * one thread) tries both and keeps whichever has lately been faster (`SpinningChoice`), re-creating the session
+   * when it changes: for small graphs of many short nodes, which are quick to create.
+   */
+  spinning?: boolean | 'auto';
   /** Folder that relative external-data paths are resolved against when the model is given as bytes. */
   externalDataFolder?: string;
   /**
@@ -89,12 +95,24 @@ export class EngineSession {
   readonly timings: number[] = [];
 
   constructor(
-    readonly session: ort.InferenceSession,
+    private current: ort.InferenceSession,
     readonly provider: ProviderName,
     readonly fallbacks: readonly ProviderFallback[],
     readonly createMs: number,
     readonly hash: string,
+    /** With `spinning: 'auto'`: how to create the session either way, which kind is live, and what decides. */
+    private readonly spinning?: { create: (kind: SessionKind) => Promise<ort.InferenceSession>; live: SessionKind; choice: SpinningChoice },
   ) {}
+
+  /** The live onnxruntime session. */
+  get session(): ort.InferenceSession {
+    return this.current;
+  }
+
+  /** How many runs had blocking and spinning threads (`spinning: 'auto'` only). */
+  get spinningRuns(): Record<SessionKind, number> | undefined {
+    return this.spinning?.choice.counts();
+  }
 
   get inputNames(): readonly string[] {
     return this.session.inputNames;
@@ -107,10 +125,13 @@ export class EngineSession {
   async run(feeds: Record<string, ort.Tensor>, fetch?: readonly string[]): Promise<RunResult> {
     const missing = this.inputNames.filter((n) => !(n in feeds));
     if (missing.length) throw new Error(`Session run: missing inputs ${missing.join(', ')}; the graph needs every input fed.`);
+    const kind = this.spinning ? await this.switchTo(this.spinning.choice.next()) : 'blocking';
+    const session = this.current;
     const t0 = performance.now();
-    const outputs = fetch ? await this.session.run(feeds, fetch) : await this.session.run(feeds);
+    const outputs = fetch ? await session.run(feeds, fetch) : await session.run(feeds);
     const ms = performance.now() - t0;
     this.timings.push(ms);
+    this.spinning?.choice.record(kind, ms);
     return { outputs: outputs as Record<string, ort.Tensor>, ms };
   }
 
@@ -119,8 +140,21 @@ export class EngineSession {
     this.session.endProfiling();
   }
 
+  /**
+   * Makes the live session the given kind (the old one is released first, so only one copy of the buffers is ever
+   * held); returns the kind that is live. Callers run one step at a time, so no run is in flight on the old one.
+   */
+  private async switchTo(kind: SessionKind): Promise<SessionKind> {
+    const s = this.spinning!;
+    if (kind === s.live) return kind;
+    await this.current.release();
+    this.current = await s.create(kind);
+    s.live = kind;
+    return kind;
+  }
+
   async release(): Promise<void> {
-    await this.session.release();
+    await this.current.release();
   }
 }
 
@@ -136,8 +170,11 @@ export async function createSession(model: Uint8Array | string, opts: EngineSess
   for (const provider of providers) {
     const t0 = performance.now();
     try {
-      const session = await ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, opts));
-      return new EngineSession(session, provider, fallbacks, performance.now() - t0, hash);
+      const auto = opts.spinning === 'auto' && provider === 'cpu' && opts.threads !== 1 && !opts.profile;
+      const create = (kind: SessionKind) => ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, { ...opts, spinning: kind === 'spinning' }));
+      const session = auto ? await create('blocking') : await ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, opts));
+      const spinning = auto ? { create, live: 'blocking' as SessionKind, choice: new SpinningChoice() } : undefined;
+      return new EngineSession(session, provider, fallbacks, performance.now() - t0, hash, spinning);
     } catch (e) {
       fallbacks.push({ provider, reason: firstLine(e) });
     }
@@ -147,7 +184,8 @@ export async function createSession(model: Uint8Array | string, opts: EngineSess
 }
 
 export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): ort.InferenceSession.SessionOptions {
-  const session: Record<string, string> = { 'intra_op.allow_spinning': opts.spinning ? '1' : '0' };
+  // Spinning threads stop as soon as a run returns (force_spinning_stop), so they never busy-wait between runs.
+  const session: Record<string, string> = opts.spinning === true ? { 'intra_op.allow_spinning': '1', force_spinning_stop: '1' } : { 'intra_op.allow_spinning': '0' };
   // A node the GPU provider cannot run must fail loudly rather than run slowly on the CPU.
   if (provider !== 'cpu') session.disable_cpu_ep_fallback = '1';
   if (opts.externalDataFolder) session.model_external_initializers_file_folder_path = opts.externalDataFolder;

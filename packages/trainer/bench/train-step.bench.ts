@@ -12,8 +12,10 @@
 // it moves far less than wall time, and with --threads 1 it is the work each side does per step.
 //
 // --profile runs the engine side alone with onnxruntime's profiler and prints where its step's time goes.
-// --spinning lets the engine's idle intra-op threads busy-wait (the trainer's sessions do not: on a shared machine it
-// is far slower; on a quiet one it saves each parallel node's wake-up, so measure it there).
+// --spinning on|off|auto overrides the trainer's choice (small models: auto, which runs the step with spinning and
+// with blocking intra-op threads and keeps the faster; larger ones: off). Spinning saves each parallel node's
+// wake-up on a quiet machine and is far slower on a shared one. Under auto the first 10 steps block and the next 10
+// spin (give --warmup 20 to time the choice it settles on); the line per run says how many steps each kind ran.
 // Options: --threads N (default 2), --steps N (timed, default 30), --warmup N (default 5), --repeat N (default 1),
 // --only default|klein, --python PATH (default $TORCH_PYTHON or /usr/bin/python3; the PyTorch side is skipped when
 // it cannot import torch).
@@ -71,8 +73,8 @@ interface RunSpec {
   warmup: number;
   /** Profile the engine's steps with onnxruntime's profiler into this folder (the PyTorch side is not run). */
   profileDir?: string;
-  /** Engine side: intra-op threads busy-wait between nodes (onnxruntime's default; off in the trainer). */
-  spinning?: boolean;
+  /** Engine side: override of the trainer's spinning choice. */
+  spinning?: boolean | 'auto';
 }
 
 interface SideResult {
@@ -85,6 +87,9 @@ interface SideResult {
   blas?: { libraries: string[]; kernel: string | null };
   torch?: string;
   profile?: string;
+  /** Engine side under spinning 'auto': steps run with each kind of threads, and what creating the session took. */
+  spinningRuns?: { spinning: number; blocking: number };
+  createMs?: number;
 }
 
 function trainingConfig(spec: RunSpec): TrainingConfig {
@@ -95,7 +100,7 @@ function trainingConfig(spec: RunSpec): TrainingConfig {
 }
 
 /** Writes the case's inputs (and, for a random model, its weights) into `dir`; returns what both sides read. */
-function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean }): RunSpec {
+function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean | 'auto' }): RunSpec {
   let transformer = DEFAULT_MODEL;
   if (c.config !== CASES.default!.config) {
     transformer = join(dir, 'transformer.safetensors');
@@ -142,7 +147,7 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   const config = trainingConfig(spec);
   const graphs = buildTrainStep(model, config, { batch: spec.batch, imageTokens: spec.imageTokens, textTokens: spec.textTokens });
   const profile = spec.profileDir ? join(spec.profileDir, 'ort-profile') : undefined;
-  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile, spinning: spec.spinning });
+  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile, ...(spec.spinning === undefined ? {} : { spinning: spec.spinning }) });
   const file = parseSafetensors(new Uint8Array(readFileSync(spec.inputs)), spec.inputs);
   const read = (name: string) => toFloat32('F32', file.tensorBytes(name));
   const shape = (name: string) => file.tensors.find((t) => t.name === name)!.shape;
@@ -173,9 +178,10 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
     if (!file) throw new Error(`onnxruntime wrote no profile into ${spec.profileDir}.`);
     summary = formatProfile(summariseProfile(join(spec.profileDir, file), spec.steps));
   }
+  const spinningRuns = session.spinningRuns;
   await session.release();
   checkpoint.close();
-  return { ms, cpuMs, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary };
+  return { ms, cpuMs, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary, spinningRuns, createMs: session.createMs };
 }
 
 function runChild(cmd: string, args: string[], what: string): SideResult {
@@ -194,7 +200,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, threads: { type: 'string', default: '2' }, steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' },
-      profile: { type: 'boolean', default: false }, spinning: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false }, spinning: { type: 'string' },
       python: { type: 'string', default: process.env.TORCH_PYTHON ?? '/usr/bin/python3' },
     },
   });
@@ -202,12 +208,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(await engineSide(JSON.parse(readFileSync(values.child, 'utf8')))));
     return;
   }
-  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning };
+  const spinningFlags: Record<string, boolean | 'auto'> = { on: true, off: false, auto: 'auto' };
+  if (values.spinning !== undefined && !(values.spinning in spinningFlags)) throw new Error(`--spinning is on, off or auto (got "${values.spinning}").`);
+  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning === undefined ? undefined : spinningFlags[values.spinning] };
   const python = values.python!;
   const torchOk = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const script = fileURLToPath(new URL('./flux2_torch_step.py', import.meta.url));
   const self = fileURLToPath(import.meta.url);
-  console.log(`bench:train-step — ${o.threads} threads on both sides${o.spinning ? ' (engine threads spinning)' : ''}, median of ${o.steps} steps after ${o.warmup} warm-up steps, same batch every step`);
+  console.log(`bench:train-step — ${o.threads} threads on both sides${values.spinning ? ` (engine spinning: ${values.spinning})` : ''}, median of ${o.steps} steps after ${o.warmup} warm-up steps, same batch every step`);
   if (!torchOk) console.log(`PyTorch side skipped: ${python} cannot import torch (Debian: apt-get install python3-torch libopenblas0-openmp).`);
   for (const name of values.only ? [values.only] : Object.keys(CASES)) {
     const c = CASES[name];
@@ -224,7 +232,8 @@ async function main(): Promise<void> {
         const torch = torchOk && !values.profile ? runChild(python, [script, specPath], 'The PyTorch side') : null;
         const e = median(engine.ms);
         const ec = median(engine.cpuMs);
-        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step (CPU ${ec.toFixed(1)} ms), peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
+        const kinds = engine.spinningRuns ? ` [steps spinning ${engine.spinningRuns.spinning}, blocking ${engine.spinningRuns.blocking}; a session takes ${engine.createMs!.toFixed(0)} ms to create]` : '';
+        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step (CPU ${ec.toFixed(1)} ms)${kinds}, peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
         if (torch) {
           const t = median(torch.ms);
           const tc = median(torch.cpuMs);

@@ -1,6 +1,6 @@
 // Frozen weights by reference: the step graphs point into the model's own safetensors file (ONNX external data)
 // instead of holding a float32 copy, and training on them is bit for bit the same as on inline weights.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { flux2ImageIds, flux2TextIds, flux2WeightSpecs, readFlux2Weight, type De
 import type { BaseModel } from './base-model/base-model';
 import type { TrainingConfig } from './config';
 import type { TrainingEvent } from './events';
-import { prepareNewRun, type PreparedRun } from './setup';
+import { prepareNewRun, prepareResume, type PreparedRun } from './setup';
+import { runPaths } from './run-folder';
 import { writeFixtures } from './testing/fixtures';
 import { buildTrainStep, PRESERVE_INPUT, trainableSpecs } from './train-step-graph';
 import { BasePrediction } from './base-prediction';
@@ -71,9 +72,10 @@ describe('frozen weights by reference', () => {
       const weightBytes = statSync(join(fixtures.model, 'transformer.safetensors')).size;
       const byReference = buildTrainStep(model, config, shapes);
       const withInline = buildTrainStep(inline(model), config, shapes);
-      // A model this small is converted to float32 once at load, by reference or inline alike.
-      expect(byReference.session).toMatchObject({ externalDataFolder: fixtures.model, keepWeightsAsStored: true, convertWeightsAtLoad: true });
-      expect(withInline.session).toEqual({ keepWeightsAsStored: true, convertWeightsAtLoad: true });
+      // A model this small is converted to float32 once at load, by reference or inline alike, and its step runs
+      // with spinning and with blocking threads, keeping the faster.
+      expect(byReference.session).toMatchObject({ externalDataFolder: fixtures.model, keepWeightsAsStored: true, convertWeightsAtLoad: true, spinning: 'auto' });
+      expect(withInline.session).toEqual({ keepWeightsAsStored: true, convertWeightsAtLoad: true, spinning: 'auto' });
       // The inline graph carries every weight; the one by reference only their names and byte ranges.
       expect(withInline.step.bytes.byteLength - byReference.step.bytes.byteLength).toBeGreaterThan(0.95 * weightBytes);
       for (const name of ['img_in.weight', 'single_blocks.0.linear1.weight']) {
@@ -162,3 +164,26 @@ describe('output preservation in the step graph', () => {
   });
 });
 
+
+describe('spinning and blocking threads', () => {
+  // A small model's step tries blocking threads for 10 steps, then spinning ones (spinning 'auto', a new session
+  // each time): steps 11–15 ran with spinning threads in the first run and with blocking ones after the resume.
+  it('a run on two threads resumed from step 5 repeats steps 6–16 bit for bit, with spinning and blocking threads', async () => {
+    const runDir = join(root, 'two-threads');
+    const stepLosses = async (resume: boolean) => {
+      const prepared = resume
+        ? await prepareResume(runDir, { threads: 2 })
+        : await prepareNewRun({ dataset: fixtures.dataset, base: fixtures.model, runDir, type: 'subject', trigger: 'sks', overrides: { ...overrides, steps: 16, checkpointEvery: 5, preservation: 0 } }, { threads: 2 });
+      expect(prepared.model.weights.kind).toBe('checkpoint');
+      const events: TrainingEvent[] = [];
+      expect(await new TrainingRun(prepared, runDir, (e) => events.push(e), { threads: 2 }).run()).toBe('finished');
+      return new Map(events.flatMap((e) => (e.type === 'step' ? [[e.step, e.loss] as const] : [])));
+    };
+    const first = await stepLosses(false);
+    const checkpoints = runPaths(runDir).checkpoints;
+    for (const f of readdirSync(checkpoints).sort().slice(1)) rmSync(join(checkpoints, f), { recursive: true });
+    const again = await stepLosses(true);
+    expect([...again.keys()]).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    for (let step = 6; step <= 16; step++) expect(again.get(step), `step ${step}`).toBe(first.get(step));
+  });
+});

@@ -92,6 +92,9 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   } else {
     weights = family.addWeights(g, model.weights);
     session = family.weightSession(model.weights);
+    // Small models (weights converted once at load) run many short nodes, where threads that spin during a step save
+    // a wake-up at each, and a second session's buffers are small: the step runs both ways and keeps the faster.
+    if (session.convertWeightsAtLoad) session = { ...session, spinning: 'auto' };
     lora = new Map();
     const type = adapterType(config.adapter);
     const settings = adapterSettings(config);
