@@ -11,9 +11,9 @@ import { UsageError, type Command } from './command';
 const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
 
 /**
- * Things the default model was pretrained on (Google emoji names) that the style sample does not show: the look
- * must carry over to them with the trigger, and leave them alone without it. (The guide's "wild prompts" — a cat on
- * a windowsill… — are for real FLUX.2 models; the tiny default model knows only emoji words.)
+ * Training steps of the demo's LoRA. Its grid and scores use DEFAULT_MODEL_SUBJECTS: emoji the default model draws
+ * that the style sample does not show, so the look must carry over to them with the trigger and leave them alone
+ * without it (the guide's "wild prompts" — a cat on a windowsill… — are for real FLUX.2 models).
  */
 const DEMO_STEPS = 600;
 

@@ -6,6 +6,7 @@ import { readRunDescription } from '@lora-studio/trainer';
 import { ImageRenderer } from './renderer';
 import { scoreRun, scoresPath, type RunScores } from './scores';
 import { trainRun } from './test-runs';
+import { DEFAULT_MODEL_SUBJECTS } from './wild-prompts';
 
 // A short style LoRA on the embedded default model and the shipped style sample ("…, in the style of flt"), without
 // preservation so 60 steps are enough to move it (preservation's effect is what `lora-studio demo` measures).
@@ -30,7 +31,7 @@ describe('checkpoint scores (embedded default model, style sample)', () => {
   it('scores the 5 wild prompts with and without the trigger, with image features', () => {
     expect(scores.method).toBe('image-features');
     expect(scores.triggerPrompts).toHaveLength(5);
-    expect(scores.plainPrompts[0]).toBe('unicorn face');
+    expect(scores.plainPrompts[0]).toBe(DEFAULT_MODEL_SUBJECTS[0]);
     expect(scores.checkpoints.map((c) => c.step)).toEqual([60]);
     expect(scores.best).toBe(60);
   });

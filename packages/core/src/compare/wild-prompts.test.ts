@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultModelDir } from '@lora-studio/models';
 import { describe, expect, it } from 'vitest';
-import { mentionsTrigger, wildPrompts } from './wild-prompts';
+import { DEFAULT_MODEL_SUBJECTS, mentionsTrigger, wildPrompts } from './wild-prompts';
 
 describe('wild prompts', () => {
   it('gives five prompts with the trigger for every project type and base model', () => {
@@ -18,8 +20,11 @@ describe('wild prompts', () => {
       const text = [...wildPrompts('subject', 'sks', base), ...wildPrompts('style', 'flt', base)].join(' ');
       expect(text).not.toMatch(/coffee|astronaut|watercolor/);
       expect(text).toMatch(/on a blue background/);
-      expect(text).toContain('strawberry, in the style of flt');
+      expect(text).toContain('pear, in the style of flt');
     }
+    // Every word of the subjects has its own row in the shipped model's word table (its captions used it).
+    const words = new Set((JSON.parse(readFileSync(join(defaultModelDir(), 'model.json'), 'utf8')) as { textEncoder: { words: string[] } }).textEncoder.words);
+    for (const w of DEFAULT_MODEL_SUBJECTS.flatMap((s) => s.split(' '))) expect(words.has(w), w).toBe(true);
     expect(wildPrompts('subject', 'sks', '/models/flux2-klein-4b')[0]).toContain('coffee shop');
   });
 });
