@@ -172,7 +172,7 @@ export async function createSession(model: Uint8Array | string, opts: EngineSess
     try {
       const auto = opts.spinning === 'auto' && provider === 'cpu' && opts.threads !== 1 && !opts.profile;
       const create = (kind: SessionKind) => ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, { ...opts, spinning: kind === 'spinning' }));
-      const session = auto ? await create('blocking') : await ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, opts));
+      const session = await create(opts.spinning === true ? 'spinning' : 'blocking');
       const spinning = auto ? { create, live: 'blocking' as SessionKind, choice: new SpinningChoice() } : undefined;
       return new EngineSession(session, provider, fallbacks, performance.now() - t0, hash, spinning);
     } catch (e) {

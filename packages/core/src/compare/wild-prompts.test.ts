@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultModelDir } from '@lora-studio/models';
+import { defaultModelDir, readManifest } from '@lora-studio/models';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_SUBJECTS, mentionsTrigger, wildPrompts } from './wild-prompts';
 
@@ -23,7 +21,7 @@ describe('wild prompts', () => {
       expect(text).toContain('pear, in the style of flt');
     }
     // Every word of the subjects has its own row in the shipped model's word table (its captions used it).
-    const words = new Set((JSON.parse(readFileSync(join(defaultModelDir(), 'model.json'), 'utf8')) as { textEncoder: { words: string[] } }).textEncoder.words);
+    const words = new Set(readManifest(defaultModelDir()).textEncoder.words);
     for (const w of DEFAULT_MODEL_SUBJECTS.flatMap((s) => s.split(' '))) expect(words.has(w), w).toBe(true);
     expect(wildPrompts('subject', 'sks', '/models/flux2-klein-4b')[0]).toContain('coffee shop');
   });
