@@ -9,7 +9,8 @@ import { Graph } from './graph';
 import { add, cast, gemm, mul, sigmoid, softmax } from './ops';
 import { ModelProto } from './proto';
 import { serializeGraph } from './serialize';
-import { createSession, hostTensor, ortOptions, type EngineSessionOptions } from './session';
+import { createSession, EngineSession, hostTensor, ortOptions, type EngineSessionOptions } from './session';
+import { SpinningChoice, type SessionKind } from './spinning-choice';
 import { SeededRandom } from './seeded-random';
 
 /** Op types of the graph onnxruntime runs for `opts`, from the optimized model it writes. */
@@ -74,6 +75,31 @@ describe("spinning: 'auto'", () => {
     } finally {
       await plain.release();
       await auto.release();
+    }
+  });
+
+  it('stays with blocking threads, and says why, when a spinning session cannot be created at the change', async () => {
+    const input = hostTensor('float32', [256, 256], rng.fillNormal(new Float32Array(256 * 256), 1));
+    const made: SessionKind[] = [];
+    // Real sessions; only the spinning one fails to load, as when the memory the old one freed is not back yet.
+    const create = async (kind: SessionKind) => {
+      made.push(kind);
+      if (kind === 'spinning') throw new Error('Failed to allocate memory for the arena\nstack trace');
+      return ort.InferenceSession.create(model, ortOptions('cpu', { threads: 2 }));
+    };
+    const session = new EngineSession(await create('blocking'), 'cpu', [], 0, 'test', { create, live: 'blocking', choice: new SpinningChoice({ warmup: 0, window: 2, retryEvery: 3 }) });
+    try {
+      const expected = (await session.run({ x: input })).outputs.y!.data as Float32Array;
+      for (let i = 0; i < 12; i++) {
+        const y = (await session.run({ x: input })).outputs.y!.data as Float32Array;
+        expect(Array.from(y)).toEqual(Array.from(expected));
+      }
+      expect(session.spinningStopped).toBe('a session with spinning threads could not be created (Failed to allocate memory for the arena); staying with blocking threads');
+      // One try at the change, one blocking session again, and no further tries.
+      expect(made).toEqual(['blocking', 'spinning', 'blocking']);
+      expect(session.spinningRuns!.blocking).toBe(13);
+    } finally {
+      await session.release();
     }
   });
 

@@ -90,6 +90,14 @@ export interface RunResult {
   ms: number;
 }
 
+/** How `spinning: 'auto'` creates a session of either kind, which kind is live, what decides, and why it stopped. */
+export interface SpinningSessions {
+  create: (kind: SessionKind) => Promise<ort.InferenceSession>;
+  live: SessionKind;
+  choice: SpinningChoice;
+  stopped?: string;
+}
+
 export class EngineSession {
   /** Milliseconds of every run so far, in order. */
   readonly timings: number[] = [];
@@ -101,7 +109,7 @@ export class EngineSession {
     readonly createMs: number,
     readonly hash: string,
     /** With `spinning: 'auto'`: how to create the session either way, which kind is live, and what decides. */
-    private readonly spinning?: { create: (kind: SessionKind) => Promise<ort.InferenceSession>; live: SessionKind; choice: SpinningChoice },
+    private readonly spinning?: SpinningSessions,
   ) {}
 
   /** The live onnxruntime session. */
@@ -112,6 +120,11 @@ export class EngineSession {
   /** How many runs had blocking and spinning threads (`spinning: 'auto'` only). */
   get spinningRuns(): Record<SessionKind, number> | undefined {
     return this.spinning?.choice.counts();
+  }
+
+  /** Why `spinning: 'auto'` stopped changing kind (a session of the other kind could not be created), if it did. */
+  get spinningStopped(): string | undefined {
+    return this.spinning?.stopped;
   }
 
   get inputNames(): readonly string[] {
@@ -143,12 +156,25 @@ export class EngineSession {
   /**
    * Makes the live session the given kind (the old one is released first, so only one copy of the buffers is ever
    * held); returns the kind that is live. Callers run one step at a time, so no run is in flight on the old one.
+   * If the new kind cannot be created (memory freed by the old one not yet back, say), the kind that loaded before is
+   * created again and kept for the rest of the session: a slower step beats a failed run.
    */
   private async switchTo(kind: SessionKind): Promise<SessionKind> {
     const s = this.spinning!;
     if (kind === s.live) return kind;
     await this.current.release();
-    this.current = await s.create(kind);
+    try {
+      this.current = await s.create(kind);
+    } catch (e) {
+      s.stopped = `a session with ${kind} threads could not be created (${firstLine(e)}); staying with ${s.live} threads`;
+      try {
+        this.current = await s.create(s.live);
+      } catch (again) {
+        throw new Error(`Session: ${s.stopped}, but that session could not be created again either (${firstLine(again)}). Start the run again; if it fails the same way, close other programs to free memory.`);
+      }
+      s.choice.stay(s.live);
+      return s.live;
+    }
     s.live = kind;
     return kind;
   }
@@ -173,7 +199,7 @@ export async function createSession(model: Uint8Array | string, opts: EngineSess
       const auto = opts.spinning === 'auto' && provider === 'cpu' && opts.threads !== 1 && !opts.profile;
       const create = (kind: SessionKind) => ort.InferenceSession.create(model as Uint8Array, ortOptions(provider, { ...opts, spinning: kind === 'spinning' }));
       const session = await create(opts.spinning === true ? 'spinning' : 'blocking');
-      const spinning = auto ? { create, live: 'blocking' as SessionKind, choice: new SpinningChoice() } : undefined;
+      const spinning: SpinningSessions | undefined = auto ? { create, live: 'blocking', choice: new SpinningChoice() } : undefined;
       return new EngineSession(session, provider, fallbacks, performance.now() - t0, hash, spinning);
     } catch (e) {
       fallbacks.push({ provider, reason: firstLine(e) });

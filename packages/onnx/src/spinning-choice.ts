@@ -55,6 +55,14 @@ export class SpinningChoice {
     if (r.length > this.o.window) r.shift();
   }
 
+  /** Keeps `kind` from now on (the other kind could not be created): no more trials, runs still counted. */
+  stay(kind: SessionKind): void {
+    this.kind = kind;
+    this.trial = false;
+    this.done = this.o.warmup;
+    this.length = Infinity;
+  }
+
   /** The kind with the lower median of its recent runs (blocking until both have been timed). */
   faster(): SessionKind {
     const b = median(this.recent.blocking);
