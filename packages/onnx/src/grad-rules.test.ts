@@ -71,6 +71,7 @@ const CASES: Case[] = [
   { name: 'Split one output used', inputs: [[2, 5]], build: ([a]) => op.split(a, [2, 3], 1)[1] },
   { name: 'Slice negative start', inputs: [[3, 6]], build: ([a]) => op.slice(a, [1, -4], [3, 5], [0, 1]) },
   { name: 'Gather axis 0 repeated', inputs: [[5, 3]], build: ([a], g) => op.gather(a, g.constant('int64', [2, 2], [1, 3, 1, 0]), 0) },
+  { name: 'Gather axis 0 negative index', inputs: [[5, 3]], build: ([a], g) => op.gather(a, g.constant('int64', [3], [-1, 4, 0]), 0) },
   { name: 'Gather axis 1', inputs: [[2, 4, 3]], build: ([a], g) => op.gather(a, g.constant('int64', [3], [3, 0, 3]), 1) },
   { name: 'Unsqueeze', inputs: [[2, 3]], build: ([a]) => op.mul(op.unsqueeze(a, [0, 2]), 1.5) },
   { name: 'Squeeze', inputs: [[2, 1, 3]], build: ([a]) => op.squeeze(a, [1]) },

@@ -7,7 +7,7 @@ import type { GradContext, GradRule } from './autodiff';
 import type { AttrValue, Tensor } from './graph';
 import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
-  not, pad, pow, reduceMean, reduceSum, rotateBack, reshapeTo, scatterND, sigmoid, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
+  not, pad, pow, reduceMean, reduceSum, rotateBack, reshape, reshapeTo, scatterND, sigmoid, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
@@ -185,16 +185,34 @@ function sliceGrad(ctx: GradContext): (Tensor | null)[] {
 function gatherGrad(ctx: GradContext): (Tensor | null)[] {
   const [x, idx, dy] = [ctx.x(0), ctx.x(1), ctx.dy()!];
   const axis = normalizeAxis(intAttr(ctx, 'axis', 0), x.rank, 'Gather');
-  // Move the index dims to the front, scatter-add rows into zeros shaped [x[axis], ...rest], move the axis back.
+  // Move the index dims to the front, sum the rows of each index into a tensor shaped [x[axis], ...rest], move the
+  // axis back.
   const r = idx.rank;
   const front = [...Array.from({ length: r }, (_, i) => axis + i), ...Array.from({ length: axis }, (_, i) => i),
     ...Array.from({ length: x.rank - axis - 1 }, (_, i) => axis + r + i)];
   const updates = transpose(dy, front);
-  const rest = [x.shape[axis], ...x.shape.filter((_, i) => i !== axis)];
-  const zeros = expand(x.graph.constant(x.dtype, [], [0]), rest);
-  const scattered = scatterND(zeros, unsqueeze(cast(idx, 'int64'), [-1]), updates, 'add');
+  const rows = x.shape[axis];
+  const restShape = x.shape.filter((_, i) => i !== axis);
+  const rest = [rows, ...restShape];
   const back = Array.from({ length: x.rank }, (_, i) => (i < axis ? i + 1 : i === axis ? 0 : i));
-  return [transpose(scattered, back), null];
+  let summed: Tensor;
+  const restDims = restShape.filter((d): d is number => typeof d === 'number');
+  if (typeof rows === 'number' && restDims.length === restShape.length) {
+    // onnxruntime's CPU ScatterND with reduction 'add' shares the updates between intra-op threads without guarding
+    // rows that several updates add to: with two threads and many repeated indices (the bytes and words of a batch
+    // of captions) its sums came out different on every run and far from the true ones. The sum is therefore
+    // one product, onehot(indices)ᵀ · updates: exact, and the same on every run and thread count.
+    const width = restDims.reduce((a, b) => a * b, 1);
+    const i64 = reshape(cast(idx, 'int64'), [-1]);
+    const wrapped = where(less(i64, 0), add(i64, rows), i64);
+    const hot = cast(equal(unsqueeze(wrapped, [1]), x.graph.constant('int64', [rows], Array.from({ length: rows }, (_, i) => i))), x.dtype);
+    summed = reshape(gemm(hot, reshape(updates, [-1, width]), null, { transA: true }), [rows, ...restDims]);
+  } else {
+    // Named sizes (no gathered weight has them): onnxruntime's ScatterND, exact at one intra-op thread only.
+    const zeros = expand(x.graph.constant(x.dtype, [], [0]), rest);
+    summed = scatterND(zeros, unsqueeze(cast(idx, 'int64'), [-1]), updates, 'add');
+  }
+  return [transpose(summed, back), null];
 }
 
 function convGrad(ctx: GradContext): (Tensor | null)[] {
