@@ -9,6 +9,7 @@ import {
   add, cast, concat, conv, convTranspose, cos, div, equal, erf, exp, expand, gemm, greater, less, log, matmul, mul, neg,
   not, pad, pow, reduceMean, reduceSum, rotateBack, reshape, reshapeTo, scatterND, sigmoid, sin, slice, split, splitAs, squeeze, sub, tanh, transpose, unsqueeze, where,
 } from './ops';
+import { int64s } from './ops/common';
 import { isStatic, normalizeAxis, ShapeError } from './shape';
 
 const attr = (ctx: GradContext, name: string): AttrValue | undefined => ctx.node.attrs[name];
@@ -193,7 +194,6 @@ function gatherGrad(ctx: GradContext): (Tensor | null)[] {
   const updates = transpose(dy, front);
   const rows = x.shape[axis];
   const restShape = x.shape.filter((_, i) => i !== axis);
-  const rest = [rows, ...restShape];
   const back = Array.from({ length: x.rank }, (_, i) => (i < axis ? i + 1 : i === axis ? 0 : i));
   let summed: Tensor;
   const restDims = restShape.filter((d): d is number => typeof d === 'number');
@@ -205,11 +205,11 @@ function gatherGrad(ctx: GradContext): (Tensor | null)[] {
     const width = restDims.reduce((a, b) => a * b, 1);
     const i64 = reshape(cast(idx, 'int64'), [-1]);
     const wrapped = where(less(i64, 0), add(i64, rows), i64);
-    const hot = cast(equal(unsqueeze(wrapped, [1]), x.graph.constant('int64', [rows], Array.from({ length: rows }, (_, i) => i))), x.dtype);
+    const hot = cast(equal(unsqueeze(wrapped, [1]), int64s(x.graph, Array.from({ length: rows }, (_, i) => i))), x.dtype);
     summed = reshape(gemm(hot, reshape(updates, [-1, width]), null, { transA: true }), [rows, ...restDims]);
   } else {
     // Named sizes (no gathered weight has them): onnxruntime's ScatterND, exact at one intra-op thread only.
-    const zeros = expand(x.graph.constant(x.dtype, [], [0]), rest);
+    const zeros = expand(x.graph.constant(x.dtype, [], [0]), [rows, ...restShape]);
     summed = scatterND(zeros, unsqueeze(cast(idx, 'int64'), [-1]), updates, 'add');
   }
   return [transpose(summed, back), null];
