@@ -13,9 +13,14 @@ const STYLE_SAMPLE = join(repoRoot, 'resources', 'samples', 'style');
 /**
  * Training steps of the demo's LoRA. Its grid and scores use DEFAULT_MODEL_SUBJECTS: emoji the default model draws
  * that the style sample does not show, so the look must carry over to them with the trigger and leave them alone
- * without it (the guide's "wild prompts" — a cat on a windowsill… — are for real FLUX.2 models).
+ * without it (the guide's "wild prompts" — a cat on a windowsill… — are for real FLUX.2 models). The style's change
+ * to trigger prompts levels off by step 300 (0.217 there, 0.210–0.229 at 400–600), and the whole demo has to stay
+ * under three minutes on a 2-core CPU, where a step takes about 0.3 s.
  */
-const DEMO_STEPS = 600;
+const DEMO_STEPS = 320;
+
+/** The grid's and the scores' seed: subject i renders at DEMO_SEED + i in both. */
+const DEMO_SEED = 1;
 
 function elapsed(start: number): string {
   const s = (Date.now() - start) / 1000;
@@ -76,15 +81,18 @@ No download, no GPU. Defaults: --out ./lora-studio-demo, --steps ${DEMO_STEPS}.`
     try {
       console.log(`2/4 Rendering the comparison grid (${DEFAULT_MODEL_SUBJECTS.length} subjects with and without the trigger × base + checkpoints, fixed seeds)…`);
       const triggerPrompts = DEFAULT_MODEL_SUBJECTS.map((s) => `${s}, in the style of flt`);
-      // Each trigger row is followed by its twin without the trigger, which should stay close to the base column.
+      // Each trigger row is followed by its twin without the trigger, which should stay close to the base column. The
+      // twins share a seed, the one scoring gives that subject (seed + i), so the rows differ only by the trigger and
+      // scoring reads all its cells from the grid's cache instead of rendering them again.
       const prompts = triggerPrompts.flatMap((p) => [p, plainPrompt(p, 'flt')]);
-      const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: 1, includeBase: true });
+      const rowSeeds = triggerPrompts.flatMap((_, i) => [DEMO_SEED + i, DEMO_SEED + i]);
+      const grid = await renderGrid(renderer, { runDir, prompts, checkpoints: 'all', scales: [1], seed: DEMO_SEED, rowSeeds, includeBase: true });
       const gridFile = join(out, 'grid.png');
       writeFileSync(gridFile, await gridPng(grid));
       console.log(`  ${gridFile}  (${grid.prompts.length} prompts × ${grid.columns.length} columns, ${elapsed(start)})`);
 
       console.log('3/4 Scoring checkpoints…');
-      const scores = await scoreRun(renderer, { runDir, seed: 1, prompts: triggerPrompts });
+      const scores = await scoreRun(renderer, { runDir, seed: DEMO_SEED, prompts: triggerPrompts });
       console.log(`  base model: trigger-prompt consistency ${scores.base.consistency.toFixed(3)}, similarity to training images ${scores.base.toTraining.toFixed(3)}`);
       for (const c of scores.checkpoints) {
         console.log(`  step ${String(c.step).padStart(4)}: consistency ${c.consistency.toFixed(3)}, to training ${c.toTraining.toFixed(3)}, bleed on prompts without the trigger ${c.bleed.toFixed(3)} vs change with it ${c.triggerChange.toFixed(3)}${c.overfit ? ' (copies training images)' : ''}`);

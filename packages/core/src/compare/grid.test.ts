@@ -78,6 +78,17 @@ describe('checkpoint grid', () => {
     expect(meta.height).toBe(40 + 2 * (128 + 4));
   });
 
+  it('takes a seed per row: the same prompt at the same seed is the same cached cell, whatever its row', async () => {
+    const cacheDir = join(root, 'cache-rows');
+    const [a, b] = request().prompts;
+    const first = await renderGrid(renderer, request({ cacheDir, checkpoints: [2], scales: [1] }));
+    const swapped = await renderGrid(renderer, request({ cacheDir, checkpoints: [2], scales: [1], prompts: [b!, a!], rowSeeds: [4, 3] }));
+    expect(swapped.cells.map((c) => [c.seed, c.cached])).toEqual([[4, true], [4, true], [3, true], [3, true]]);
+    expect(swapped.cells.map((c) => c.file)).toEqual([...first.cells.slice(2), ...first.cells.slice(0, 2)].map((c) => c.file));
+    await expect(renderGrid(renderer, request({ cacheDir, rowSeeds: [1] }))).rejects.toThrow(/one whole-number seed per prompt: 2 prompts, 1 row seeds/);
+    await expect(renderGrid(renderer, request({ cacheDir, rowSeeds: [1, 0.5] }))).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
   it('names what is missing: an unknown step, an empty prompt list', async () => {
     await expect(renderGrid(renderer, request({ checkpoints: [3] }))).rejects.toThrow(/no checkpoint at step 3; it has steps 2, 4/);
     await expect(renderGrid(renderer, request({ prompts: [] }))).rejects.toThrow(/at least one prompt/);

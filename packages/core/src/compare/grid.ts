@@ -22,6 +22,11 @@ export interface GridRequest {
   scales?: number[];
   /** Row r uses seed + r: each prompt its own noise, the same in every column. */
   seed: number;
+  /**
+   * The seed of each row instead of seed + r, one per prompt. Twin rows (a prompt with the trigger and without it) share
+   * one, so the two rows differ only by the trigger, and scoring the same prompts at those seeds reads the cached cells.
+   */
+  rowSeeds?: readonly number[];
   /** Defaults: the run's sample settings and the model's image size. */
   steps?: number;
   guidance?: number;
@@ -118,6 +123,9 @@ export function checkScales(scales: number[]): void {
 
 export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Promise<GridResult> {
   if (req.prompts.length === 0) throw new InvalidInputError('Give at least one prompt for the grid.');
+  if (req.rowSeeds && (req.rowSeeds.length !== req.prompts.length || !req.rowSeeds.every(Number.isSafeInteger))) {
+    throw new InvalidInputError(`Give one whole-number seed per prompt: ${req.prompts.length} prompts, ${req.rowSeeds.length} row seeds.`);
+  }
   const scales = req.scales ?? DEFAULT_SCALES;
   checkScales(scales);
   const run: RunDescription = readRunDescription(req.runDir);
@@ -143,7 +151,7 @@ export async function renderGrid(renderer: ImageRenderer, req: GridRequest): Pro
     const lora = file ? `${fileContentHash(file)}${req.weights === 'ema' ? ':ema' : ''}` : 'none';
     let adapter: Adapter | null = null;
     for (const [row, prompt] of req.prompts.entries()) {
-      const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.seed + row, ...settings, ...referenceHashes };
+      const cell: CellSettings = { prompt, negativePrompt: req.negativePrompt ?? '', seed: req.rowSeeds?.[row] ?? req.seed + row, ...settings, ...referenceHashes };
       const path = join(cacheDir, `${cellKey(renderer.model.id, lora, col.scale ?? 0, cell)}.png`);
       const cached = existsSync(path);
       if (!cached) {
