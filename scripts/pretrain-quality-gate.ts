@@ -1,5 +1,10 @@
 // Quality gate of a pretrained default model:
 //   npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance 3] [--steps 20] [--start 1] [--seen-steps N] [--corpus all|everyday]
+//     [--prompt-seed S] [--training-prompts 20] [--unseen-rounds 1]
+// --prompt-seed picks the prompts as a run with that seed saw its captions (default: the model's own seed), so runs
+// pretrained with different seeds can be compared on the same prompts. --training-prompts and --unseen-rounds make
+// the gate larger (each round: one more unseen placement for each of the 20 well-known names); the defaults are the
+// prompts of every figure in the model's README, where one prompt is 5 points.
 // --seen-steps takes the training captions from the first N steps of the run instead of all the model's steps, so two
 // models (before/after, or checkpoints of one run) are judged on the very same prompts. --corpus judges against another
 // emoji selection than the model's own (model.json's corpusSelection), e.g. a model of all emoji on the everyday ones.
@@ -14,7 +19,7 @@ import { CORPUS_SELECTIONS, EmojiCorpus, type CorpusSelection } from '../package
 import { gatePrompts, runQualityGate, summarizeGate } from '../packages/models/src/default-model/quality-gate';
 import type { RgbImage } from '../packages/models/src/default-model/pixels';
 
-const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' }, 'seen-steps': { type: 'string' }, corpus: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { guidance: { type: 'string', default: '3' }, steps: { type: 'string', default: '20' }, start: { type: 'string', default: '1' }, 'seen-steps': { type: 'string' }, corpus: { type: 'string' }, 'prompt-seed': { type: 'string' }, 'training-prompts': { type: 'string', default: '20' }, 'unseen-rounds': { type: 'string', default: '1' } }, allowPositionals: true });
 const [modelDir, outDir] = positionals.map((p) => resolve(p));
 if (!modelDir || !outDir) { console.error('Usage: npx tsx scripts/pretrain-quality-gate.ts MODEL_DIR OUT_DIR [--guidance G] [--steps N]'); process.exit(2); }
 const guidance = Number(values.guidance);
@@ -29,7 +34,14 @@ const p = model.manifest.provenance;
 const batch = Number(/batch (\d+)/.exec(p.corpus)?.[1] ?? 16);
 const seenSteps = values['seen-steps'] === undefined ? p.steps : Number(values['seen-steps']);
 if (!Number.isInteger(seenSteps) || seenSteps <= 0) { console.error(`--seen-steps must be a whole number > 0 (got "${values['seen-steps']}").`); process.exit(2); }
-const prompts = gatePrompts(corpus, p.seed, seenSteps * batch);
+const promptSeed = values['prompt-seed'] === undefined ? p.seed : Number(values['prompt-seed']);
+if (!Number.isSafeInteger(promptSeed)) { console.error(`--prompt-seed must be a whole number (got "${values['prompt-seed']}").`); process.exit(2); }
+const gateSize = { training: Number(values['training-prompts']), unseenRounds: Number(values['unseen-rounds']) };
+if (!Number.isInteger(gateSize.training) || gateSize.training < 1 || !Number.isInteger(gateSize.unseenRounds) || gateSize.unseenRounds < 0) {
+  console.error('--training-prompts must be a whole number ≥ 1 and --unseen-rounds one ≥ 0.');
+  process.exit(2);
+}
+const prompts = gatePrompts(corpus, promptSeed, seenSteps * batch, gateSize);
 const t0 = performance.now();
 const results = await runQualityGate(model, corpus, prompts, { seed: 1000, steps, guidance, startTime });
 const seconds = (performance.now() - t0) / 1000;
@@ -48,7 +60,7 @@ const rows = Math.ceil(results.length / cols) * 2;
 await sharp({ create: { width: cols * cell, height: rows * cell, channels: 3, background: '#808080' } }).composite(layers).png().toFile(join(outDir, 'quality-grid.png'));
 const summary = summarizeGate(results, corpus);
 writeFileSync(join(outDir, 'quality-gate.json'), `${JSON.stringify({
-  model: modelDir, corpus: selection, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, seenSteps, samplingSeconds: Math.round(seconds), summary,
+  model: modelDir, corpus: selection, provenance: p, sampling: { seed: 1000, steps, guidance, startTime }, seenSteps, promptSeed, gateSize, samplingSeconds: Math.round(seconds), summary,
   prompts: results.map((r) => ({ kind: r.prompt.kind, caption: r.prompt.caption, rank: r.rank, nearest: r.nearestName, background: r.background })),
 }, null, 2)}\n`);
 for (const s of summary) {

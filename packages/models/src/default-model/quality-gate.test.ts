@@ -16,4 +16,16 @@ describe('pretraining quality gate', () => {
     const summary = summarizeGate([exact, other], corpus);
     expect(summary.find((s) => s.kind === 'training')).toMatchObject({ prompts: 2, top1: 0.5, background: 1, chanceTop1: 1 / 40 });
   });
+
+  it('samples a larger gate on request; its first round of unseen prompts is the default gate\'s', async () => {
+    const corpus = await EmojiCorpus.load(32, { selection: 'everyday' });
+    const small = gatePrompts(corpus, 2, 8000);
+    const large = gatePrompts(corpus, 2, 8000, { training: 100, unseenRounds: 5 });
+    const unseen = (ps: typeof small) => ps.filter((p) => p.kind === 'unseen');
+    expect(large.filter((p) => p.kind === 'training')).toHaveLength(100);
+    expect(unseen(small).length).toBeGreaterThan(10);
+    expect(unseen(large)).toHaveLength(5 * unseen(small).length);
+    expect(unseen(large).slice(0, unseen(small).length)).toEqual(unseen(small));
+    expect(new Set(unseen(large).map((p) => p.caption)).size).toBeGreaterThan(unseen(small).length);
+  });
 });

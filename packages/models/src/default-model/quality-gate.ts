@@ -39,28 +39,43 @@ export interface GateSummary {
   chanceBackground: number;
 }
 
+/**
+ * How many prompts the gate samples. The defaults (20 training captions, one unseen placement per well-known name) are
+ * the prompts of every figure in the model's README; one prompt is then 5 points, so a larger gate (100 + 100)
+ * separates two models that the default one cannot.
+ */
+export interface GateSize {
+  training?: number;
+  /** Each round gives every well-known name one more placement no training caption had. */
+  unseenRounds?: number;
+}
+
 /** Emoji whose names a user would type; unseen combinations use them with placements no training caption had. */
 const WELL_KNOWN = ['grinning face', 'apple', 'dog face', 'rocket', 'slice of pizza', 'sun with face', 'ghost', 'cat face', 'banana', 'fire',
   'heart', 'snowman', 'frog face', 'tulip', 'house building', 'extraterrestrial alien', 'robot face', 'panda face', 'watermelon', 'crescent moon'];
 
-export function gatePrompts(corpus: EmojiCorpus, seed: number, examplesSeen: number): GatePrompt[] {
+export function gatePrompts(corpus: EmojiCorpus, seed: number, examplesSeen: number, size: GateSize = {}): GatePrompt[] {
+  const trainingCount = size.training ?? 20;
+  const rounds = size.unseenRounds ?? 1;
   const seen = new Set<string>();
   for (let i = 0; i < examplesSeen; i++) seen.add(corpus.describe(i, seed).caption);
   const training: GatePrompt[] = [];
-  const stride = Math.max(1, Math.floor(examplesSeen / 20));
-  for (let i = 0; training.length < 20; i += stride) {
+  const stride = Math.max(1, Math.floor(examplesSeen / trainingCount));
+  for (let i = 0; training.length < trainingCount; i += stride) {
     const d = corpus.describe(i % Math.max(1, examplesSeen), seed);
     training.push({ kind: 'training', emoji: d.emoji, placement: d.placement, caption: d.caption });
   }
   const rng = new SeededRandom(seed + 99);
   const unseen: GatePrompt[] = [];
-  for (const name of WELL_KNOWN) {
-    const emoji = corpus.entries.findIndex((e) => !e.name.includes(',') && (e.name === name || e.shortNames.includes(name)));
-    if (emoji < 0) continue;
-    for (;;) {
-      const placement = randomPlacement(rng);
-      const caption = `${name} ${describePlacement(placement)}`;
-      if (!seen.has(caption)) { unseen.push({ kind: 'unseen', emoji, placement, caption }); break; }
+  for (let round = 0; round < rounds; round++) {
+    for (const name of WELL_KNOWN) {
+      const emoji = corpus.entries.findIndex((e) => !e.name.includes(',') && (e.name === name || e.shortNames.includes(name)));
+      if (emoji < 0) continue;
+      for (;;) {
+        const placement = randomPlacement(rng);
+        const caption = `${name} ${describePlacement(placement)}`;
+        if (!seen.has(caption)) { unseen.push({ kind: 'unseen', emoji, placement, caption }); break; }
+      }
     }
   }
   return [...training, ...unseen];
