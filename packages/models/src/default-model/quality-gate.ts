@@ -65,12 +65,13 @@ export function gatePrompts(corpus: EmojiCorpus, seed: number, examplesSeen: num
     const d = corpus.describe(i % Math.max(1, examplesSeen), seed);
     training.push({ kind: 'training', emoji: d.emoji, placement: d.placement, caption: d.caption });
   }
+  const known = WELL_KNOWN
+    .map((name) => ({ name, emoji: corpus.entries.findIndex((e) => !e.name.includes(',') && (e.name === name || e.shortNames.includes(name))) }))
+    .filter((k) => k.emoji >= 0);
   const rng = new SeededRandom(seed + 99);
   const unseen: GatePrompt[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const name of WELL_KNOWN) {
-      const emoji = corpus.entries.findIndex((e) => !e.name.includes(',') && (e.name === name || e.shortNames.includes(name)));
-      if (emoji < 0) continue;
+    for (const { name, emoji } of known) {
       for (;;) {
         const placement = randomPlacement(rng);
         const caption = `${name} ${describePlacement(placement)}`;
