@@ -21,7 +21,6 @@ export const ENTRY_POINTS = {
   services: join(here, 'src', 'services.ts'),
   'training-worker': join(repo, 'packages', 'trainer', 'src', 'worker', 'training-worker.ts'),
   'analysis-worker': join(repo, 'packages', 'media', 'src', 'analysis-worker.ts'),
-  'step-shard': join(repo, 'packages', 'trainer', 'src', 'step-shards', 'shard-thread.ts'),
 };
 
 /** Builds into `outDir` (apps/desktop/dist by default; tests build into a temporary folder). */

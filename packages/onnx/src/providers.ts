@@ -59,23 +59,6 @@ export async function diagnoseProviders(): Promise<ProviderReport> {
   return { onnxruntimeVersion: ort.env.versions.common, platform: `${process.platform}-${process.arch}`, bindingFolder, providers };
 }
 
-let defaultChoice: Promise<ProviderName> | undefined;
-
-/**
- * The provider a session with the default choice (CUDA where it loads, else the CPU) lands on: probed once per
- * process with a one-node graph, for decisions taken before the real graph is built.
- */
-export function defaultProvider(): Promise<ProviderName> {
-  defaultChoice ??= (async () => {
-    const g = new Graph('probe');
-    g.output(add(g.input('x', 'float32', [1]), 1), 'y');
-    const s = await createSession(serializeGraph(g), { threads: 1 });
-    await s.release();
-    return s.provider;
-  })();
-  return defaultChoice;
-}
-
 function hintFor(provider: ProviderName, bindingFolder: string): string | undefined {
   if (provider === 'cuda') {
     const lib = path.join(bindingFolder, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so');

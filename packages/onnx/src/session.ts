@@ -45,12 +45,6 @@ export interface EngineSessionOptions {
    * whose float32 copy is small). The memory pattern stays off.
    */
   convertWeightsAtLoad?: boolean;
-  /**
-   * No pre-packed copy of each constant Gemm weight: for sessions that run beside others of the same graph (a batch
-   * split between threads), where every session would hold its own packed copies (default model, two shares: peak
-   * RSS 527 → 493 MiB at the same step time).
-   */
-  unpackedWeights?: boolean;
   /** Write onnxruntime's per-node profile (Chrome trace JSON) to a file starting with this path; see `endProfiling`. */
   profile?: string;
 }
@@ -221,7 +215,7 @@ export function ortOptions(provider: ProviderName, opts: EngineSessionOptions): 
   // A node the GPU provider cannot run must fail loudly rather than run slowly on the CPU.
   if (provider !== 'cpu') session.disable_cpu_ep_fallback = '1';
   if (opts.externalDataFolder) session.model_external_initializers_file_folder_path = opts.externalDataFolder;
-  if ((opts.keepWeightsAsStored && !opts.convertWeightsAtLoad) || opts.unpackedWeights) session.disable_prepacking = '1';
+  if (opts.keepWeightsAsStored && !opts.convertWeightsAtLoad) session.disable_prepacking = '1';
   const extra: Record<string, unknown> = { session };
   const disabled = [
     ...(opts.keepRecomputation ? ['CommonSubexpressionElimination'] : []),

@@ -18,7 +18,7 @@ declare global {
  * Every file started as a separate process or thread. The desktop build makes each one its own entry point
  * (`<name>.cjs` beside the services bundle); a worker missing from this list would be missing from the app.
  */
-export const WORKER_NAMES = ['training-worker', 'analysis-worker', 'step-shard'] as const;
+export const WORKER_NAMES = ['training-worker', 'analysis-worker'] as const;
 export type WorkerName = (typeof WORKER_NAMES)[number];
 
 /** The migrations folder name inside the bundle folder (the build copies packages/store/migrations there). */

@@ -25,15 +25,13 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { hostTensor, packLayout, parseSafetensors, toFloat32, TrainState, writeSafetensorsFile } from '@lora-studio/onnx';
+import { createSession, hostTensor, packLayout, parseSafetensors, runTrainStep, toFloat32, TrainState, writeSafetensorsFile } from '@lora-studio/onnx';
 import {
   createLoraAdapter, flux2ImageIds, flux2Preset, flux2TextIds, loraTargetLayers, openFlux2Checkpoint, randomFlux2Weights, type Flux2Config,
 } from '@lora-studio/models';
 import type { TrainingConfig } from '../src/config';
 import { TrainingRandom } from '../src/rng';
-import { batchShares, BucketStep } from '../src/bucket-step';
-import { ShardThreads } from '../src/step-shards/sharded-step';
-import { trainableSpecs } from '../src/train-step-graph';
+import { buildTrainStep, trainableSpecs } from '../src/train-step-graph';
 import { benchLoraConfig, benchModel } from './lora-steps';
 import { formatProfile, summariseProfile } from './ort-profile';
 
@@ -77,8 +75,6 @@ interface RunSpec {
   profileDir?: string;
   /** Engine side: override of the trainer's spinning choice. */
   spinning?: boolean | 'auto';
-  /** Engine side: override of the trainer's batch split (batchShares). */
-  shares?: number;
 }
 
 interface SideResult {
@@ -94,8 +90,6 @@ interface SideResult {
   /** Engine side under spinning 'auto': steps run with each kind of threads, and what creating the session took. */
   spinningRuns?: { spinning: number; blocking: number };
   createMs?: number;
-  /** Engine side: into how many shares each batch was split between threads (1: one session takes it whole). */
-  shares?: number;
 }
 
 function trainingConfig(spec: RunSpec): TrainingConfig {
@@ -106,7 +100,7 @@ function trainingConfig(spec: RunSpec): TrainingConfig {
 }
 
 /** Writes the case's inputs (and, for a random model, its weights) into `dir`; returns what both sides read. */
-function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean | 'auto'; shares?: number }): RunSpec {
+function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean | 'auto' }): RunSpec {
   let transformer = DEFAULT_MODEL;
   if (c.config !== CASES.default!.config) {
     transformer = join(dir, 'transformer.safetensors');
@@ -151,13 +145,9 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   const checkpoint = openFlux2Checkpoint(spec.transformer, { config: spec.config });
   const model = benchModel(spec.config, { kind: 'checkpoint', checkpoint });
   const config = trainingConfig(spec);
+  const graphs = buildTrainStep(model, config, { batch: spec.batch, imageTokens: spec.imageTokens, textTokens: spec.textTokens });
   const profile = spec.profileDir ? join(spec.profileDir, 'ort-profile') : undefined;
-  const shares = spec.shares ?? (profile ? 1 : batchShares(model, config, spec.threads));
-  const threads = shares > 1 ? new ShardThreads(shares - 1) : null;
-  const step = await BucketStep.open(model, config, { batch: spec.batch, imageTokens: spec.imageTokens, textTokens: spec.textTokens }, {
-    threads: spec.threads, shares, shareThreads: () => threads!, key: 'bench', providers: ['cpu'], spinning: spec.spinning, profile,
-  });
-  const session = step.sessions[0]!;
+  const session = await createSession(graphs.step.bytes, { providers: ['cpu'], threads: spec.threads, ...graphs.session, profile, ...(spec.spinning === undefined ? {} : { spinning: spec.spinning }) });
   const file = parseSafetensors(new Uint8Array(readFileSync(spec.inputs)), spec.inputs);
   const read = (name: string) => toFloat32('F32', file.tensorBytes(name));
   const shape = (name: string) => file.tensors.find((t) => t.name === name)!.shape;
@@ -172,14 +162,7 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
   for (let i = 0; i < spec.warmup + spec.steps; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const hyper = { lr: spec.lr, beta1: 0.9, beta2: 0.999 };
-    let r: { loss: number };
-    if (step.fused) r = await step.trainStep(state, feeds, hyper);
-    else {
-      const a = await step.accumulate(state.params, new Float32Array(layout.total), feeds);
-      await step.apply(state, a.gradAcc, 1, hyper);
-      r = a;
-    }
+    const r = await runTrainStep(session, graphs.step.io, state, feeds, { lr: spec.lr, beta1: 0.9, beta2: 0.999 });
     const elapsed = performance.now() - t0;
     const cpu = process.cpuUsage(c0);
     losses.push(r.loss);
@@ -196,10 +179,9 @@ async function engineSide(spec: RunSpec): Promise<SideResult> {
     summary = formatProfile(summariseProfile(join(spec.profileDir, file), spec.steps));
   }
   const spinningRuns = session.spinningRuns;
-  await step.release();
-  await threads?.close();
+  await session.release();
   checkpoint.close();
-  return { ms, cpuMs, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary, spinningRuns, createMs: session.createMs, shares };
+  return { ms, cpuMs, losses, peakRssMiB: process.resourceUsage().maxRSS / 1024, threads: spec.threads, profile: summary, spinningRuns, createMs: session.createMs };
 }
 
 function runChild(cmd: string, args: string[], what: string): SideResult {
@@ -218,7 +200,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, threads: { type: 'string', default: '2' }, steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' },
-      profile: { type: 'boolean', default: false }, spinning: { type: 'string' }, shares: { type: 'string' },
+      profile: { type: 'boolean', default: false }, spinning: { type: 'string' },
       python: { type: 'string', default: process.env.TORCH_PYTHON ?? '/usr/bin/python3' },
     },
   });
@@ -228,11 +210,7 @@ async function main(): Promise<void> {
   }
   const spinningFlags: Record<string, boolean | 'auto'> = { on: true, off: false, auto: 'auto' };
   if (values.spinning !== undefined && !(values.spinning in spinningFlags)) throw new Error(`--spinning is on, off or auto (got "${values.spinning}").`);
-  if (values.shares !== undefined && !(Number.isInteger(Number(values.shares)) && Number(values.shares) >= 1)) throw new Error(`--shares is a whole number of at least 1 (got "${values.shares}").`);
-  const o = {
-    threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning === undefined ? undefined : spinningFlags[values.spinning],
-    shares: values.shares === undefined ? undefined : Number(values.shares),
-  };
+  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning === undefined ? undefined : spinningFlags[values.spinning] };
   const python = values.python!;
   const torchOk = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const script = fileURLToPath(new URL('./flux2_torch_step.py', import.meta.url));
@@ -254,9 +232,8 @@ async function main(): Promise<void> {
         const torch = torchOk && !values.profile ? runChild(python, [script, specPath], 'The PyTorch side') : null;
         const e = median(engine.ms);
         const ec = median(engine.cpuMs);
-        const split = engine.shares && engine.shares > 1 ? ` [batch split into ${engine.shares} shares on their own threads]` : '';
         const kinds = engine.spinningRuns ? ` [steps spinning ${engine.spinningRuns.spinning}, blocking ${engine.spinningRuns.blocking}; a session takes ${engine.createMs!.toFixed(0)} ms to create]` : '';
-        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step (CPU ${ec.toFixed(1)} ms)${split}${kinds}, peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
+        let line = `  run ${r + 1} (load ${before}): engine ${e.toFixed(1)} ms/step (CPU ${ec.toFixed(1)} ms)${kinds}, peak RSS ${engine.peakRssMiB.toFixed(0)} MiB`;
         if (torch) {
           const t = median(torch.ms);
           const tc = median(torch.cpuMs);

@@ -74,10 +74,8 @@ export function trainableSpecs(model: Pick<StepModel, 'family'>, config: Trainin
 /**
  * Inputs: xt [B, N, in], t [B], txt [B, T, ctx] and the family's own (FLUX.2: img_ids, txt_ids, and guidance for
  * guidance-distilled models), target [B, N, out], and the optimizer's. Loss = mean((prediction(x_t, t) − target)²).
- * Every input is per row (a batch split between threads relies on it). `accumulate` builds the accumulate and
- * apply-update graphs even without gradient accumulation (for a batch split into shares).
  */
-export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes: StepShapes, options: { accumulate?: boolean } = {}): CompiledStep {
+export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes: StepShapes): CompiledStep {
   const family = model.family;
   const { batch: B, imageTokens: N } = shapes;
   const g = new Graph(config.mode === 'full' ? 'full_train_step' : 'lora_train_step');
@@ -128,7 +126,7 @@ export function buildTrainStep(model: StepModel, config: TrainingConfig, shapes:
   g.output(rowLoss, ROW_LOSS_OUTPUT);
   const adam = { weightDecay: config.weightDecay, clipNorm: config.clipNorm > 0 ? config.clipNorm : null };
   const bytes = () => serializeGraph(g, { externalDataFolder: session.externalDataFolder });
-  if (config.gradAccum === 1 && !options.accumulate) return { step: { io: { ...addAdamWStep(loss, pack, adam), rowLoss: ROW_LOSS_OUTPUT }, bytes: bytes() }, session };
+  if (config.gradAccum === 1) return { step: { io: { ...addAdamWStep(loss, pack, adam), rowLoss: ROW_LOSS_OUTPUT }, bytes: bytes() }, session };
   const io = { ...addGradientAccumulation(loss, pack), rowLoss: ROW_LOSS_OUTPUT };
   const apply = buildApplyUpdateGraph(pack.layout, 'params', adam);
   return { step: { io, bytes: bytes() }, apply: { io: apply.io, bytes: serializeGraph(apply.graph) }, session };

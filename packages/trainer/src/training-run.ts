@@ -4,7 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { defaultProvider, hostTensor, joinArrays, packLayout, repeatArray, SeededRandom, TrainState, updateEma, type HostTensor, type PackLayout } from '@lora-studio/onnx';
+import {
+  createSession, hostTensor, joinArrays, packLayout, repeatArray, runAccumulateStep, runApplyUpdate, runTrainStep, SeededRandom, TrainState, updateEma,
+  type EngineSession, type HostTensor, type PackLayout, type TrainStepIO,
+} from '@lora-studio/onnx';
 import { adapterFromValues, adapterParameterName, adapterType, type LoraTargets, type ReferenceTokens } from '@lora-studio/models';
 import type { BaseModel } from './base-model/base-model';
 import { withBasePrecision } from './base-model/base-precision';
@@ -13,8 +16,6 @@ import { emaDecay } from './ema';
 import { adapterSettings, type TrainingConfig } from './config';
 import { bucketKey, makeBuckets, pickBucket, type Bucket } from './data/buckets';
 import { BasePrediction } from './base-prediction';
-import { batchShares, BucketStep } from './bucket-step';
-import { ShardThreads } from './step-shards/sharded-step';
 import { augmentCaption, withoutTrigger } from './data/captions';
 import type { Dataset, DatasetImage } from './data/dataset';
 import { ensurePriorImages } from './data/prior-images';
@@ -39,6 +40,13 @@ import { mostReferences, referenceCount, referencePictures } from './data/refere
 
 export type RunOutcome = 'finished' | 'stopped' | 'failed';
 
+interface CompiledBucket {
+  step: EngineSession;
+  stepIo: TrainStepIO;
+  apply?: EngineSession;
+  applyIo?: TrainStepIO;
+}
+
 interface SampleRequest {
   prompt: string;
   seed: number;
@@ -58,10 +66,7 @@ export class TrainingRun {
   private readonly paths: ReturnType<typeof runPaths>;
   private readonly cache: EncodingCache;
   private readonly log: MetricsLog;
-  private readonly compiled = new Map<string, Promise<BucketStep>>();
-  private batchShareCount: Promise<number> | undefined;
-  /** The threads that run the other shares of each batch (see shares()), started with the first step's sessions. */
-  private shareThreads: ShardThreads | undefined;
+  private readonly compiled = new Map<string, Promise<CompiledBucket>>();
   private readonly samplers = new Map<string, TrainingSampler>();
   /** The base model's own prediction (full fine-tuning's preservation), per whether the rows bring references. */
   private readonly basePredictions = new Map<boolean, Promise<BasePrediction>>();
@@ -150,7 +155,7 @@ export class TrainingRun {
       const compiled = await this.compiledFor(first.bucket, first.references.length);
       this.emit({
         type: 'started', runDir: this.runDir, step: this.state.step, totalSteps: this.config.steps, resumedFrom: this.resumedFrom,
-        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens, mostReferences(dataset)), provider: compiled.provider,
+        images: dataset.images.length, priorImages: this.images.length - dataset.images.length, buckets: [...new Set(this.examples.map((e) => bucketKey(e.bucket)))], textTokens: this.textTokens, memoryEstimate: runMemoryEstimate(model, this.config, this.textTokens, mostReferences(dataset)), provider: compiled.step.provider,
         baseModel: model.id, cache: { ...this.cache.stats }, config: this.config,
       });
       while (this.state.step < this.config.steps) {
@@ -177,8 +182,11 @@ export class TrainingRun {
   }
 
   private async close(): Promise<void> {
-    for (const c of this.compiled.values()) await (await c.catch(() => undefined))?.release();
-    await this.shareThreads?.close();
+    for (const c of this.compiled.values()) {
+      const s = await c.catch(() => undefined);
+      await s?.step.release();
+      await s?.apply?.release();
+    }
     for (const s of this.samplers.values()) await s.close();
     for (const p of this.basePredictions.values()) await (await p.catch(() => undefined))?.release();
     await this.prepared.model.close();
@@ -292,7 +300,7 @@ export class TrainingRun {
   }
 
   /** The step graph of a bucket and a reference count (each reference is encoded at the bucket's size). */
-  private compiledFor(bucket: Bucket, references: number): Promise<BucketStep> {
+  private compiledFor(bucket: Bucket, references: number): Promise<CompiledBucket> {
     const key = bucketWithReferences(bucket, references);
     let c = this.compiled.get(key);
     if (!c) {
@@ -300,27 +308,18 @@ export class TrainingRun {
         const m = this.prepared.model;
         const imageTokens = (bucket.width / m.encoders.sizeMultiple) * (bucket.height / m.encoders.sizeMultiple);
         const textTokens = (await this.text(this.images[0]!.caption!)).shape[0]!;
-        const shapes = { batch: this.config.batchSize, imageTokens, textTokens, lossWeights: this.masked(), referenceTokens: references * imageTokens };
-        const shares = await this.shares();
-        const shareThreads = () => (this.shareThreads ??= new ShardThreads(shares - 1));
-        return BucketStep.open(m, this.config, shapes, { threads: this.options.threads, shares, shareThreads, key });
+        const graphs = buildTrainStep(m, this.config, {
+          batch: this.config.batchSize, imageTokens, textTokens, lossWeights: this.masked(), referenceTokens: references * imageTokens,
+        });
+        // CUDA where its provider loads, else the CPU (the reason is in the session's fallbacks).
+        const opts = { threads: this.options.threads, ...graphs.session };
+        const step = await createSession(graphs.step.bytes, opts);
+        const apply = graphs.apply ? await createSession(graphs.apply.bytes, opts) : undefined;
+        return { step, stepIo: graphs.step.io, apply, applyIo: graphs.apply?.io };
       })();
       this.compiled.set(key, c);
     }
     return c;
-  }
-
-  /**
-   * Into how many shares each batch is split between threads (see batchShares): decided once per run, from the model,
-   * the batch size and the thread count, so every bucket computes the same way. Not on a GPU: there the whole batch
-   * is one session's work.
-   */
-  private shares(): Promise<number> {
-    this.batchShareCount ??= (async () => {
-      const shares = batchShares(this.prepared.model, this.config, this.options.threads);
-      return shares > 1 && (await defaultProvider()) === 'cpu' ? shares : 1;
-    })();
-    return this.batchShareCount;
   }
 
   /** Masked training: some image has a mask (runs without one keep today's step graph, bit for bit). */
@@ -440,26 +439,26 @@ export class TrainingRun {
     let loss: number;
     let gradNorm: number;
     const concept = new ConceptLoss();
-    const first = await this.microBatch();
-    const c = await this.compiledFor(first.bucket, first.references);
-    if (c.fused) {
-      const r = await c.trainStep(this.state, first.feeds, hyper);
+    if (this.config.gradAccum === 1) {
+      const { feeds, bucket, references, preserved } = await this.microBatch();
+      const c = await this.compiledFor(bucket, references);
+      const r = await runTrainStep(c.step, c.stepIo, this.state, feeds, hyper);
       loss = r.loss;
       gradNorm = r.gradNorm;
-      concept.add(r.rowLoss, first.preserved);
+      concept.add(r.rowLoss, preserved);
     } else {
       let acc: Float32Array = new Float32Array(this.state.layout.total);
       let sum = 0;
-      let last = c;
+      let last: CompiledBucket | undefined;
       for (let k = 0; k < this.config.gradAccum; k++) {
-        const { feeds, bucket, references, preserved } = k === 0 ? first : await this.microBatch();
-        if (k > 0) last = await this.compiledFor(bucket, references);
-        const r = await last.accumulate(this.state.params, acc, feeds);
+        const { feeds, bucket, references, preserved } = await this.microBatch();
+        last = await this.compiledFor(bucket, references);
+        const r = await runAccumulateStep(last.step, last.stepIo, this.state.params, acc, feeds);
         acc = r.gradAcc;
         sum += r.loss;
         concept.add(r.rowLoss, preserved);
       }
-      const r = await last.apply(this.state, acc, this.config.gradAccum, hyper);
+      const r = await runApplyUpdate(last!.apply!, last!.applyIo!, this.state, acc, 1 / this.config.gradAccum, hyper);
       loss = sum / this.config.gradAccum;
       gradNorm = r.gradNorm;
     }
