@@ -3,7 +3,10 @@
 # batch as the engine's step (read from the safetensors files the bench writes).
 #
 # Usage: python3 flux2_torch_step.py RUN.json  → prints one JSON line {"ms": [...], "losses": [...], "peak_rss_mib": …,
-# "threads": …, "blas": …}. RUN.json names the transformer and inputs files, the config and the optimizer settings.
+# "threads": …, "blas": …, "baseline": …}. RUN.json names the transformer and inputs files, the config and the
+# optimizer settings, and optionally "bflModel": the path of Black Forest Labs' own src/flux2/model.py, whose Flux2
+# then runs instead of the port below (same weights, LoRA and optimizer; einops and fused attention are stood in for
+# where the installed PyTorch lacks them).
 import json, math, resource, sys, time
 import numpy as np
 import torch
@@ -134,6 +137,118 @@ def forward(x):
     return lin("final_layer.linear", modulate(img, shift, s))
 
 
+def minimal_einops():
+    """Just einops.rearrange, for model.py where einops is not installed (Debian has no package of it): a pattern of
+    axis names, where parentheses group axes into one dimension, and sizes for the grouped axes it cannot infer."""
+    import types
+
+    def parse(side):
+        groups, current = [], None
+        for token in side.replace("(", " ( ").replace(")", " ) ").split():
+            if token == "(":
+                current = []
+            elif token == ")":
+                groups.append(current)
+                current = None
+            elif current is not None:
+                current.append(token)
+            else:
+                groups.append([token])
+        return groups
+
+    def rearrange(x, pattern, **sizes):
+        left, right = (parse(side) for side in pattern.split("->"))
+        if len(left) != x.dim():
+            raise ValueError(f"rearrange: {pattern} does not fit a tensor of {x.dim()} dimensions")
+        known = dict(sizes)
+        for group, size in zip(left, x.shape):
+            unknown = [a for a in group if a not in known]
+            rest = math.prod(known[a] for a in group if a in known)
+            if len(unknown) > 1:
+                raise ValueError(f"rearrange: give the sizes of all but one of {group}")
+            if unknown:
+                known[unknown[0]] = size // rest
+        axes = [a for group in left for a in group]
+        out = x.reshape([known[a] for a in axes]).permute([axes.index(a) for group in right for a in group])
+        return out.reshape([math.prod(known[a] for a in group) for group in right])
+
+    module = types.ModuleType("einops")
+    module.rearrange = rearrange
+    return module
+
+
+def bfl_forward(path):
+    """The transformer of Black Forest Labs' own model.py (a copy the user names; never part of this repository) with
+    the same weights and LoRA. Returns None, with the reason, where that file cannot build this config."""
+    import dataclasses, importlib.util, inspect
+    try:
+        import einops  # noqa: F401
+    except ImportError:
+        sys.modules["einops"] = minimal_einops()
+    if not hasattr(F, "scaled_dot_product_attention"):
+        # PyTorch 1.13 has no fused attention: the same arithmetic, eager.
+        F.scaled_dot_product_attention = lambda q, k, v: torch.softmax((q @ k.transpose(-1, -2)) / math.sqrt(q.shape[-1]), -1) @ v
+    spec = importlib.util.spec_from_file_location("bfl_flux2_model", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    if c["inChannels"] != c["outChannels"] or c["eps"] != 1e-6:
+        return None, f"its Flux2 predicts as many channels as it reads and uses eps 1e-6 (this config: {c['inChannels']} → {c['outChannels']}, {c['eps']})"
+    wanted = {
+        "in_channels": c["inChannels"], "context_in_dim": c["contextDim"], "hidden_size": D, "num_heads": H, "depth": c["numDoubleBlocks"],
+        "depth_single_blocks": c["numSingleBlocks"], "axes_dim": list(c["ropeAxesDims"]), "theta": c["ropeTheta"], "mlp_ratio": c["mlpRatio"],
+    }
+    fields = {f.name for f in dataclasses.fields(mod.Flux2Params)}
+    model = mod.Flux2(mod.Flux2Params(**{k: v for k, v in wanted.items() if k in fields}))
+    if c["timestepDim"] != 256:
+        # BFL's Flux2 fixes its timestep embedding at 256 sinusoids; the small default model has fewer. Its embedders
+        # are rebuilt at that width and the embedding function told the width, the only change to BFL's arithmetic.
+        embedding = mod.timestep_embedding
+        mod.timestep_embedding = lambda t, dim, *rest, **kw: embedding(t, c["timestepDim"], *rest, **kw)
+        model.time_in = mod.MLPEmbedder(in_dim=c["timestepDim"], hidden_dim=D, disable_bias=True)
+        model.guidance_in = mod.MLPEmbedder(in_dim=c["timestepDim"], hidden_dim=D, disable_bias=True)
+    state = dict(W)
+    for name, t in model.state_dict().items():
+        # A model without guidance embedding: BFL's Flux2 always adds guidance_in(guidance) to the time vector; with
+        # its output layer zero that adds exactly nothing.
+        if name.startswith("guidance_in.") and not c["guidanceEmbed"]:
+            state[name] = torch.zeros_like(t)
+    model.load_state_dict(state, strict=True)
+    model.requires_grad_(False)
+    # The module holds its own copy now; the file's tensors would be a second copy of every weight.
+    state.clear()
+    W.clear()
+
+    class LoraLinear(torch.nn.Module):
+        def __init__(self, base, a, b):
+            super().__init__()
+            self.base, self.a, self.b = base, a, b
+
+        def forward(self, x):
+            return self.base(x) + F.linear(F.linear(x, self.a), self.b) * scale
+
+    for target, (a, b) in lora.items():
+        parent, _, name = target.rpartition(".")
+        owner = model.get_submodule(parent)
+        setattr(owner, name, LoraLinear(getattr(owner, name), a, b))
+    names = list(inspect.signature(model.forward).parameters)
+    zeros = torch.zeros(inputs["t"].shape[0])
+
+    def forward_bfl(x):
+        args = {"x": x["xt"], "x_ids": x["img_ids"], "timesteps": x["t"], "ctx": x["txt"], "ctx_ids": x["txt_ids"], "guidance": x.get("guidance", zeros)}
+        return model(**{k: args[k] for k in names})
+
+    return forward_bfl, None
+
+
+baseline = "the project's port (bench/flux2_torch_step.py)"
+if run.get("bflModel"):
+    bfl, why = bfl_forward(run["bflModel"])
+    if bfl:
+        forward = bfl
+        baseline = f"Black Forest Labs' model.py ({run['bflModel']})"
+    else:
+        baseline += f"; {run['bflModel']} was not used: {why}"
+
 batch = {k: inputs[k] for k in ["xt", "t", "txt", "img_ids", "txt_ids", "target"]}
 opt = torch.optim.AdamW(params, lr=run["lr"], betas=(0.9, 0.999), eps=1e-8, weight_decay=run["weightDecay"])
 
@@ -147,6 +262,28 @@ def step():
     return loss.item()
 
 
+def reset_peak_rss():
+    """Starts the peak count afresh (Linux: /proc/self/clear_refs), so loading BFL's Flux2, which briefly holds the
+    weights twice (its own random ones and the file's), is not counted; the port's load is below its steps' peak."""
+    import gc
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib(reset):
+    if reset:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+peak_reset = reset_peak_rss()
 losses, ms, cpu_ms = [], [], []
 for _ in range(run["warmup"] + run["steps"]):
     t0, c0 = time.perf_counter(), time.process_time()
@@ -169,6 +306,6 @@ def blas():
 
 
 print(json.dumps({
-    "ms": ms[run["warmup"]:], "cpu_ms": cpu_ms[run["warmup"]:], "losses": losses, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas(),
+    "ms": ms[run["warmup"]:], "cpu_ms": cpu_ms[run["warmup"]:], "losses": losses, "peak_rss_mib": peak_rss_mib(peak_reset),
+    "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas(), "baseline": baseline,
 }))

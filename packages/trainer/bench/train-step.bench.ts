@@ -18,11 +18,13 @@
 // spin (give --warmup 20 to time the choice it settles on); the line per run says how many steps each kind ran.
 // Options: --threads N (default 2), --steps N (timed, default 30), --warmup N (default 5), --repeat N (default 1),
 // --only default|klein, --python PATH (default $TORCH_PYTHON or /usr/bin/python3; the PyTorch side is skipped when
-// it cannot import torch).
+// it cannot import torch), --bfl-model PATH (src/flux2/model.py of a copy of Black Forest Labs' flux2 repository: its
+// Flux2 runs on the PyTorch side instead of the project's port, where it can build the case's config; the first
+// losses then show whether both compute the same model).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSession, hostTensor, packLayout, parseSafetensors, runTrainStep, toFloat32, TrainState, writeSafetensorsFile } from '@lora-studio/onnx';
@@ -75,6 +77,8 @@ interface RunSpec {
   profileDir?: string;
   /** Engine side: override of the trainer's spinning choice. */
   spinning?: boolean | 'auto';
+  /** PyTorch side: Black Forest Labs' own model.py to run instead of the project's port. */
+  bflModel?: string;
 }
 
 interface SideResult {
@@ -86,6 +90,8 @@ interface SideResult {
   threads: number;
   blas?: { libraries: string[]; kernel: string | null };
   torch?: string;
+  /** PyTorch side: which model code ran (the port, or BFL's model.py and why not where it could not). */
+  baseline?: string;
   profile?: string;
   /** Engine side under spinning 'auto': steps run with each kind of threads, and what creating the session took. */
   spinningRuns?: { spinning: number; blocking: number };
@@ -100,7 +106,7 @@ function trainingConfig(spec: RunSpec): TrainingConfig {
 }
 
 /** Writes the case's inputs (and, for a random model, its weights) into `dir`; returns what both sides read. */
-function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean | 'auto' }): RunSpec {
+function prepare(c: Case, dir: string, o: { threads: number; steps: number; warmup: number; spinning?: boolean | 'auto'; bflModel?: string }): RunSpec {
   let transformer = DEFAULT_MODEL;
   if (c.config !== CASES.default!.config) {
     transformer = join(dir, 'transformer.safetensors');
@@ -189,7 +195,7 @@ function runChild(cmd: string, args: string[], what: string): SideResult {
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) throw new Error(`${what} failed (exit ${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-12).join('\n')}`);
   const j = JSON.parse(last);
-  return 'peak_rss_mib' in j ? { ms: j.ms, cpuMs: j.cpu_ms, losses: j.losses, peakRssMiB: j.peak_rss_mib, threads: j.threads, blas: j.blas, torch: j.torch } : j;
+  return 'peak_rss_mib' in j ? { ms: j.ms, cpuMs: j.cpu_ms, losses: j.losses, peakRssMiB: j.peak_rss_mib, threads: j.threads, blas: j.blas, torch: j.torch, baseline: j.baseline } : j;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -200,7 +206,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, threads: { type: 'string', default: '2' }, steps: { type: 'string', default: '30' },
       warmup: { type: 'string', default: '5' }, repeat: { type: 'string', default: '1' }, only: { type: 'string' },
-      profile: { type: 'boolean', default: false }, spinning: { type: 'string' },
+      profile: { type: 'boolean', default: false }, spinning: { type: 'string' }, 'bfl-model': { type: 'string' },
       python: { type: 'string', default: process.env.TORCH_PYTHON ?? '/usr/bin/python3' },
     },
   });
@@ -210,7 +216,12 @@ async function main(): Promise<void> {
   }
   const spinningFlags: Record<string, boolean | 'auto'> = { on: true, off: false, auto: 'auto' };
   if (values.spinning !== undefined && !(values.spinning in spinningFlags)) throw new Error(`--spinning is on, off or auto (got "${values.spinning}").`);
-  const o = { threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning === undefined ? undefined : spinningFlags[values.spinning] };
+  const bflModel = values['bfl-model'] === undefined ? undefined : resolve(values['bfl-model']);
+  if (bflModel !== undefined && !existsSync(bflModel)) throw new Error(`--bfl-model: ${bflModel} does not exist (give the path of src/flux2/model.py in a copy of Black Forest Labs' flux2 repository).`);
+  const o = {
+    threads: Number(values.threads), steps: Number(values.steps), warmup: Number(values.warmup), spinning: values.spinning === undefined ? undefined : spinningFlags[values.spinning],
+    ...(bflModel ? { bflModel } : {}),
+  };
   const python = values.python!;
   const torchOk = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   const script = fileURLToPath(new URL('./flux2_torch_step.py', import.meta.url));
@@ -244,7 +255,7 @@ async function main(): Promise<void> {
         const fmt = (xs: number[]) => xs.slice(0, 3).map((x) => x.toPrecision(6)).join(', ');
         if (r === 0) {
           console.log(`    first losses: engine ${fmt(engine.losses)}${torch ? ` | PyTorch ${fmt(torch.losses)}` : ''}`);
-          if (torch) console.log(`    PyTorch ${torch.torch}, ${torch.threads} threads, BLAS ${torch.blas?.libraries.join(', ')} (OpenBLAS kernel: ${torch.blas?.kernel ?? 'none'})`);
+          if (torch) console.log(`    PyTorch ${torch.torch}, ${torch.threads} threads, BLAS ${torch.blas?.libraries.join(', ')} (OpenBLAS kernel: ${torch.blas?.kernel ?? 'none'}); model code: ${torch.baseline ?? 'the project\'s port'}`);
         }
       }
     } finally {
