@@ -191,6 +191,8 @@ def bfl_forward(path):
     spec = importlib.util.spec_from_file_location("bfl_flux2_model", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    if not all(hasattr(mod, name) for name in ("Flux2", "Flux2Params", "MLPEmbedder", "timestep_embedding")):
+        raise SystemExit(f"{path} is not Black Forest Labs' flux2 model file (no Flux2, Flux2Params, MLPEmbedder and timestep_embedding): give src/flux2/model.py")
     if c["inChannels"] != c["outChannels"] or c["eps"] != 1e-6:
         return None, f"its Flux2 predicts as many channels as it reads and uses eps 1e-6 (this config: {c['inChannels']} → {c['outChannels']}, {c['eps']})"
     wanted = {
