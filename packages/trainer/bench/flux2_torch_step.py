@@ -48,12 +48,15 @@ for path in run["targets"]:
 params = [p for pair in lora.values() for p in pair]
 
 
+def lora_update(x, pair):
+    """What a LoRA pair (A, B) adds to its linear's output: the one definition both model codes below use."""
+    a, b = pair
+    return F.linear(F.linear(x, a), b) * scale
+
+
 def lin(path, x):
     y = F.linear(x, W[f"{path}.weight"])
-    if path in lora:
-        a, b = lora[path]
-        y = y + F.linear(F.linear(x, a), b) * scale
-    return y
+    return y + lora_update(x, lora[path]) if path in lora else y
 
 
 def modulate(x, shift, s):
@@ -179,7 +182,7 @@ def minimal_einops():
 
 def bfl_forward(path):
     """The transformer of Black Forest Labs' own model.py (a copy the user names; never part of this repository) with
-    the same weights and LoRA. Returns None, with the reason, where that file cannot build this config."""
+    the same weights and LoRA, and None; or None and the reason where that file cannot build this config."""
     import dataclasses, importlib.util, inspect
     try:
         import einops  # noqa: F401
@@ -221,22 +224,23 @@ def bfl_forward(path):
     W.clear()
 
     class LoraLinear(torch.nn.Module):
-        def __init__(self, base, a, b):
+        def __init__(self, base, pair):
             super().__init__()
-            self.base, self.a, self.b = base, a, b
+            self.base, self.a, self.b = base, *pair
 
         def forward(self, x):
-            return self.base(x) + F.linear(F.linear(x, self.a), self.b) * scale
+            return self.base(x) + lora_update(x, (self.a, self.b))
 
-    for target, (a, b) in lora.items():
+    for target, pair in lora.items():
         parent, _, name = target.rpartition(".")
         owner = model.get_submodule(parent)
-        setattr(owner, name, LoraLinear(getattr(owner, name), a, b))
+        setattr(owner, name, LoraLinear(getattr(owner, name), pair))
     names = list(inspect.signature(model.forward).parameters)
-    zeros = torch.zeros(inputs["t"].shape[0])
+    # The bench's batch has no guidance (its cases embed none: guidance_in is zero above), but BFL's forward takes one.
+    guidance = torch.zeros(inputs["t"].shape[0])
 
     def forward_bfl(x):
-        args = {"x": x["xt"], "x_ids": x["img_ids"], "timesteps": x["t"], "ctx": x["txt"], "ctx_ids": x["txt_ids"], "guidance": x.get("guidance", zeros)}
+        args = {"x": x["xt"], "x_ids": x["img_ids"], "timesteps": x["t"], "ctx": x["txt"], "ctx_ids": x["txt_ids"], "guidance": guidance}
         return model(**{k: args[k] for k in names})
 
     return forward_bfl, None
